@@ -1,0 +1,65 @@
+//! Tokens out: the user's function unchanged, and a `main` that is one
+//! call into `lambda_kit::__private::start`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::parse::{Handler, Output};
+use super::validate::{Slot, Valid};
+
+pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
+    let function = handler.function;
+    let name = &function.sig.ident;
+
+    let event_ty = match valid.event {
+        Some(ty) => quote!(#ty),
+        None => quote!(::lambda_kit::__private::IgnoredAny),
+    };
+    // Checked on its own, so a type that cannot be decoded is reported at
+    // the parameter rather than inside `main`.
+    let event_check = valid.event.map(|ty| {
+        quote_spanned!(ty.span()=> ::lambda_kit::__private::event::<#ty>();)
+    });
+    let state_ty = match valid.state {
+        Some(ty) => quote!(#ty),
+        None => quote!(_),
+    };
+    let reads_event = valid.event.is_some();
+    let init = match &handler.args.init {
+        Some(path) => quote_spanned!(path.span()=> ::lambda_kit::__private::init!(#path)),
+        None => quote!(::lambda_kit::__private::no_init),
+    };
+
+    let args = valid.slots.iter().map(|slot| match slot {
+        Slot::Event => quote!(__event),
+        Slot::Context { by_ref: true } => quote!(&__context),
+        Slot::Context { by_ref: false } => quote!(__context),
+        Slot::State => quote!(__state),
+    });
+    let call = match function.sig.asyncness {
+        Some(_) => quote!(#name(#(#args),*).await),
+        None => quote!(#name(#(#args),*)),
+    };
+    let outcome = match handler.output {
+        Output::Plain(None) => quote!(::lambda_kit::__private::ok(#call)),
+        Output::Plain(Some(ty)) => quote_spanned!(ty.span()=> ::lambda_kit::__private::ok(#call)),
+        Output::Fallible(ty) => quote_spanned!(ty.span()=> ::lambda_kit::__private::fallible(#call)),
+    };
+
+    quote! {
+        #function
+
+        #[cfg_attr(test, allow(dead_code))]
+        fn main() -> ::std::process::ExitCode {
+            #event_check
+            ::lambda_kit::__private::start(
+                ::lambda_kit::__private::Spec { reads_event: #reads_event },
+                #init,
+                |__event: #event_ty, __context: ::lambda_kit::__private::Context, __state: &'static #state_ty| async move {
+                    #outcome
+                },
+            )
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! What `main` does: logging, panic hook, one runtime, init once, then
+//! either the Runtime API loop or a single local run.
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use lambda_runtime::{Context, Runtime};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use tracing::Instrument;
+
+use crate::decode::decode;
+use crate::invoke::{guard, HandlerService};
+use crate::logging::{self, InvocationSpans, LogTarget};
+use crate::{local, Diagnostic};
+
+/// Environment variables Lambda always sets; `lambda_runtime` needs them.
+const REQUIRED_ENV: [&str; 3] = [
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+];
+
+/// What the macro knows about the handler's signature.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// Whether the handler takes an event (local mode then reads one).
+    pub reads_event: bool,
+}
+
+/// Runs a bootstrap to completion; the generated `main` is this one call.
+pub fn start<E, S, T, H, F, I, IF>(spec: Spec, init: I, handler: H) -> ExitCode
+where
+    E: DeserializeOwned,
+    S: 'static,
+    T: Serialize,
+    H: Fn(E, Context, &'static S) -> F,
+    F: Future<Output = Result<T, Diagnostic>>,
+    I: FnOnce() -> IF,
+    IF: Future<Output = Result<S, Diagnostic>>,
+{
+    let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    logging::init(if under_lambda { LogTarget::Stdout } else { LogTarget::Stderr });
+    crate::panic::install_hook();
+
+    // Lambda runs one invocation at a time per instance: a current-thread
+    // runtime avoids cross-thread wake-ups on every request.
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot start the tokio runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        if under_lambda {
+            serve(init, handler).await
+        } else {
+            run_local(spec, init, handler).await
+        }
+    })
+}
+
+async fn serve<E, S, T, H, F, I, IF>(init: I, handler: H) -> ExitCode
+where
+    E: DeserializeOwned,
+    S: 'static,
+    T: Serialize,
+    H: Fn(E, Context, &'static S) -> F,
+    F: Future<Output = Result<T, Diagnostic>>,
+    I: FnOnce() -> IF,
+    IF: Future<Output = Result<S, Diagnostic>>,
+{
+    let missing: Vec<&str> = REQUIRED_ENV
+        .into_iter()
+        .filter(|name| std::env::var_os(name).is_none())
+        .collect();
+    let state = if missing.is_empty() {
+        guard(init()).await
+    } else {
+        Err(Diagnostic {
+            error_type: "Runtime.InvalidEnvironment".to_owned(),
+            error_message: format!("not set: {}", missing.join(", ")),
+        })
+    };
+    let state: &'static S = match state {
+        // The state lives as long as the process, like a module global in
+        // the managed runtimes; leaking it lets handlers borrow it freely.
+        Ok(state) => Box::leak(Box::new(state)),
+        Err(error) => {
+            tracing::error!(error_type = %error.error_type, "init failed: {}", error.error_message);
+            crate::report::init_error(&error).await;
+            return ExitCode::FAILURE;
+        }
+    };
+    let service = HandlerService::new(handler, state);
+    let runtime = Runtime::new(service).layer(InvocationSpans);
+    match runtime.run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "the Runtime API connection failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_local<E, S, T, H, F, I, IF>(spec: Spec, init: I, handler: H) -> ExitCode
+where
+    E: DeserializeOwned,
+    S: 'static,
+    T: Serialize,
+    H: Fn(E, Context, &'static S) -> F,
+    F: Future<Output = Result<T, Diagnostic>>,
+    I: FnOnce() -> IF,
+    IF: Future<Output = Result<S, Diagnostic>>,
+{
+    let event = match local::event_from_command_line(spec.reads_event) {
+        Ok(event) => event,
+        Err(code) => return code,
+    };
+    let state: &'static S = match guard(init()).await {
+        Ok(state) => Box::leak(Box::new(state)),
+        Err(error) => {
+            local::print_error(&error);
+            return ExitCode::FAILURE;
+        }
+    };
+    let context = local::local_context();
+    let span = tracing::info_span!("invocation", requestId = %context.request_id, coldStart = true);
+    let outcome = match decode::<E>(&event) {
+        Ok(event) => guard(handler(event, context, state)).instrument(span).await,
+        Err(unmarshal) => Err(unmarshal),
+    };
+    local::report(outcome)
+}

@@ -1,0 +1,125 @@
+//! One invocation: decoded event in, handler called, panics caught, outcome
+//! out. Shared by the Runtime API loop and local mode so both behave alike.
+
+use std::any::Any;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::task::{Context as TaskContext, Poll};
+
+use futures_util::future::{CatchUnwind, Either, Map, Ready};
+use futures_util::FutureExt;
+use lambda_runtime::{Context, LambdaEvent, Service};
+
+use crate::decode::Decoded;
+use crate::Diagnostic;
+
+/// The `errorType` of an invocation whose handler panicked.
+pub const PANIC_ERROR: &str = "Panic";
+
+type Caught<T> = Result<Result<T, Diagnostic>, Box<dyn Any + Send>>;
+
+/// A handler future whose panics become error documents.
+pub(crate) type Guarded<F, T> = Map<CatchUnwind<AssertUnwindSafe<F>>, fn(Caught<T>) -> Result<T, Diagnostic>>;
+
+pub(crate) fn guard<F, T>(future: F) -> Guarded<F, T>
+where
+    F: Future<Output = Result<T, Diagnostic>>,
+{
+    AssertUnwindSafe(future).catch_unwind().map(flatten_panic as fn(_) -> _)
+}
+
+fn flatten_panic<T>(caught: Caught<T>) -> Result<T, Diagnostic> {
+    caught.unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)))
+}
+
+/// The error document for a panic payload: its message when it has one.
+pub(crate) fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
+    let error_message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "the handler panicked".to_owned());
+    Diagnostic {
+        error_type: PANIC_ERROR.to_owned(),
+        error_message,
+    }
+}
+
+/// The user's handler as a `tower::Service` for `lambda_runtime`. Events
+/// arrive as `Decoded<E>` so one that does not fit is answered, not fatal.
+pub(crate) struct HandlerService<E, H, S: 'static> {
+    handler: H,
+    state: &'static S,
+    event: PhantomData<fn(E)>,
+}
+
+impl<E, H, S> HandlerService<E, H, S> {
+    pub(crate) fn new(handler: H, state: &'static S) -> Self {
+        Self {
+            handler,
+            state,
+            event: PhantomData,
+        }
+    }
+}
+
+impl<E, H, S, F, T> Service<LambdaEvent<Decoded<E>>> for HandlerService<E, H, S>
+where
+    H: Fn(E, Context, &'static S) -> F,
+    F: Future<Output = Result<T, Diagnostic>>,
+{
+    type Response = T;
+    type Error = Diagnostic;
+    type Future = Either<Ready<Result<T, Diagnostic>>, Guarded<F, T>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Diagnostic>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, event: LambdaEvent<Decoded<E>>) -> Self::Future {
+        let (Decoded(payload), context) = event.into_parts();
+        match payload {
+            Ok(payload) => Either::Right(guard((self.handler)(payload, context, self.state))),
+            Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn panics_become_error_documents() {
+        let err = guard(async {
+            if true {
+                panic!("boom at {}", 42);
+            }
+            Ok::<u8, Diagnostic>(1)
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(err.error_type, "Panic");
+        assert_eq!(err.error_message, "boom at 42");
+        let err = guard(async { std::panic::panic_any::<u32>(7) as Result<(), Diagnostic> })
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_message, "the handler panicked");
+    }
+
+    #[tokio::test]
+    async fn undecodable_events_skip_the_handler() {
+        static STATE: () = ();
+        let mut service = HandlerService::new(
+            |_: u32, _: Context, _: &'static ()| async { panic!("must not be called") },
+            &STATE,
+        );
+        let event = LambdaEvent::new(Decoded::<u32>(Err(Diagnostic {
+            error_type: "Runtime.UnmarshalError".into(),
+            error_message: "bad".into(),
+        })), Context::default());
+        let result: Result<(), _> = service.call(event).await;
+        assert_eq!(result.unwrap_err().error_message, "bad");
+    }
+}

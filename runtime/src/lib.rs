@@ -1,0 +1,77 @@
+//! Typed AWS Lambda handlers from plain Rust functions.
+//!
+//! ```no_run
+//! use lambda_kit::lambda_handler;
+//!
+//! #[lambda_handler]
+//! async fn hello() -> &'static str {
+//!     "Hello World!!"
+//! }
+//! ```
+//!
+//! [`lambda_handler`] turns the function into the binary's `main`: event
+//! decoding, [`Context`] injection, once-per-cold-start `init`, structured
+//! logging with the request id, `{"errorType", "errorMessage"}` error
+//! responses, panics answered instead of crashing the process, and a local
+//! mode that runs the handler once when `AWS_LAMBDA_RUNTIME_API` is unset.
+//! See the README for every accepted form.
+
+#![warn(missing_docs)]
+
+mod bootstrap;
+mod decode;
+mod error;
+mod init;
+mod invoke;
+mod local;
+mod logging;
+mod panic;
+mod report;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{Diagnostic, Error};
+pub use lambda_kit_macros::lambda_handler;
+pub use lambda_runtime::{Config, Context};
+
+/// The `errorType` of an event that does not decode into the handler's type.
+pub use decode::UNMARSHAL_ERROR;
+/// The `errorType` of an invocation whose handler panicked.
+pub use invoke::PANIC_ERROR;
+
+/// Decodes a JSON event exactly as a bootstrap does, for unit tests of
+/// event types: `Err` is the `Runtime.UnmarshalError` document Lambda would
+/// receive.
+pub use decode::decode as decode_event;
+
+/// Not public API: what `#[lambda_handler]` expands to.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::__lambda_kit_init as init;
+    pub use crate::bootstrap::{start, Spec};
+    pub use crate::init::{
+        init_fn, no_init, FallibleKind, FutureKind, InitFallible, InitFn, InitFuture, InitPlain, InitValue, PlainKind,
+        ValueKind,
+    };
+    pub use lambda_runtime::Context;
+    pub use serde::de::IgnoredAny;
+
+    use crate::error::diagnostic;
+    use crate::Diagnostic;
+    use std::fmt::Display;
+
+    /// An infallible handler's return value.
+    #[inline(always)]
+    pub fn ok<T: serde::Serialize>(value: T) -> Result<T, Diagnostic> {
+        Ok(value)
+    }
+
+    /// A `Result`-returning handler's outcome, its error as a document.
+    #[inline(always)]
+    pub fn fallible<T: serde::Serialize, E: Display + 'static>(result: Result<T, E>) -> Result<T, Diagnostic> {
+        result.map_err(|err| diagnostic(&err))
+    }
+
+    /// Type-checks an event parameter at its own span.
+    pub fn event<T: serde::de::DeserializeOwned>() {}
+}

@@ -1,0 +1,207 @@
+//! Local mode: without `AWS_LAMBDA_RUNTIME_API` the bootstrap runs its
+//! handler once on an event from the command line and prints the result,
+//! so a function can be tried with `cargo run` and no AWS at all.
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use lambda_runtime::{Config, Context};
+
+use crate::Diagnostic;
+
+/// Where the event comes from.
+#[derive(Debug, PartialEq)]
+pub(crate) enum EventSource {
+    /// JSON text given as the argument.
+    Inline(String),
+    /// `--event FILE`.
+    File(OsString),
+    /// Piped on standard input (or `-`).
+    Stdin,
+    /// Nothing given: Lambda's own default payload, `{}`.
+    Empty,
+}
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Command {
+    Run(EventSource),
+    Help,
+}
+
+pub(crate) const USAGE: &str = "\
+usage: BOOTSTRAP [EVENT_JSON | --event FILE | -]
+
+Runs the handler once on the event and prints its JSON result on stdout
+(errors as {\"errorType\", \"errorMessage\"} on stderr, exit status 1).
+With no event, a piped standard input is read; otherwise the event is {}.
+Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations instead.";
+
+pub(crate) fn parse_args(args: impl IntoIterator<Item = OsString>, stdin_is_tty: bool) -> Result<Command, String> {
+    let mut args = args.into_iter();
+    let command = match args.next() {
+        None if stdin_is_tty => Command::Run(EventSource::Empty),
+        None => Command::Run(EventSource::Stdin),
+        Some(arg) => match arg.to_str() {
+            Some("-h" | "--help") => Command::Help,
+            Some("-") => Command::Run(EventSource::Stdin),
+            Some("--event") => match args.next() {
+                Some(path) => Command::Run(EventSource::File(path)),
+                None => return Err("--event needs a file name".to_owned()),
+            },
+            Some(flag) if flag.starts_with("--event=") => {
+                Command::Run(EventSource::File(flag["--event=".len()..].into()))
+            }
+            Some(flag) if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
+            Some(json) => Command::Run(EventSource::Inline(json.to_owned())),
+            None => return Err("the event argument is not valid UTF-8".to_owned()),
+        },
+    };
+    match args.next() {
+        Some(extra) => Err(format!("unexpected argument `{}`", extra.to_string_lossy())),
+        None => Ok(command),
+    }
+}
+
+pub(crate) fn read_event(source: EventSource) -> Result<Vec<u8>, String> {
+    let bytes = match source {
+        EventSource::Inline(json) => json.into_bytes(),
+        EventSource::File(path) => std::fs::read(&path)
+            .map_err(|err| format!("cannot read event file {}: {err}", path.to_string_lossy()))?,
+        EventSource::Stdin => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|err| format!("cannot read the event from standard input: {err}"))?;
+            buf
+        }
+        EventSource::Empty => Vec::new(),
+    };
+    Ok(if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}".to_vec()
+    } else {
+        bytes
+    })
+}
+
+/// Reads the command line; `Err` is the exit code to stop with.
+pub(crate) fn event_from_command_line(reads_event: bool) -> Result<Vec<u8>, ExitCode> {
+    let stdin_is_tty = !reads_event || std::io::stdin().is_terminal();
+    match parse_args(std::env::args_os().skip(1), stdin_is_tty) {
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            Err(ExitCode::SUCCESS)
+        }
+        Ok(Command::Run(source)) => read_event(source).map_err(|message| {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }),
+        Err(message) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// A context like the one Lambda would pass, from the environment when set.
+pub(crate) fn local_context() -> Context {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let function_name = env("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| {
+        std::env::args_os()
+            .next()
+            .and_then(|path| {
+                std::path::Path::new(&path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| "function".to_owned())
+    });
+    let timeout = env("AWS_LAMBDA_FUNCTION_TIMEOUT")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(3);
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let deadline = now + Duration::from_secs(timeout);
+    let mut context = Context::default();
+    context.request_id = format!("local-{:x}-{:x}", std::process::id(), now.as_nanos());
+    context.deadline = deadline.as_millis() as u64;
+    context.invoked_function_arn = format!("arn:aws:lambda:local:000000000000:function:{function_name}");
+    context.env_config = Arc::new(Config {
+        function_name,
+        memory: env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(128),
+        version: env("AWS_LAMBDA_FUNCTION_VERSION").unwrap_or_else(|| "$LATEST".to_owned()),
+        log_stream: String::new(),
+        log_group: String::new(),
+    });
+    context
+}
+
+/// Prints the outcome the way the Lambda console shows it.
+pub(crate) fn report<T: serde::Serialize>(outcome: Result<T, Diagnostic>) -> ExitCode {
+    let outcome = outcome.and_then(|value| {
+        serde_json::to_string(&value).map_err(|err| Diagnostic {
+            error_type: "Runtime.SerializationError".to_owned(),
+            error_message: err.to_string(),
+        })
+    });
+    match outcome {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            print_error(&error);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub(crate) fn print_error(error: &Diagnostic) {
+    eprintln!("{}", serde_json::to_string(error).expect("a Diagnostic always serializes"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str], tty: bool) -> Result<Command, String> {
+        parse_args(args.iter().map(OsString::from), tty)
+    }
+
+    #[test]
+    fn command_lines() {
+        use EventSource::*;
+        assert_eq!(parse(&[], true), Ok(Command::Run(Empty)));
+        assert_eq!(parse(&[], false), Ok(Command::Run(Stdin)));
+        assert_eq!(parse(&["-"], true), Ok(Command::Run(Stdin)));
+        assert_eq!(parse(&[r#"{"a":1}"#], false), Ok(Command::Run(Inline(r#"{"a":1}"#.into()))));
+        assert_eq!(parse(&["--event", "e.json"], true), Ok(Command::Run(File("e.json".into()))));
+        assert_eq!(parse(&["--event=e.json"], true), Ok(Command::Run(File("e.json".into()))));
+        assert_eq!(parse(&["--help"], true), Ok(Command::Help));
+        assert!(parse(&["--event"], true).unwrap_err().contains("needs a file"));
+        assert!(parse(&["--bogus"], true).unwrap_err().contains("unknown option `--bogus`"));
+        assert!(parse(&["1", "2"], true).unwrap_err().contains("unexpected argument `2`"));
+    }
+
+    #[test]
+    fn blank_events_are_lambdas_default_payload() {
+        assert_eq!(read_event(EventSource::Empty).unwrap(), b"{}");
+        assert_eq!(read_event(EventSource::Inline("  \n".into())).unwrap(), b"{}");
+        assert_eq!(read_event(EventSource::Inline("[1]".into())).unwrap(), b"[1]");
+        let err = read_event(EventSource::File("/nonexistent/event.json".into())).unwrap_err();
+        assert!(err.contains("cannot read event file /nonexistent/event.json"), "{err}");
+    }
+
+    #[test]
+    fn local_context_looks_like_lambdas() {
+        let ctx = local_context();
+        assert!(ctx.request_id.starts_with("local-"));
+        assert!(ctx.deadline > 0);
+        assert!(ctx.invoked_function_arn.starts_with("arn:aws:lambda:local:"));
+        assert!(!ctx.env_config.function_name.is_empty());
+    }
+}

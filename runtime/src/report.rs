@@ -1,0 +1,36 @@
+//! Reports that are not answers to an invocation: init failures go to
+//! `/runtime/init/error` so Lambda shows them and retries the cold start.
+
+use http::header::CONTENT_TYPE;
+use lambda_runtime_api_client::body::Body;
+use lambda_runtime_api_client::{build_request, Client};
+
+use crate::Diagnostic;
+
+/// Path of the Runtime API's init error endpoint.
+pub(crate) const INIT_ERROR_PATH: &str = "/2018-06-01/runtime/init/error";
+
+/// Header naming the error category on error reports.
+pub(crate) const ERROR_TYPE_HEADER: &str = "lambda-runtime-function-error-type";
+
+pub(crate) async fn init_error(error: &Diagnostic) {
+    if let Err(err) = post_init_error(error).await {
+        tracing::error!(error = %err, "could not report the init failure to the Runtime API");
+    }
+}
+
+async fn post_init_error(error: &Diagnostic) -> Result<(), lambda_runtime::Error> {
+    let client = Client::builder().build()?;
+    let body = serde_json::to_vec(error)?;
+    let request = build_request()
+        .method("POST")
+        .uri(INIT_ERROR_PATH)
+        .header(ERROR_TYPE_HEADER, &error.error_type)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(body))?;
+    let response = client.call(request).await?;
+    if !response.status().is_success() {
+        return Err(format!("the Runtime API answered {}", response.status()).into());
+    }
+    Ok(())
+}
