@@ -45,14 +45,21 @@ mod tests {
 
     #[tokio::test]
     async fn returns_key1() {
-        let event: Event = lambda_kit::decode_event(br#"{"key1":"value1","key2":"value2","key3":"value3"}"#).unwrap();
+        let event: Event =
+            lambda_kit::decode_event(br#"{"key1":"value1","key2":"value2","key3":"value3"}"#)
+                .unwrap();
         assert_eq!(echo(event).await, json!("value1"));
     }
 
     #[test]
     fn a_missing_key_is_named() {
-        let err = lambda_kit::decode_event::<Event>(br#"{"key1":"value1","key2":"value2"}"#).unwrap_err();
+        let err =
+            lambda_kit::decode_event::<Event>(br#"{"key1":"value1","key2":"value2"}"#).unwrap_err();
         assert_eq!(err.error_type, "Runtime.UnmarshalError");
-        assert!(err.error_message.contains("missing field `key3`"), "{}", err.error_message);
+        assert!(
+            err.error_message.contains("missing field `key3`"),
+            "{}",
+            err.error_message
+        );
     }
 }

@@ -41,12 +41,19 @@ where
     IF: Future<Output = Result<S, Diagnostic>>,
 {
     let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
-    logging::init(if under_lambda { LogTarget::Stdout } else { LogTarget::Stderr });
+    logging::init(if under_lambda {
+        LogTarget::Stdout
+    } else {
+        LogTarget::Stderr
+    });
     crate::panic::install_hook();
 
     // Lambda runs one invocation at a time per instance: a current-thread
     // runtime avoids cross-thread wake-ups on every request.
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             tracing::error!(error = %err, "cannot start the tokio runtime");

@@ -86,7 +86,8 @@ mod tests {
         );
         let err = decode::<Event>(br#"{"key1":"a","nested":{"items":[1,"two"]}}"#).unwrap_err();
         assert!(
-            err.error_message.starts_with("nested.items[1]: invalid type: string"),
+            err.error_message
+                .starts_with("nested.items[1]: invalid type: string"),
             "{}",
             err.error_message
         );
@@ -95,11 +96,19 @@ mod tests {
     #[test]
     fn missing_fields_and_bad_json_are_unmarshal_errors() {
         let err = decode::<Event>(br#"{"key1":"a"}"#).unwrap_err();
-        assert!(err.error_message.starts_with("missing field `nested`"), "{}", err.error_message);
+        assert!(
+            err.error_message.starts_with("missing field `nested`"),
+            "{}",
+            err.error_message
+        );
         let err = decode::<Event>(b"{not json").unwrap_err();
         assert_eq!(err.error_type, UNMARSHAL_ERROR);
         let err = decode::<serde_json::Value>(b"{} trailing").unwrap_err();
         assert_eq!(err.error_type, UNMARSHAL_ERROR);
-        assert!(err.error_message.contains("trailing characters"), "{}", err.error_message);
+        assert!(
+            err.error_message.contains("trailing characters"),
+            "{}",
+            err.error_message
+        );
     }
 }

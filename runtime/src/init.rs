@@ -89,7 +89,10 @@ impl ValueKind {
 
 impl FallibleKind {
     /// `Err` becomes the init error document.
-    pub fn into_state<S, E: Display + 'static>(self, result: Result<S, E>) -> Result<S, Diagnostic> {
+    pub fn into_state<S, E: Display + 'static>(
+        self,
+        result: Result<S, E>,
+    ) -> Result<S, Diagnostic> {
         result.map_err(|err| diagnostic(&err))
     }
 }
@@ -115,7 +118,9 @@ macro_rules! __lambda_kit_init {
         let setup = $crate::__private::init_fn($setup);
         move || async move {
             #[allow(unused_imports)]
-            use $crate::__private::{InitFallible as _, InitFuture as _, InitPlain as _, InitValue as _};
+            use $crate::__private::{
+                InitFallible as _, InitFuture as _, InitPlain as _, InitValue as _,
+            };
             let produced = setup();
             let output = (&produced).__lk_init_kind().into_future(produced).await;
             (&output).__lk_state_kind().into_state(output)
@@ -146,9 +151,18 @@ mod tests {
     async fn every_setup_shape_is_accepted() {
         assert_eq!(crate::__lambda_kit_init!(sync_plain)().await.unwrap().0, 1);
         assert_eq!(crate::__lambda_kit_init!(async_plain)().await.unwrap().0, 3);
-        let err = crate::__lambda_kit_init!(sync_fallible)().await.err().unwrap();
-        assert_eq!((err.error_type.as_str(), err.error_message.as_str()), ("Error", "no config"));
-        let err = crate::__lambda_kit_init!(async_fallible)().await.err().unwrap();
+        let err = crate::__lambda_kit_init!(sync_fallible)()
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(
+            (err.error_type.as_str(), err.error_message.as_str()),
+            ("Error", "no config")
+        );
+        let err = crate::__lambda_kit_init!(async_fallible)()
+            .await
+            .err()
+            .unwrap();
         assert_eq!(err.error_type, "ParseIntError");
         let unit: () = crate::__lambda_kit_init!(|| ())().await.unwrap();
         assert_eq!(unit, ());

@@ -20,13 +20,16 @@ pub const PANIC_ERROR: &str = "Panic";
 type Caught<T> = Result<Result<T, Diagnostic>, Box<dyn Any + Send>>;
 
 /// A handler future whose panics become error documents.
-pub(crate) type Guarded<F, T> = Map<CatchUnwind<AssertUnwindSafe<F>>, fn(Caught<T>) -> Result<T, Diagnostic>>;
+pub(crate) type Guarded<F, T> =
+    Map<CatchUnwind<AssertUnwindSafe<F>>, fn(Caught<T>) -> Result<T, Diagnostic>>;
 
 pub(crate) fn guard<F, T>(future: F) -> Guarded<F, T>
 where
     F: Future<Output = Result<T, Diagnostic>>,
 {
-    AssertUnwindSafe(future).catch_unwind().map(flatten_panic as fn(_) -> _)
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .map(flatten_panic as fn(_) -> _)
 }
 
 fn flatten_panic<T>(caught: Caught<T>) -> Result<T, Diagnostic> {
@@ -115,10 +118,13 @@ mod tests {
             |_: u32, _: Context, _: &'static ()| async { panic!("must not be called") },
             &STATE,
         );
-        let event = LambdaEvent::new(Decoded::<u32>(Err(Diagnostic {
-            error_type: "Runtime.UnmarshalError".into(),
-            error_message: "bad".into(),
-        })), Context::default());
+        let event = LambdaEvent::new(
+            Decoded::<u32>(Err(Diagnostic {
+                error_type: "Runtime.UnmarshalError".into(),
+                error_message: "bad".into(),
+            })),
+            Context::default(),
+        );
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");
     }

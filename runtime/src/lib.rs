@@ -50,8 +50,8 @@ pub mod __private {
     pub use crate::__lambda_kit_init as init;
     pub use crate::bootstrap::{start, Spec};
     pub use crate::init::{
-        init_fn, no_init, FallibleKind, FutureKind, InitFallible, InitFn, InitFuture, InitPlain, InitValue, PlainKind,
-        ValueKind,
+        init_fn, no_init, FallibleKind, FutureKind, InitFallible, InitFn, InitFuture, InitPlain,
+        InitValue, PlainKind, ValueKind,
     };
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
@@ -68,7 +68,9 @@ pub mod __private {
 
     /// A `Result`-returning handler's outcome, its error as a document.
     #[inline(always)]
-    pub fn fallible<T: serde::Serialize, E: Display + 'static>(result: Result<T, E>) -> Result<T, Diagnostic> {
+    pub fn fallible<T: serde::Serialize, E: Display + 'static>(
+        result: Result<T, E>,
+    ) -> Result<T, Diagnostic> {
         result.map_err(|err| diagnostic(&err))
     }
 

@@ -40,7 +40,10 @@ Runs the handler once on the event and prints its JSON result on stdout
 With no event, a piped standard input is read; otherwise the event is {}.
 Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations instead.";
 
-pub(crate) fn parse_args(args: impl IntoIterator<Item = OsString>, stdin_is_tty: bool) -> Result<Command, String> {
+pub(crate) fn parse_args(
+    args: impl IntoIterator<Item = OsString>,
+    stdin_is_tty: bool,
+) -> Result<Command, String> {
     let mut args = args.into_iter();
     let command = match args.next() {
         None if stdin_is_tty => Command::Run(EventSource::Empty),
@@ -122,12 +125,15 @@ pub(crate) fn local_context() -> Context {
     let timeout = env("AWS_LAMBDA_FUNCTION_TIMEOUT")
         .and_then(|t| t.parse().ok())
         .unwrap_or(3);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
     let deadline = now + Duration::from_secs(timeout);
     let mut context = Context::default();
     context.request_id = format!("local-{:x}-{:x}", std::process::id(), now.as_nanos());
     context.deadline = deadline.as_millis() as u64;
-    context.invoked_function_arn = format!("arn:aws:lambda:local:000000000000:function:{function_name}");
+    context.invoked_function_arn =
+        format!("arn:aws:lambda:local:000000000000:function:{function_name}");
     context.env_config = Arc::new(Config {
         function_name,
         memory: env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
@@ -161,7 +167,10 @@ pub(crate) fn report<T: serde::Serialize>(outcome: Result<T, Diagnostic>) -> Exi
 }
 
 pub(crate) fn print_error(error: &Diagnostic) {
-    eprintln!("{}", serde_json::to_string(error).expect("a Diagnostic always serializes"));
+    eprintln!(
+        "{}",
+        serde_json::to_string(error).expect("a Diagnostic always serializes")
+    );
 }
 
 #[cfg(test)]
@@ -178,22 +187,46 @@ mod tests {
         assert_eq!(parse(&[], true), Ok(Command::Run(Empty)));
         assert_eq!(parse(&[], false), Ok(Command::Run(Stdin)));
         assert_eq!(parse(&["-"], true), Ok(Command::Run(Stdin)));
-        assert_eq!(parse(&[r#"{"a":1}"#], false), Ok(Command::Run(Inline(r#"{"a":1}"#.into()))));
-        assert_eq!(parse(&["--event", "e.json"], true), Ok(Command::Run(File("e.json".into()))));
-        assert_eq!(parse(&["--event=e.json"], true), Ok(Command::Run(File("e.json".into()))));
+        assert_eq!(
+            parse(&[r#"{"a":1}"#], false),
+            Ok(Command::Run(Inline(r#"{"a":1}"#.into())))
+        );
+        assert_eq!(
+            parse(&["--event", "e.json"], true),
+            Ok(Command::Run(File("e.json".into())))
+        );
+        assert_eq!(
+            parse(&["--event=e.json"], true),
+            Ok(Command::Run(File("e.json".into())))
+        );
         assert_eq!(parse(&["--help"], true), Ok(Command::Help));
-        assert!(parse(&["--event"], true).unwrap_err().contains("needs a file"));
-        assert!(parse(&["--bogus"], true).unwrap_err().contains("unknown option `--bogus`"));
-        assert!(parse(&["1", "2"], true).unwrap_err().contains("unexpected argument `2`"));
+        assert!(parse(&["--event"], true)
+            .unwrap_err()
+            .contains("needs a file"));
+        assert!(parse(&["--bogus"], true)
+            .unwrap_err()
+            .contains("unknown option `--bogus`"));
+        assert!(parse(&["1", "2"], true)
+            .unwrap_err()
+            .contains("unexpected argument `2`"));
     }
 
     #[test]
     fn blank_events_are_lambdas_default_payload() {
         assert_eq!(read_event(EventSource::Empty).unwrap(), b"{}");
-        assert_eq!(read_event(EventSource::Inline("  \n".into())).unwrap(), b"{}");
-        assert_eq!(read_event(EventSource::Inline("[1]".into())).unwrap(), b"[1]");
+        assert_eq!(
+            read_event(EventSource::Inline("  \n".into())).unwrap(),
+            b"{}"
+        );
+        assert_eq!(
+            read_event(EventSource::Inline("[1]".into())).unwrap(),
+            b"[1]"
+        );
         let err = read_event(EventSource::File("/nonexistent/event.json".into())).unwrap_err();
-        assert!(err.contains("cannot read event file /nonexistent/event.json"), "{err}");
+        assert!(
+            err.contains("cannot read event file /nonexistent/event.json"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -201,7 +234,9 @@ mod tests {
         let ctx = local_context();
         assert!(ctx.request_id.starts_with("local-"));
         assert!(ctx.deadline > 0);
-        assert!(ctx.invoked_function_arn.starts_with("arn:aws:lambda:local:"));
+        assert!(ctx
+            .invoked_function_arn
+            .starts_with("arn:aws:lambda:local:"));
         assert!(!ctx.env_config.function_name.is_empty());
     }
 }

@@ -88,8 +88,8 @@ where
         let span = tracing::info_span!(
             "invocation",
             requestId = %context.request_id,
-            xrayTraceId = context.xray_trace_id.as_deref(),
             coldStart = self.cold,
+            xrayTraceId = context.xray_trace_id.as_deref(),
         );
         self.cold = false;
         let future = span.in_scope(|| self.inner.call(invocation));
