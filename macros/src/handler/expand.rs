@@ -18,9 +18,9 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     };
     // Checked on its own, so a type that cannot be decoded is reported at
     // the parameter rather than inside `main`.
-    let event_check = valid.event.map(|ty| {
-        quote_spanned!(ty.span()=> ::lambda_kit::__private::event::<#ty>();)
-    });
+    let event_check = valid
+        .event
+        .map(|ty| quote_spanned!(ty.span()=> ::lambda_kit::__private::event::<#ty>();));
     let state_ty = match valid.state {
         Some(ty) => quote!(#ty),
         None => quote!(_),
@@ -44,7 +44,9 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     let outcome = match handler.output {
         Output::Plain(None) => quote!(::lambda_kit::__private::ok(#call)),
         Output::Plain(Some(ty)) => quote_spanned!(ty.span()=> ::lambda_kit::__private::ok(#call)),
-        Output::Fallible(ty) => quote_spanned!(ty.span()=> ::lambda_kit::__private::fallible(#call)),
+        Output::Fallible(ty) => {
+            quote_spanned!(ty.span()=> ::lambda_kit::__private::fallible(#call))
+        }
     };
 
     quote! {

@@ -143,7 +143,9 @@ fn role(ty: &Type) -> Role<'_> {
     match peel(ty) {
         Type::ImplTrait(_) => Role::ImplTrait,
         Type::Reference(reference) if reference.mutability.is_some() => Role::MutRef,
-        Type::Reference(reference) if is_named(&reference.elem, "Context") => Role::Context { by_ref: true },
+        Type::Reference(reference) if is_named(&reference.elem, "Context") => {
+            Role::Context { by_ref: true }
+        }
         Type::Reference(reference) => Role::Borrowed {
             inner: &reference.elem,
         },

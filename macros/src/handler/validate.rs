@@ -64,7 +64,10 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
     }
 
     let has_init = handler.args.init.is_some();
-    let owned_event = handler.params.iter().any(|p| matches!(p.role, Role::Event(_)));
+    let owned_event = handler
+        .params
+        .iter()
+        .any(|p| matches!(p.role, Role::Event(_)));
     let mut slots = Vec::with_capacity(handler.params.len());
     let mut event: Option<(&Type, Span)> = None;
     let mut context: Option<Span> = None;
