@@ -2,7 +2,7 @@
 //! return the state or `Result<state, E>`. The generated code cannot see
 //! which, so these marker traits pick the right conversion at compile time
 //! from the type `setup()` returns (autoref specialization), and
-//! [`init_fn`] turns a wrong `setup` into an error that says what to write.
+//! [`InitFn`] turns a wrong `setup` into an error that says what to write.
 
 use std::fmt::Display;
 use std::future::Future;
@@ -19,13 +19,15 @@ use crate::Diagnostic;
     note = "write `fn setup() -> State`, `fn setup() -> Result<State, E>`, or the same as `async fn`; \
             the handler then takes `&State`"
 )]
-pub trait InitFn<R>: FnOnce() -> R {}
+pub trait InitFn<R> {
+    /// Calls the function.
+    fn call_init(self) -> R;
+}
 
-impl<F: FnOnce() -> R, R> InitFn<R> for F {}
-
-/// Checks that `setup` is a function `init` can call.
-pub fn init_fn<F: InitFn<R>, R>(setup: F) -> F {
-    setup
+impl<F: FnOnce() -> R, R> InitFn<R> for F {
+    fn call_init(self) -> R {
+        self()
+    }
 }
 
 /// `setup()` returned a future: await it.
@@ -115,13 +117,13 @@ pub fn no_init() -> Ready<Result<(), Diagnostic>> {
 #[macro_export]
 macro_rules! __lambda_kit_init {
     ($setup:expr) => {{
-        let setup = $crate::__private::init_fn($setup);
+        let setup = $setup;
         move || async move {
             #[allow(unused_imports)]
             use $crate::__private::{
                 InitFallible as _, InitFuture as _, InitPlain as _, InitValue as _,
             };
-            let produced = setup();
+            let produced = $crate::__private::InitFn::call_init(setup);
             let output = (&produced).__lk_init_kind().into_future(produced).await;
             (&output).__lk_state_kind().into_state(output)
         }

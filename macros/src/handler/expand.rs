@@ -41,11 +41,15 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         Some(_) => quote!(#name(#(#args),*).await),
         None => quote!(#name(#(#args),*)),
     };
+    // The conversions are spanned at the return type so a type that cannot
+    // be returned is reported there.
     let outcome = match handler.output {
         Output::Plain(None) => quote!(::lambda_kit::__private::ok(#call)),
-        Output::Plain(Some(ty)) => quote_spanned!(ty.span()=> ::lambda_kit::__private::ok(#call)),
+        Output::Plain(Some(ty)) => {
+            quote_spanned!(ty.span()=> { let __output = #call; ::lambda_kit::__private::ok(__output) })
+        }
         Output::Fallible(ty) => {
-            quote_spanned!(ty.span()=> ::lambda_kit::__private::fallible(#call))
+            quote_spanned!(ty.span()=> { let __output = #call; ::lambda_kit::__private::fallible(__output) })
         }
     };
 

@@ -19,12 +19,14 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
             return with_errors(item, error);
         }
     };
-    let handler = match parse::parse(args, &function) {
-        Ok(handler) => handler,
-        Err(error) => return with_errors(quote!(#function), error),
-    };
+    let handler = parse::parse(args, &function);
     match validate::validate(&handler) {
         Ok(valid) => expand::expand(&handler, &valid),
+        // A function named `main` already is the crate's `main`.
+        Err(error) if function.sig.ident == "main" => {
+            let errors = error.to_compile_error();
+            quote!(#function #errors)
+        }
         Err(error) => with_errors(quote!(#function), error),
     }
 }

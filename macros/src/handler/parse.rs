@@ -1,9 +1,9 @@
 //! What the user wrote, as a small AST: the attribute's arguments and each
 //! parameter sorted into the role it plays.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::parse::Parser;
-use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, ReturnType, Type};
 
 use crate::types::{is_named, peel};
@@ -11,8 +11,9 @@ use crate::types::{is_named, peel};
 /// `#[lambda_handler(...)]` arguments.
 #[derive(Default)]
 pub(crate) struct Args {
-    /// `init = setup`: runs once per cold start and builds the state.
-    pub init: Option<syn::Path>,
+    /// `init = setup` (a function path or a closure): runs once per cold
+    /// start and builds the state.
+    pub init: Option<syn::Expr>,
 }
 
 /// The role of one parameter.
@@ -34,9 +35,9 @@ pub(crate) enum Role<'a> {
 pub(crate) struct Param<'a> {
     pub role: Role<'a>,
     /// The whole parameter, for error spans.
-    pub span: Span,
+    pub arg: &'a FnArg,
     /// The parameter's type (or the receiver), for error spans.
-    pub ty_span: Span,
+    pub ty: &'a dyn ToTokens,
 }
 
 /// How the handler's return value becomes the invocation's outcome.
@@ -50,24 +51,31 @@ pub(crate) enum Output<'a> {
 pub(crate) struct Handler<'a> {
     pub function: &'a ItemFn,
     pub args: Args,
+    /// The attribute's own errors; the signature is still checked so every
+    /// problem is reported in one compile.
+    pub args_error: Option<syn::Error>,
     pub params: Vec<Param<'a>>,
     pub output: Output<'a>,
 }
 
-pub(crate) fn parse(args: TokenStream, function: &ItemFn) -> syn::Result<Handler<'_>> {
-    let args = parse_args(args)?;
+pub(crate) fn parse(args: TokenStream, function: &ItemFn) -> Handler<'_> {
+    let (args, args_error) = match parse_args(args) {
+        Ok(args) => (args, None),
+        Err(error) => (Args::default(), Some(error)),
+    };
     let params = function.sig.inputs.iter().map(param).collect();
     let output = match &function.sig.output {
         ReturnType::Default => Output::Plain(None),
         ReturnType::Type(_, ty) if is_named(ty, "Result") => Output::Fallible(ty),
         ReturnType::Type(_, ty) => Output::Plain(Some(ty)),
     };
-    Ok(Handler {
+    Handler {
         function,
         args,
+        args_error,
         params,
         output,
-    })
+    }
 }
 
 fn parse_args(tokens: TokenStream) -> syn::Result<Args> {
@@ -86,7 +94,7 @@ fn parse_args(tokens: TokenStream) -> syn::Result<Args> {
                 let literal: syn::Lit = value.parse()?;
                 return Err(syn::Error::new(
                     literal.span(),
-                    "`init` takes a function path, not a string: write `init = setup`",
+                    "`init` takes a function, not a literal: write `init = setup` where `fn setup() -> State`",
                 ));
             }
             args.init = Some(value.parse()?);
@@ -128,13 +136,13 @@ fn param(arg: &FnArg) -> Param<'_> {
     match arg {
         FnArg::Receiver(receiver) => Param {
             role: Role::Receiver,
-            span: receiver.span(),
-            ty_span: receiver.self_token.span,
+            arg,
+            ty: receiver,
         },
         FnArg::Typed(typed) => Param {
             role: role(&typed.ty),
-            span: typed.span(),
-            ty_span: typed.ty.span(),
+            arg,
+            ty: &typed.ty,
         },
     }
 }

@@ -2,9 +2,8 @@
 //! offending token saying what to write instead. All failures are reported
 //! at once.
 
-use proc_macro2::Span;
-use syn::spanned::Spanned;
-use syn::Type;
+use quote::ToTokens;
+use syn::{FnArg, Type};
 
 use super::parse::{Handler, Role};
 use crate::types::peel;
@@ -27,8 +26,12 @@ pub(crate) struct Valid<'a> {
 struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let error = syn::Error::new(span, message);
+    /// An error spanning all of `tokens` (first to last token).
+    fn push(&mut self, tokens: &dyn ToTokens, message: impl std::fmt::Display) {
+        self.push_error(syn::Error::new_spanned(tokens.to_token_stream(), message));
+    }
+
+    fn push_error(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
@@ -36,84 +39,92 @@ impl Errors {
     }
 }
 
+/// The error at `second`, with a note at `first`.
+fn repeated(second: &dyn ToTokens, message: &str, first: &dyn ToTokens, note: &str) -> syn::Error {
+    let mut error = syn::Error::new_spanned(second.to_token_stream(), message);
+    error.combine(syn::Error::new_spanned(first.to_token_stream(), note));
+    error
+}
+
 pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
-    let mut errors = Errors(None);
+    let mut errors = Errors(handler.args_error.clone());
     let sig = &handler.function.sig;
 
     if sig.ident == "main" {
         errors.push(
-            sig.ident.span(),
+            &sig.ident,
             "the handler cannot be named `main`: #[lambda_handler] generates `main`; rename it, e.g. `handler`",
         );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.push(
-            sig.generics.span(),
+            &sig.generics,
             "a handler cannot be generic: Lambda calls one concrete function; \
              name the concrete types, e.g. `event: MyEvent`, and write `&State` without lifetime parameters",
         );
     }
     if let Some(unsafety) = &sig.unsafety {
         errors.push(
-            unsafety.span,
+            unsafety,
             "a handler cannot be `unsafe fn`: make it safe and put `unsafe { ... }` blocks inside",
         );
     }
     if let Some(variadic) = &sig.variadic {
-        errors.push(variadic.span(), "a handler cannot be variadic");
+        errors.push(variadic, "a handler cannot be variadic");
     }
 
-    let has_init = handler.args.init.is_some();
+    // A broken attribute may have meant `init`: do not guess about `&State`.
+    let has_init = handler.args.init.is_some() || handler.args_error.is_some();
     let owned_event = handler
         .params
         .iter()
         .any(|p| matches!(p.role, Role::Event(_)));
     let mut slots = Vec::with_capacity(handler.params.len());
-    let mut event: Option<(&Type, Span)> = None;
-    let mut context: Option<Span> = None;
-    let mut state: Option<(&Type, Span)> = None;
+    let mut event: Option<(&Type, &FnArg)> = None;
+    let mut context: Option<&FnArg> = None;
+    let mut state: Option<(&Type, &FnArg)> = None;
 
     for param in &handler.params {
         match &param.role {
             Role::Receiver => errors.push(
-                param.ty_span,
+                param.ty,
                 "#[lambda_handler] needs a free function, not a method: move it out of the `impl` block \
                  and take what it needs as parameters or init state (`&State`)",
             ),
             Role::ImplTrait => errors.push(
-                param.ty_span,
+                param.ty,
                 "`impl Trait` parameters are not supported: name the concrete event type, \
                  e.g. `event: MyEvent` or `event: serde_json::Value`",
             ),
             Role::MutRef => errors.push(
-                param.ty_span,
+                param.ty,
                 "handler parameters cannot be `&mut`: take the event by value (`event: T`), or the init \
                  state as `&State` and use interior mutability (`Mutex`, atomics) for what changes",
             ),
             Role::Event(ty) => {
                 if let Some((_, first)) = event {
-                    let mut error = syn::Error::new(
-                        param.span,
+                    errors.push_error(repeated(
+                        param.arg,
                         "a handler takes at most one event parameter: put the fields in one struct \
                          deriving `Deserialize` and take `event: ThatStruct`",
-                    );
-                    error.combine(syn::Error::new(first, "the event parameter is already this one"));
-                    errors.push_error(error);
+                        first,
+                        "the event parameter is already this one",
+                    ));
                 } else {
-                    event = Some((ty, param.span));
+                    event = Some((ty, param.arg));
                     slots.push(Slot::Event);
                 }
             }
             Role::Context { by_ref } => {
                 if let Some(first) = context {
-                    let mut error = syn::Error::new(
-                        param.span,
+                    errors.push_error(repeated(
+                        param.arg,
                         "a handler takes the `Context` at most once: remove this parameter",
-                    );
-                    error.combine(syn::Error::new(first, "the context is already passed here"));
-                    errors.push_error(error);
+                        first,
+                        "the context is already passed here",
+                    ));
                 } else {
-                    context = Some(param.span);
+                    context = Some(param.arg);
                     slots.push(Slot::Context { by_ref: *by_ref });
                 }
             }
@@ -121,7 +132,7 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
                 let unsized_event = matches!(peel(inner), Type::Slice(_)) || crate::types::is_named(inner, "str");
                 if unsized_event || (!has_init && !owned_event) {
                     errors.push(
-                        param.ty_span,
+                        param.ty,
                         format!(
                             "the event must be an owned type: write `event: {}` instead of a reference \
                              (each invocation decodes a fresh event, so there is nothing to borrow from)",
@@ -130,20 +141,20 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
                     );
                 } else if !has_init {
                     errors.push(
-                        param.ty_span,
+                        param.ty,
                         "a `&State` parameter borrows the state built once per cold start by `init`: \
                          add `#[lambda_handler(init = setup)]` with `fn setup() -> State`",
                     );
                 } else if let Some((_, first)) = state {
-                    let mut error = syn::Error::new(
-                        param.span,
+                    errors.push_error(repeated(
+                        param.arg,
                         "a handler takes the init state at most once: `init` builds one value; \
                          make it a struct holding everything and take `&ThatStruct`",
-                    );
-                    error.combine(syn::Error::new(first, "the init state is already passed here"));
-                    errors.push_error(error);
+                        first,
+                        "the init state is already passed here",
+                    ));
                 } else {
-                    state = Some((inner, param.span));
+                    state = Some((inner, param.arg));
                     slots.push(Slot::State);
                 }
             }
@@ -157,15 +168,6 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
             event: event.map(|(ty, _)| ty),
             state: state.map(|(ty, _)| ty),
         }),
-    }
-}
-
-impl Errors {
-    fn push_error(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
     }
 }
 

@@ -1,0 +1,10 @@
+//! Compile-time behaviour of `#[lambda_handler]`: every accepted form
+//! builds (and runs), every misuse fails with the diagnostic in its
+//! `.stderr` snapshot.
+
+#[test]
+fn lambda_handler_ui() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("tests/ui/pass/*.rs");
+    cases.compile_fail("tests/ui/fail/*.rs");
+}

@@ -1,0 +1,8 @@
+struct Order {
+    id: u64,
+}
+
+#[lambda_kit::lambda_handler]
+async fn handler(order: Order) -> u64 {
+    order.id
+}

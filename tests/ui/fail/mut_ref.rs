@@ -1,0 +1,4 @@
+#[lambda_kit::lambda_handler]
+async fn handler(event: &mut String) {
+    event.push('!');
+}

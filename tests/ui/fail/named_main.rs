@@ -1,0 +1,4 @@
+#[lambda_kit::lambda_handler]
+async fn main() -> &'static str {
+    "Hello World!!"
+}

@@ -1,0 +1,8 @@
+struct Reply {
+    text: String,
+}
+
+#[lambda_kit::lambda_handler]
+async fn handler() -> Reply {
+    Reply { text: "hi".into() }
+}

@@ -1,0 +1,7 @@
+struct Config;
+
+#[lambda_kit::lambda_handler]
+async fn handler(event: String, config: &Config) -> String {
+    let _ = config;
+    event
+}

@@ -1,0 +1,6 @@
+use lambda_kit::lambda_handler;
+
+#[lambda_handler]
+async fn hello() -> &'static str {
+    "Hello World!!"
+}

@@ -1,0 +1,6 @@
+mod handler {
+    #[lambda_kit::lambda_handler]
+    pub(crate) fn record(_event: serde_json::Value) {}
+}
+
+fn main() {}
