@@ -92,6 +92,8 @@ where
             xrayTraceId = context.xray_trace_id.as_deref(),
         );
         self.cold = false;
+        #[cfg(panic = "abort")]
+        crate::panic::last_gasp::begin(&context.request_id);
         let future = span.in_scope(|| self.inner.call(invocation));
         future.instrument(span)
     }

@@ -1,6 +1,11 @@
 //! The panic hook: a panic is logged as one structured error line inside
 //! the invocation's span (so it carries the request id) instead of the
 //! default multi-line stderr text.
+//!
+//! Built with `panic = "abort"` a panic cannot be caught, so the hook also
+//! answers the in-flight invocation itself before the process dies: the
+//! caller still gets `{"errorType": "Panic", ...}` rather than a bare
+//! `Runtime.ExitError`, and Lambda starts a fresh instance for the next one.
 
 use std::backtrace::Backtrace;
 use std::panic::PanicHookInfo;
@@ -8,10 +13,10 @@ use std::panic::PanicHookInfo;
 use crate::invoke::panic_diagnostic;
 
 pub(crate) fn install_hook() {
-    std::panic::set_hook(Box::new(log_panic));
+    std::panic::set_hook(Box::new(on_panic));
 }
 
-fn log_panic(info: &PanicHookInfo<'_>) {
+fn on_panic(info: &PanicHookInfo<'_>) {
     let message = panic_diagnostic(info.payload()).error_message;
     let location = info.location().map(|l| l.to_string()).unwrap_or_default();
     // Captured only when RUST_BACKTRACE / RUST_LIB_BACKTRACE ask for it.
@@ -21,5 +26,56 @@ fn log_panic(info: &PanicHookInfo<'_>) {
             tracing::error!(panic.location = %location, panic.backtrace = %backtrace, "handler panicked: {message}")
         }
         _ => tracing::error!(panic.location = %location, "handler panicked: {message}"),
+    }
+    #[cfg(panic = "abort")]
+    last_gasp::report(&message);
+}
+
+/// Only compiled into `panic = "abort"` builds: the request in flight, and
+/// a blocking report of the panic to the Runtime API (the async runtime
+/// cannot be used from inside a panic hook).
+#[cfg(panic = "abort")]
+pub(crate) mod last_gasp {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    static IN_FLIGHT: Mutex<Option<String>> = Mutex::new(None);
+
+    /// Records the request id the process is working on.
+    pub(crate) fn begin(request_id: &str) {
+        if let Ok(mut in_flight) = IN_FLIGHT.lock() {
+            let slot = in_flight.get_or_insert_with(String::new);
+            slot.clear();
+            slot.push_str(request_id);
+        }
+    }
+
+    /// Before the first invocation a panic is an init failure.
+    pub(super) fn report(message: &str) {
+        let path = match IN_FLIGHT.lock().ok().and_then(|mut r| r.take()) {
+            Some(request_id) => format!("/2018-06-01/runtime/invocation/{request_id}/error"),
+            None => crate::report::INIT_ERROR_PATH.to_owned(),
+        };
+        let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {
+            return;
+        };
+        let body = serde_json::json!({"errorType": crate::PANIC_ERROR, "errorMessage": message})
+            .to_string();
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: {api}\r\n\
+             Content-Type: application/json\r\nLambda-Runtime-Function-Error-Type: {}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            crate::PANIC_ERROR,
+            body.len()
+        );
+        if let Ok(mut stream) = TcpStream::connect(&api) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            if stream.write_all(request.as_bytes()).is_ok() {
+                // Wait for the answer so the report is in before the abort.
+                let _ = stream.read(&mut [0_u8; 256]);
+            }
+        }
     }
 }

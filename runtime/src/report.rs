@@ -11,7 +11,7 @@ use crate::Diagnostic;
 pub(crate) const INIT_ERROR_PATH: &str = "/2018-06-01/runtime/init/error";
 
 /// Header naming the error category on error reports.
-pub(crate) const ERROR_TYPE_HEADER: &str = "lambda-runtime-function-error-type";
+const ERROR_TYPE_HEADER: &str = "lambda-runtime-function-error-type";
 
 pub(crate) async fn init_error(error: &Diagnostic) {
     if let Err(err) = post_init_error(error).await {

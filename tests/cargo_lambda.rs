@@ -1,0 +1,102 @@
+//! The deployable artifact: bootstraps built by `cargo lambda build
+//! --release` (the command the README gives for deployment) behave like the
+//! debug builds the other end-to-end tests drive, panics included.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lambda_kit::testing::Function;
+use serde_json::json;
+
+/// Builds `bins` with cargo-lambda into their own target directory (the
+/// outer `cargo test` may still hold the workspace's) and returns where
+/// the bootstraps are.
+fn cargo_lambda_build(bins: &[&str], panic_strategy: &str) -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target_dir = workspace
+        .join("target")
+        .join(format!("cargo-lambda-{panic_strategy}"));
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .current_dir(workspace)
+        .args(["lambda", "build", "--release"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .env("CARGO_PROFILE_RELEASE_PANIC", panic_strategy);
+    for bin in bins {
+        command.args(["--bin", bin]);
+    }
+    let status = command.status().unwrap_or_else(|err| {
+        panic!("cannot run `cargo lambda` ({err}); install it with `pip install cargo-lambda` (tests/run.sh does)")
+    });
+    assert!(
+        status.success(),
+        "`cargo lambda build --release` failed ({status}); is cargo-lambda installed? `pip install cargo-lambda`"
+    );
+    target_dir.join("lambda")
+}
+
+#[tokio::test]
+async fn release_bootstraps_from_cargo_lambda_serve_and_survive_panics() {
+    let lambda_dir = cargo_lambda_build(&["hello", "kit_fixture"], "unwind");
+
+    let mut hello = Function::spawn(lambda_dir.join("hello/bootstrap"))
+        .await
+        .unwrap();
+    assert_eq!(
+        hello.invoke(&json!({})).await.unwrap(),
+        Ok(json!("Hello World!!"))
+    );
+
+    let mut fixture = Function::spawn(lambda_dir.join("kit_fixture/bootstrap"))
+        .await
+        .unwrap();
+    let pid = json!(fixture.pid().unwrap());
+    let err = fixture
+        .invoke(&json!({"action": "panic", "message": "release panic"}))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        (err.error_type.as_str(), err.error_message.as_str()),
+        ("Panic", "release panic")
+    );
+    let after = fixture.invoke(&json!({"action": "count"})).await.unwrap();
+    assert_eq!(
+        after,
+        Ok(json!({"count": 2, "pid": pid})),
+        "the same process kept serving"
+    );
+}
+
+/// With `panic = "abort"` in the user's release profile nothing can be
+/// caught, but the invocation is still answered with the panic's message
+/// before the process exits (Lambda then starts a fresh instance).
+#[tokio::test]
+async fn abort_builds_still_answer_the_panicking_invocation() {
+    let lambda_dir = cargo_lambda_build(&["kit_fixture"], "abort");
+    let mut fixture = Function::spawn(lambda_dir.join("kit_fixture/bootstrap"))
+        .await
+        .unwrap();
+    assert_eq!(
+        fixture
+            .invoke(&json!({"action": "count"}))
+            .await
+            .unwrap()
+            .unwrap()["count"],
+        1
+    );
+    let err = fixture
+        .invoke(&json!({"action": "panic", "message": "abort panic"}))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        (err.error_type.as_str(), err.error_message.as_str()),
+        ("Panic", "abort panic")
+    );
+    let status = fixture.wait().await.unwrap();
+    assert!(
+        !status.success(),
+        "an abort build exits after a panic: {status}"
+    );
+}
