@@ -7,5 +7,8 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    run(service_fn(|_: LambdaEvent<Value>| async { Ok::<_, Error>("Hello World!!") })).await
+    run(service_fn(|_: LambdaEvent<Value>| async {
+        Ok::<_, Error>("Hello World!!")
+    }))
+    .await
 }

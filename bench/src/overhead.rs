@@ -40,14 +40,24 @@ fn micros(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1e6)
 }
 
-async fn compare(title: &str, event: Value, mut variants: Vec<Variant>, per_round: usize, rounds: usize) {
+async fn compare(
+    title: &str,
+    event: Value,
+    mut variants: Vec<Variant>,
+    per_round: usize,
+    rounds: usize,
+) {
     let mut functions = Vec::new();
     for variant in &variants {
         let mut function = Function::spawn(sibling(variant.binary))
             .await
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", variant.binary));
         for _ in 0..200 {
-            function.invoke(&event).await.expect("warm-up").expect("warm-up succeeds");
+            function
+                .invoke(&event)
+                .await
+                .expect("warm-up")
+                .expect("warm-up succeeds");
         }
         functions.push(function);
     }
