@@ -3,7 +3,9 @@
 
 use proc_macro::TokenStream;
 
+mod from_row;
 mod handler;
+mod rds_query;
 mod types;
 
 /// Turns a plain function into the binary's Lambda bootstrap (`main`).
@@ -12,4 +14,18 @@ mod types;
 #[proc_macro_attribute]
 pub fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStream {
     handler::lambda_handler(args.into(), item.into()).into()
+}
+
+/// Turns a body-less `async fn` into a pooled, typed MySQL/MariaDB query.
+///
+/// See `lambda_kit::rds` for the accepted forms.
+#[proc_macro_attribute]
+pub fn rds_query(args: TokenStream, item: TokenStream) -> TokenStream {
+    rds_query::rds_query(args.into(), item.into()).into()
+}
+
+/// Derives `lambda_kit::rds::FromRow` for a struct.
+#[proc_macro_derive(FromRow, attributes(rds))]
+pub fn from_row(input: TokenStream) -> TokenStream {
+    from_row::derive(input.into()).into()
 }

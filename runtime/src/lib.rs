@@ -26,12 +26,18 @@ mod invoke;
 mod local;
 mod logging;
 mod panic;
+#[cfg(feature = "rds")]
+pub mod rds;
 mod report;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use error::{Diagnostic, Error};
 pub use lambda_kit_macros::lambda_handler;
+/// Turns a body-less `async fn` into a pooled, typed MySQL/MariaDB query;
+/// see [`rds`].
+#[cfg(feature = "rds")]
+pub use lambda_kit_macros::rds_query;
 pub use lambda_runtime::{Config, Context};
 
 /// The `errorType` of an event that does not decode into the handler's type.
@@ -55,6 +61,12 @@ pub mod __private {
     };
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
+
+    /// What `#[rds_query]` expands to.
+    #[cfg(feature = "rds")]
+    pub mod rds {
+        pub use crate::rds::expand::*;
+    }
 
     use crate::error::diagnostic;
     use crate::Diagnostic;

@@ -1,0 +1,61 @@
+//! Tokens out: `impl lambda_kit::rds::FromRow`, one `row.column` (by name)
+//! or `row.next_column` (in order) call per field, each at the field's
+//! type so a type that cannot be read is reported there.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::parse::RowType;
+
+pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
+    let ident = row.ident;
+    let (read, shape) = if row.by_name {
+        let reads = row.fields.iter().map(|field| {
+            let (name, ty, column) = (field.ident, field.ty, &field.column);
+            quote_spanned!(ty.span()=> #name: __row.column::<#ty>(#column)?)
+        });
+        let fields = row.fields.iter().map(|field| {
+            let (ty, column) = (field.ty, &field.column);
+            quote_spanned!(ty.span()=> ::lambda_kit::rds::Field::named::<#ty>(#column))
+        });
+        (
+            quote!(::core::result::Result::Ok(Self { #(#reads),* })),
+            quote!(::lambda_kit::rds::Shape::by_name(
+                ::core::any::type_name::<Self>(),
+                ::std::vec![#(#fields),*]
+            )),
+        )
+    } else {
+        let count = row.fields.len();
+        let reads = row.fields.iter().map(|field| {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> __row.next_column::<#ty>()?)
+        });
+        let fields = row.fields.iter().map(|field| {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> ::lambda_kit::rds::Field::positional::<#ty>())
+        });
+        (
+            quote! {
+                __row.expect_columns(#count, ::core::any::type_name::<Self>())?;
+                ::core::result::Result::Ok(Self(#(#reads),*))
+            },
+            quote!(::lambda_kit::rds::Shape::in_order(
+                ::core::any::type_name::<Self>(),
+                ::std::vec![#(#fields),*]
+            )),
+        )
+    };
+    quote! {
+        impl ::lambda_kit::rds::FromRow for #ident {
+            fn from_row(__row: &mut ::lambda_kit::rds::Row) -> ::core::result::Result<Self, ::lambda_kit::rds::Error> {
+                #read
+            }
+
+            fn shape() -> ::lambda_kit::rds::Shape {
+                #shape
+            }
+        }
+    }
+}

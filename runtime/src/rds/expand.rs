@@ -1,0 +1,204 @@
+//! What `#[rds_query]` expands to, reached as `lambda_kit::__private::rds`.
+//! Not public API: a generated body is one `query!` (the registered
+//! statement) and one call to the function named after its result shape.
+
+pub use super::registry::{Kind, Query, Registered};
+pub use super::row::{Decoder, Probe, ViaFromRow, ViaFromValue};
+pub use crate::{__lambda_kit_rds_query as query, __lambda_kit_rds_rows as rows};
+pub use inventory;
+pub use mysql_async::Value;
+
+use mysql_async::prelude::ToValue;
+
+use super::exec::{self, All, First, One, Outcome, Sink};
+use super::{pool, Conn, Error, Exec, Pool, Transaction};
+
+/// Where a query runs: the fn's first parameter, or the process-wide pool.
+pub enum Via<'a, 't> {
+    /// The process-wide pool (`rds::pool()`).
+    Global,
+    /// A pool passed as `pool: &rds::Pool`.
+    Pool(&'a Pool),
+    /// A connection passed as `conn: &mut rds::Conn`.
+    Conn(&'a mut Conn),
+    /// A transaction passed as `tx: &mut rds::Transaction<'_>`.
+    Tx(&'a mut Transaction<'t>),
+}
+
+/// What the first parameter of an `#[rds_query]` fn may be.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot run queries",
+    label = "expected `&rds::Pool`, `&mut rds::Conn` or `&mut rds::Transaction<'_>`",
+    note = "the first parameter, when it is a reference to a type named `Pool`, `Conn` or `Transaction`, \
+            says where the query runs; rename the type or pass a value parameter instead"
+)]
+pub trait Executor<'a, 't> {
+    /// Where to run.
+    fn via(self) -> Via<'a, 't>;
+}
+
+impl<'a> Executor<'a, 'static> for &'a Pool {
+    fn via(self) -> Via<'a, 'static> {
+        Via::Pool(self)
+    }
+}
+
+impl<'a> Executor<'a, 'static> for &'a mut Pool {
+    fn via(self) -> Via<'a, 'static> {
+        Via::Pool(self)
+    }
+}
+
+impl<'a> Executor<'a, 'static> for &'a mut Conn {
+    fn via(self) -> Via<'a, 'static> {
+        Via::Conn(self)
+    }
+}
+
+impl<'a, 't> Executor<'a, 't> for &'a mut Transaction<'t> {
+    fn via(self) -> Via<'a, 't> {
+        Via::Tx(self)
+    }
+}
+
+/// The executor parameter, checked at its own span.
+pub fn via<'a, 't>(executor: impl Executor<'a, 't>) -> Via<'a, 't> {
+    executor.via()
+}
+
+/// A query parameter's type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound as a query parameter",
+    label = "not a SQL value",
+    note = "parameters are integers, floats, `bool`, `&str`, `String`, `&[u8]`, `Vec<u8>`, `Option<T>` of those, \
+            chrono/time types with the `rds-chrono`/`rds-time` features, or types implementing mysql_async's `ToValue`"
+)]
+pub trait Bind {
+    /// The value sent to the server.
+    fn to_param(&self) -> Value;
+}
+
+impl<T: ToValue> Bind for T {
+    fn to_param(&self) -> Value {
+        self.to_value()
+    }
+}
+
+/// One parameter's value; always bound, never spliced into the SQL.
+pub fn bind<T: Bind>(value: &T) -> Value {
+    value.to_param()
+}
+
+/// `-> Result<Vec<R>, _>`: every row.
+pub async fn all<R>(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    rows: Decoder<R>,
+    params: Vec<Value>,
+) -> Result<Vec<R>, Error> {
+    run(via, query, params, || All(rows, Vec::new())).await
+}
+
+/// `-> Result<Option<R>, _>`: the first row, if any.
+pub async fn optional<R>(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    rows: Decoder<R>,
+    params: Vec<Value>,
+) -> Result<Option<R>, Error> {
+    run(via, query, params, || First(rows, None)).await
+}
+
+/// `-> Result<R, _>`: exactly one row.
+pub async fn one<R>(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    rows: Decoder<R>,
+    params: Vec<Value>,
+) -> Result<R, Error> {
+    run(via, query, params, || One(rows, None)).await
+}
+
+/// `-> Result<u64, _>` on a write: the affected-row count.
+pub async fn affected(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    params: Vec<Value>,
+) -> Result<u64, Error> {
+    run(via, query, params, || {
+        Outcome(|done: Exec| done.affected_rows)
+    })
+    .await
+}
+
+/// `-> Result<rds::Exec, _>`: affected rows and last insert id.
+pub async fn exec(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    params: Vec<Value>,
+) -> Result<Exec, Error> {
+    run(via, query, params, || Outcome(|done: Exec| done)).await
+}
+
+/// `-> Result<(), _>`: run it, ignore what it returns.
+pub async fn unit(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    params: Vec<Value>,
+) -> Result<(), Error> {
+    run(via, query, params, || Outcome(|_: Exec| ())).await
+}
+
+async fn run<S: Sink>(
+    via: Via<'_, '_>,
+    query: &'static Query,
+    params: Vec<Value>,
+    sink: impl Fn() -> S,
+) -> Result<S::Output, Error> {
+    match via {
+        Via::Global => exec::pooled(pool()?, query, params, sink).await,
+        Via::Pool(pool) => exec::pooled(pool, query, params, sink).await,
+        Via::Conn(conn) => exec::on(conn.as_mysql(), query, params, sink()).await,
+        Via::Tx(tx) => exec::on(tx.as_mysql(), query, params, sink()).await,
+    }
+}
+
+/// Declares a query's `static` and registers it for `verify_queries`.
+/// `reads R` names the row type of row-returning shapes.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __lambda_kit_rds_query {
+    (static $query:ident = ($name:literal, $sql:literal, $params:literal, $kind:ident) $(reads $row:ty)?) => {
+        static $query: $crate::__private::rds::Query = $crate::__private::rds::Query::new(
+            ::core::module_path!(),
+            $name,
+            $sql,
+            $params,
+            $crate::__private::rds::Kind::$kind,
+            ::core::file!(),
+            ::core::line!(),
+            $crate::__lambda_kit_rds_query!(@shape $($row)?),
+        );
+        $crate::__private::rds::inventory::submit!($crate::__private::rds::Registered(&$query));
+    };
+    (@shape) => {
+        ::core::option::Option::None
+    };
+    (@shape $row:ty) => {{
+        fn shape() -> $crate::rds::Shape {
+            $crate::__lambda_kit_rds_rows!($row).shape()
+        }
+        ::core::option::Option::Some(shape)
+    }};
+}
+
+/// The [`Decoder`] for row type `R`: its `FromRow` impl, or one column.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __lambda_kit_rds_rows {
+    ($row:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::rds::{ViaFromRow as _, ViaFromValue as _};
+        (&$crate::__private::rds::Probe::<$row>::NEW).__lk_rows()
+    }};
+}
