@@ -90,7 +90,8 @@ impl fmt::Debug for Secret {
 
 impl Config {
     /// A configuration for `host` with every default: port 3306, no user,
-    /// no database, one pooled connection, a 2 s connect timeout.
+    /// no database, one pooled connection, a 2 s connect timeout. The
+    /// methods named like settings set them; `get_*` read them.
     pub fn new(host: impl Into<String>) -> Self {
         Self {
             host: host.into(),
@@ -238,6 +239,12 @@ impl Config {
         Ok(config)
     }
 
+    /// The server's host name or IP address.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.host = host.into();
+        self
+    }
+
     /// The server's port (default 3306).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -332,32 +339,37 @@ impl Config {
     }
 
     /// The server's host name or IP address.
-    pub fn host(&self) -> &str {
+    pub fn get_host(&self) -> &str {
         &self.host
     }
 
+    /// The server's port.
+    pub fn get_port(&self) -> u16 {
+        self.port
+    }
+
     /// The user, if one is set.
-    pub fn user_name(&self) -> Option<&str> {
+    pub fn get_user(&self) -> Option<&str> {
         self.user.as_deref()
     }
 
     /// The default database, if one is set.
-    pub fn database_name(&self) -> Option<&str> {
+    pub fn get_database(&self) -> Option<&str> {
         self.database.as_deref()
     }
 
-    /// The most connections the pool opens.
-    pub fn max_connections(&self) -> usize {
+    /// See [`Config::pool_max`].
+    pub fn get_pool_max(&self) -> usize {
         self.pool_max
     }
 
     /// See [`Config::connect_timeout`].
-    pub fn timeout(&self) -> Duration {
+    pub fn get_connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
 
     /// See [`Config::tls`].
-    pub fn tls_mode(&self) -> TlsMode {
+    pub fn get_tls(&self) -> TlsMode {
         self.tls
     }
 
@@ -424,6 +436,10 @@ impl Config {
             .db_name(self.database.clone())
             .stmt_cache_size(self.statement_cache)
             .tcp_nodelay(true)
+            // The driver would otherwise ask a loopback server for its Unix
+            // socket and reconnect there: two extra round trips per new
+            // connection, and not the path the configuration names.
+            .prefer_socket(false)
             .pool_opts(pool);
         Ok(self.with_tls(builder).into())
     }
@@ -518,30 +534,30 @@ mod tests {
             "mysql://app:s3cr%40t@db.example.com:3307/web",
         )])
         .unwrap();
-        assert_eq!(config.host(), "db.example.com");
+        assert_eq!(config.get_host(), "db.example.com");
         assert_eq!(config.address(), "db.example.com:3307");
-        assert_eq!(config.user_name(), Some("app"));
+        assert_eq!(config.get_user(), Some("app"));
         assert_eq!(config.password.as_ref().unwrap().expose(), "s3cr@t");
-        assert_eq!(config.database_name(), Some("web"));
-        assert_eq!(config.max_connections(), 1);
-        assert_eq!(config.timeout(), Duration::from_secs(2));
+        assert_eq!(config.get_database(), Some("web"));
+        assert_eq!(config.get_pool_max(), 1);
+        assert_eq!(config.get_connect_timeout(), Duration::from_secs(2));
         assert_eq!(config.idle_ping(), Some(Duration::from_secs(1)));
-        assert_eq!(config.tls_mode(), TlsMode::Disabled);
+        assert_eq!(config.get_tls(), TlsMode::Disabled);
     }
 
     #[test]
     fn url_defaults_and_variants() {
         let config = Config::from_url("mariadb://127.0.0.1").unwrap();
         assert_eq!(config.address(), "127.0.0.1:3306");
-        assert_eq!((config.user_name(), config.database_name()), (None, None));
+        assert_eq!((config.get_user(), config.get_database()), (None, None));
         assert!(config.password.is_none());
         let config = Config::from_url("mysql://root@[::1]:3306/test").unwrap();
-        assert_eq!(config.host(), "::1");
+        assert_eq!(config.get_host(), "::1");
         assert_eq!(config.address(), "[::1]:3306");
         let config =
             Config::from_url("mysql://u:p@h/db?ssl-mode=verify_identity&ssl-ca=/opt/ca.pem")
                 .unwrap();
-        assert_eq!(config.tls_mode(), TlsMode::VerifyIdentity);
+        assert_eq!(config.get_tls(), TlsMode::VerifyIdentity);
         assert_eq!(
             config.tls_ca.as_deref(),
             Some(std::path::Path::new("/opt/ca.pem"))
@@ -562,9 +578,9 @@ mod tests {
             config.address(),
             "mydb.abc.eu-west-1.rds.amazonaws.com:3310"
         );
-        assert_eq!(config.user_name(), Some("admin"));
+        assert_eq!(config.get_user(), Some("admin"));
         assert_eq!(config.password.as_ref().unwrap().expose(), "hunter2");
-        assert_eq!(config.database_name(), Some("web"));
+        assert_eq!(config.get_database(), Some("web"));
     }
 
     #[test]
@@ -574,7 +590,7 @@ mod tests {
             ("RDS_HOSTNAME", "rds-host"),
         ])
         .unwrap();
-        assert_eq!(config.host(), "url-host");
+        assert_eq!(config.get_host(), "url-host");
     }
 
     #[test]
@@ -589,7 +605,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!((config.pool_min, config.pool_max), (2, 4));
-        assert_eq!(config.timeout(), Duration::from_millis(750));
+        assert_eq!(config.get_connect_timeout(), Duration::from_millis(750));
         assert_eq!(config.idle_ping(), None);
         assert_eq!(config.statement_cache, 64);
         let config = from(&[
@@ -607,7 +623,7 @@ mod tests {
             ("RDS_SSL_MODE", "REQUIRED"),
         ]);
         if cfg!(feature = "rds-tls") {
-            assert_eq!(result.unwrap().tls_mode(), TlsMode::Required);
+            assert_eq!(result.unwrap().get_tls(), TlsMode::Required);
         } else {
             let message = result.unwrap_err().to_string();
             assert!(

@@ -76,8 +76,8 @@ impl Pool {
             inner: mysql_async::Pool::new(opts),
             shared: Arc::new(Shared {
                 address: config.address(),
-                max: config.max_connections(),
-                connect_timeout: config.timeout(),
+                max: config.get_pool_max(),
+                connect_timeout: config.get_connect_timeout(),
                 ping_after_idle: config.idle_ping(),
                 in_use: AtomicUsize::new(0),
                 last_used: Mutex::new(HashMap::new()),
