@@ -11,7 +11,8 @@
 //! # async fn demo() -> Result<(), lambda_kit::testing::EmulatorError> {
 //! use lambda_kit::testing::Function;
 //!
-//! let mut function = Function::spawn(env!("CARGO_BIN_EXE_echo")).await?;
+//! // In an integration test of the package: `env!("CARGO_BIN_EXE_echo")`.
+//! let mut function = Function::spawn("target/debug/echo").await?;
 //! let reply = function.invoke(&serde_json::json!({"key1": "a", "key2": "b", "key3": "c"})).await?;
 //! assert_eq!(reply, Ok(serde_json::json!("a")));
 //! # Ok(()) }
