@@ -1,6 +1,7 @@
 //! Tokens out: `impl lambda_kit::rds::FromRow`, one `row.column` (by name)
 //! or `row.next_column` (in order) call per field, each at the field's
-//! type so a type that cannot be read is reported there.
+//! type so a type that cannot be read is reported there, and the shape
+//! `verify_queries` checks.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -17,7 +18,7 @@ pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
         });
         let fields = row.fields.iter().map(|field| {
             let (ty, column) = (field.ty, &field.column);
-            quote_spanned!(ty.span()=> ::lambda_kit::rds::Field::named::<#ty>(#column))
+            quote!((&::lambda_kit::__private::rds::Probe::<#ty>::NEW).__lk_field(::core::option::Option::Some(#column)))
         });
         (
             quote!(::core::result::Result::Ok(Self { #(#reads),* })),
@@ -34,7 +35,7 @@ pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
         });
         let fields = row.fields.iter().map(|field| {
             let ty = field.ty;
-            quote_spanned!(ty.span()=> ::lambda_kit::rds::Field::positional::<#ty>())
+            quote!((&::lambda_kit::__private::rds::Probe::<#ty>::NEW).__lk_field(::core::option::Option::None))
         });
         (
             quote! {
@@ -54,6 +55,8 @@ pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
             }
 
             fn shape() -> ::lambda_kit::rds::Shape {
+                #[allow(unused_imports)]
+                use ::lambda_kit::__private::rds::{FieldFallback as _, FieldOf as _};
                 #shape
             }
         }

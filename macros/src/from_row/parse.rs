@@ -149,7 +149,7 @@ fn rename(field: &syn::Field) -> syn::Result<Option<LitStr>> {
                     .get_ident()
                     .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
                 Err(meta.error(format!(
-                    "unknown #[rds] attribute {name}: the one there is is #[rds(rename = \"column_name\")]"
+                    "unknown #[rds] attribute {name}: the only one is #[rds(rename = \"column_name\")]"
                 )))
             }
         })?;

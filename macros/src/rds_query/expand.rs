@@ -7,15 +7,14 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr};
 
-use super::parse::QueryFn;
+use super::parse::{Output, Query};
 use super::validate::{Op, Valid};
 
-pub(crate) fn expand(item: &QueryFn, sql: &LitStr, valid: &Valid<'_>) -> TokenStream {
-    let QueryFn {
-        attrs, vis, sig, ..
-    } = item;
+pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
+    let item = query.item;
+    let (attrs, vis, sig) = (&item.attrs, &item.vis, &item.sig);
     let name = sig.ident.to_string();
-    let sql = LitStr::new(&valid.sql, sql.span());
+    let sql = LitStr::new(&valid.sql, query.sql.span());
     let count = valid.binds.len();
     let kind = Ident::new(valid.kind, Span::call_site());
 
@@ -31,24 +30,42 @@ pub(crate) fn expand(item: &QueryFn, sql: &LitStr, valid: &Valid<'_>) -> TokenSt
         .binds
         .iter()
         .map(|ident| quote_spanned!(ident.span()=> ::lambda_kit::__private::rds::bind(&#ident)));
-    let rows =
-        |row: &syn::Type| quote_spanned!(row.span()=> ::lambda_kit::__private::rds::rows!(#row),);
-    let (function, reads, decoder) = match valid.op {
-        Op::All(row) => (quote!(all), Some(quote!(reads #row)), Some(rows(row))),
-        Op::Optional(row) => (quote!(optional), Some(quote!(reads #row)), Some(rows(row))),
-        Op::One(row) => (quote!(one), Some(quote!(reads #row)), Some(rows(row))),
-        Op::Affected => (quote!(affected), None, None),
-        Op::Exec => (quote!(exec), None, None),
-        Op::Unit => (quote!(unit), None, None),
+    // The row decoder, picked once at the row type's span: the query's
+    // registered shape and the call both use it.
+    let (function, row) = match valid.op {
+        Op::All(row) => (quote!(all), Some(row)),
+        Op::Optional(row) => (quote!(optional), Some(row)),
+        Op::One(row) => (quote!(one), Some(row)),
+        Op::Affected => (quote!(affected), None),
+        Op::Exec => (quote!(exec), None),
+        Op::Unit => (quote!(unit), None),
     };
+    let (rows_fn, reads, decoder) = match row {
+        Some(row) => (
+            Some(quote_spanned! {row.span()=>
+                fn __lk_rows() -> ::lambda_kit::__private::rds::Decoder<#row> {
+                    ::lambda_kit::__private::rds::rows!(#row)
+                }
+            }),
+            Some(quote!(reads __lk_rows)),
+            Some(quote!(__lk_rows(),)),
+        ),
+        None => (None, None, None),
+    };
+    // `?`-style conversion into the fn's error type, checked at that type.
+    let span = match &query.output {
+        Output::Result { err: Some(err), .. } => err.span(),
+        _ => Span::call_site(),
+    };
+    let into_error = quote_spanned!(span=> ::core::result::Result::map_err(__lk_result, ::core::convert::From::from));
 
     quote! {
         #(#attrs)*
         #vis #sig {
+            #rows_fn
             ::lambda_kit::__private::rds::query!(static __LK_QUERY = (#name, #sql, #count, #kind) #reads);
-            ::lambda_kit::__private::rds::#function(#via, &__LK_QUERY, #decoder ::std::vec![#(#binds),*])
-                .await
-                .map_err(::core::convert::From::from)
+            let __lk_result = ::lambda_kit::__private::rds::#function(#via, &__LK_QUERY, #decoder ::std::vec![#(#binds),*]).await;
+            #into_error
         }
     }
 }

@@ -27,7 +27,7 @@ pub(crate) fn rds_query(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(error) => return with_errors(stand_in(&function), error),
     };
     match validate::validate(&query) {
-        Ok(valid) => expand::expand(&function, &query.sql, &valid),
+        Ok(valid) => expand::expand(&query, &valid),
         Err(error) => with_errors(stand_in(&function), error),
     }
 }

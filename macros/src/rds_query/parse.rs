@@ -61,6 +61,8 @@ pub(crate) enum Param<'a> {
 pub(crate) struct ParamAt<'a> {
     pub param: Param<'a>,
     pub span: Span,
+    /// The whole parameter, for errors spanning it.
+    pub arg: &'a FnArg,
 }
 
 /// The `Ok` type of the returned `Result`.
@@ -84,8 +86,12 @@ pub(crate) enum Output<'a> {
     Missing,
     /// A return type that is not a `Result`.
     NotResult(&'a Type),
-    /// `Result<T, E>` (or an alias such as `rds::Result<T>`).
-    Result { ok: &'a Type, shape: Shape<'a> },
+    /// `Result<T, E>` (or an alias such as `rds::Result<T>`, without `E`).
+    Result {
+        ok: &'a Type,
+        err: Option<&'a Type>,
+        shape: Shape<'a>,
+    },
 }
 
 pub(crate) struct Query<'a> {
@@ -100,9 +106,10 @@ pub(crate) fn parse(args: TokenStream, item: &QueryFn) -> syn::Result<Query<'_>>
     let params = item.sig.inputs.iter().map(param).collect();
     let output = match &item.sig.output {
         ReturnType::Default => Output::Missing,
-        ReturnType::Type(_, ty) => match result_ok_type(ty) {
-            Some(ok) => Output::Result {
+        ReturnType::Type(_, ty) => match result_types(ty) {
+            Some((ok, err)) => Output::Result {
                 ok,
+                err,
                 shape: shape(ok),
             },
             None => Output::NotResult(ty),
@@ -154,6 +161,7 @@ fn param(arg: &FnArg) -> ParamAt<'_> {
         FnArg::Receiver(receiver) => ParamAt {
             param: Param::Receiver,
             span: receiver.span(),
+            arg,
         },
         FnArg::Typed(typed) => {
             let ident = match &*typed.pat {
@@ -174,7 +182,7 @@ fn param(arg: &FnArg) -> ParamAt<'_> {
                 Param::Pattern => typed.pat.span(),
                 _ => typed.span(),
             };
-            ParamAt { param, span }
+            ParamAt { param, span, arg }
         }
     }
 }
@@ -193,22 +201,28 @@ fn executor(ty: &Type) -> Option<(&'static str, bool)> {
     Some((kind, reference.mutability.is_some()))
 }
 
-/// `T` of `Result<T, E>`, `Result<T>` or any path ending in `Result`.
-fn result_ok_type(ty: &Type) -> Option<&Type> {
+/// `T` and `E` of `Result<T, E>`, `Result<T>` or any path ending in `Result`.
+fn result_types(ty: &Type) -> Option<(&Type, Option<&Type>)> {
     if !is_named(ty, "Result") {
         return None;
     }
-    first_type_argument(ty)
+    let mut types = type_arguments(ty);
+    Some((types.next()?, types.next()))
 }
 
 fn first_type_argument(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = peel(ty) else {
-        return None;
+    type_arguments(ty).next()
+}
+
+fn type_arguments(ty: &Type) -> impl Iterator<Item = &Type> {
+    let args = match peel(ty) {
+        Type::Path(path) => match path.path.segments.last().map(|s| &s.arguments) {
+            Some(PathArguments::AngleBracketed(args)) => Some(&args.args),
+            _ => None,
+        },
+        _ => None,
     };
-    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|arg| match arg {
+    args.into_iter().flatten().filter_map(|arg| match arg {
         GenericArgument::Type(ty) => Some(ty),
         _ => None,
     })

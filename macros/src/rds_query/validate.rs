@@ -4,6 +4,7 @@
 
 use proc_macro2::Span;
 use quote::ToTokens;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{GenericParam, Ident, Type};
 
@@ -44,12 +45,37 @@ struct Errors(Option<syn::Error>);
 
 impl Errors {
     fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        let error = syn::Error::new(span, message);
+        self.add(syn::Error::new(span, message));
+    }
+
+    /// An error underlining all of `tokens`, not just their first token.
+    fn push_over(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.add(syn::Error::new_spanned(tokens, message));
+    }
+
+    fn add(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
         }
     }
+}
+
+/// A type as a user writes it: `Vec<i64>`, not `Vec < i64 >`.
+fn spelled(ty: &Type) -> String {
+    let text = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let drop_space = c == ' '
+            && (matches!(next, Some('<' | '>' | ',' | ':' | ')'))
+                || matches!(out.chars().last(), Some('<' | '&' | ':' | '(')));
+        if !drop_space {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
@@ -93,8 +119,8 @@ pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
     }
     for param in &sig.generics.params {
         if !matches!(param, GenericParam::Lifetime(_)) {
-            errors.push(
-                param.span(),
+            errors.push_over(
+                param,
                 "an #[rds_query] fn cannot be generic: write the concrete parameter and row types, \
                  e.g. `name: &str` and `Vec<Test>`",
             );
@@ -115,28 +141,28 @@ pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
                 "name this parameter, e.g. `id: i64`, so that a `:id` placeholder can bind it",
             ),
             Param::Executor { ident, ty, kind, mutable } => {
-                let spelled = if *kind == "Pool" {
+                let written = if *kind == "Pool" {
                     "pool: &rds::Pool".to_owned()
                 } else {
                     let lifetime = if *kind == "Transaction" { "<'_>" } else { "" };
                     format!("{}: &mut rds::{kind}{lifetime}", if *kind == "Conn" { "conn" } else { "tx" })
                 };
                 if index != 0 {
-                    errors.push(
-                        param.span,
-                        format!("the connection parameter goes first: move `{spelled}` before the values"),
+                    errors.push_over(
+                        param.arg,
+                        format!("the connection parameter goes first: move `{written}` before the values"),
                     );
                 } else if !mutable && *kind != "Pool" {
-                    errors.push(
-                        ty.span(),
-                        format!("a {kind} runs one statement at a time, so it is borrowed mutably: write `{spelled}`"),
+                    errors.push_over(
+                        ty,
+                        format!("a {kind} runs one statement at a time, so it is borrowed mutably: write `{written}`"),
                     );
                 } else if let Some(ident) = ident {
                     executor = Some(ident);
                 } else {
                     errors.push(
                         param.span,
-                        format!("name the connection parameter so the query can use it: write `{spelled}`"),
+                        format!("name the connection parameter so the query can use it: write `{written}`"),
                     );
                 }
             }
@@ -177,23 +203,23 @@ pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
             None
         }
         (Output::NotResult(ty), _) => {
-            errors.push(
-                ty.span(),
+            errors.push_over(
+                ty,
                 format!(
                     "an #[rds_query] fn returns a `Result` whose error type implements `From<rds::Error>`: \
                      write `Result<{}, rds::Error>`",
-                    ty.to_token_stream()
+                    spelled(ty)
                 ),
             );
             None
         }
-        (Output::Result { ok, shape }, Some(scan)) => {
+        (Output::Result { ok, shape, .. }, Some(scan)) => {
             let writes = scan.verb == Verb::Write && !scan.returning;
             let keyword = scan.keyword.as_deref().unwrap_or("the statement");
             match *shape {
                 Shape::All(_) | Shape::Optional(_) | Shape::One(_) if writes => {
-                    errors.push(
-                        ok.span(),
+                    errors.push_over(
+                        ok,
                         format!(
                             "`{keyword}` returns no rows: return `u64` (affected rows), `rds::Exec` \
                              (affected rows and last insert id) or `()`; to read rows back, add `RETURNING ...` (MariaDB)"
@@ -207,8 +233,8 @@ pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
                     } else {
                         format!("`{keyword}`")
                     };
-                    errors.push(
-                        ty.span(),
+                    errors.push_over(
+                        ty,
                         format!("{what} returns rows, not an `rds::Exec`: return `Vec<Row>`, `Option<Row>` or `Row`"),
                     );
                     None
@@ -298,8 +324,9 @@ fn check_placeholders<'a>(
             std::cmp::Ordering::Less => {
                 for ident in &values[positional..] {
                     let message = if positional == 0 {
+                        let plain = ident.unraw();
                         format!(
-                            "parameter `{ident}` is not used by the SQL: write `:{ident}` where its value goes, or remove it"
+                            "parameter `{plain}` is not used by the SQL: write `:{plain}` where its value goes, or remove it"
                         )
                     } else {
                         format!(
@@ -316,20 +343,27 @@ fn check_placeholders<'a>(
     }
 
     let mut missing: Vec<&str> = Vec::new();
+    // Parameters already offered as the fix for a misspelt placeholder.
+    let mut suggested: Vec<&Ident> = Vec::new();
     for name in &named {
-        match values.iter().find(|ident| **ident == name) {
+        match values.iter().find(|ident| ident.unraw() == name) {
             Some(ident) => binds.push(ident),
             None if missing.contains(name) => {}
             None => {
                 missing.push(name);
-                let message = if executor.is_some_and(|e| e == name) {
+                let message = if executor.is_some_and(|e| e.unraw() == name) {
                     format!("`:{name}` names the connection parameter, which is not a value: bind a value parameter instead")
                 } else {
-                    let hint = values
+                    let typo = values
                         .iter()
-                        .find(|ident| similar(&ident.to_string(), name))
-                        .map(|ident| format!(" (did you mean `:{ident}`?)"))
-                        .unwrap_or_default();
+                        .find(|ident| similar(&ident.unraw().to_string(), name));
+                    let hint = match typo {
+                        Some(ident) => {
+                            suggested.push(ident);
+                            format!(" (did you mean `:{}`?)", ident.unraw())
+                        }
+                        None => String::new(),
+                    };
                     format!("the SQL uses `:{name}` but the fn has no parameter `{name}`{hint}: add `{name}: T` or fix the name")
                 };
                 errors.push(sql_span, message);
@@ -337,10 +371,11 @@ fn check_placeholders<'a>(
         }
     }
     for ident in values {
-        if !named.iter().any(|name| ident == name) {
+        let plain = ident.unraw();
+        if !named.iter().any(|name| plain == name) && !suggested.contains(ident) {
             errors.push(
                 value_span(ident),
-                format!("parameter `{ident}` is not used by the SQL: write `:{ident}` where its value goes, or remove it"),
+                format!("parameter `{plain}` is not used by the SQL: write `:{plain}` where its value goes, or remove it"),
             );
         }
     }

@@ -1,9 +1,10 @@
-//! What `#[rds_query]` expands to, reached as `lambda_kit::__private::rds`.
+//! What `#[rds_query]` and `#[derive(rds::FromRow)]` expand to, reached as
+//! `lambda_kit::__private::rds`.
 //! Not public API: a generated body is one `query!` (the registered
 //! statement) and one call to the function named after its result shape.
 
 pub use super::registry::{Kind, Query, Registered};
-pub use super::row::{Decoder, Probe, ViaFromRow, ViaFromValue};
+pub use super::row::{Decoder, FieldFallback, FieldOf, Probe, ViaFromRow, ViaFromValue};
 pub use crate::{__lambda_kit_rds_query as query, __lambda_kit_rds_rows as rows};
 pub use inventory;
 pub use mysql_async::Value;
@@ -164,11 +165,11 @@ async fn run<S: Sink>(
 }
 
 /// Declares a query's `static` and registers it for `verify_queries`.
-/// `reads R` names the row type of row-returning shapes.
+/// `reads f` names the fn returning the row decoder of row-returning shapes.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __lambda_kit_rds_query {
-    (static $query:ident = ($name:literal, $sql:literal, $params:literal, $kind:ident) $(reads $row:ty)?) => {
+    (static $query:ident = ($name:literal, $sql:literal, $params:literal, $kind:ident) $(reads $rows:ident)?) => {
         static $query: $crate::__private::rds::Query = $crate::__private::rds::Query::new(
             ::core::module_path!(),
             $name,
@@ -177,16 +178,16 @@ macro_rules! __lambda_kit_rds_query {
             $crate::__private::rds::Kind::$kind,
             ::core::file!(),
             ::core::line!(),
-            $crate::__lambda_kit_rds_query!(@shape $($row)?),
+            $crate::__lambda_kit_rds_query!(@shape $($rows)?),
         );
         $crate::__private::rds::inventory::submit!($crate::__private::rds::Registered(&$query));
     };
     (@shape) => {
         ::core::option::Option::None
     };
-    (@shape $row:ty) => {{
+    (@shape $rows:ident) => {{
         fn shape() -> $crate::rds::Shape {
-            $crate::__lambda_kit_rds_rows!($row).shape()
+            $rows().shape()
         }
         ::core::option::Option::Some(shape)
     }};

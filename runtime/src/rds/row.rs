@@ -347,6 +347,40 @@ impl<R> ViaFromValue<R> for &Probe<R> {
     }
 }
 
+/// A derived struct field's [`Field`], for `shape()`. Its fallback exists
+/// only so a field type that cannot be read is reported once, by
+/// `from_row`, rather than a second time here; a program that compiles
+/// never uses it.
+pub trait FieldOf {
+    /// The field reading column `name` (`None`: the next column).
+    fn __lk_field(&self, name: Option<&'static str>) -> Field;
+}
+
+impl<T: FromValue> FieldOf for Probe<T> {
+    fn __lk_field(&self, name: Option<&'static str>) -> Field {
+        Field {
+            name,
+            ..Field::positional::<T>()
+        }
+    }
+}
+
+/// See [`FieldOf`].
+pub trait FieldFallback {
+    /// A field whose type `from_row` rejects anyway.
+    fn __lk_field(&self, name: Option<&'static str>) -> Field;
+}
+
+impl<T> FieldFallback for &Probe<T> {
+    fn __lk_field(&self, name: Option<&'static str>) -> Field {
+        Field {
+            name,
+            nullable: false,
+            rust_type: short_type_name(type_name::<T>()),
+        }
+    }
+}
+
 /// A type a one-column row reads into.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read from a row",

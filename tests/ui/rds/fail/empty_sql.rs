@@ -1,0 +1,6 @@
+use lambda_kit::{rds, rds_query};
+
+#[rds_query("  ")]
+async fn nothing() -> Result<(), rds::Error>;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use lambda_kit::rds;
+
+#[derive(rds::FromRow)]
+struct Nothing;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use lambda_kit::rds_query;
+
+#[rds_query("DELETE FROM test")]
+async fn clear();
+
+fn main() {}

@@ -1,0 +1,6 @@
+use lambda_kit::{rds, rds_query};
+
+#[rds_query("SELECT id FROM test WHERE name = :name")]
+async fn find(name: &str, limit: u32) -> Result<Vec<i64>, rds::Error>;
+
+fn main() {}
