@@ -314,6 +314,23 @@ async fn a_thousand_invocations_on_one_process() {
 }
 
 #[tokio::test]
+async fn a_shut_down_emulator_lets_the_bootstrap_exit() {
+    let mut function = spawn(HELLO).await;
+    assert_eq!(
+        function.invoke(&json!({})).await.unwrap(),
+        Ok(json!("Hello World!!"))
+    );
+    let status = function
+        .shut_down()
+        .await
+        .expect("the bootstrap exits by itself");
+    assert!(
+        !status.success(),
+        "losing the Runtime API is a failure exit: {status}"
+    );
+}
+
+#[tokio::test]
 async fn any_event_accepts_every_json_kind() {
     let mut function = spawn(ANY_EVENT).await;
     let cases = [

@@ -2,52 +2,65 @@
 //! `Runtime.UnmarshalError` naming the offending field when it does not fit.
 
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+use serde_json::value::RawValue;
 
 use crate::Diagnostic;
 
 /// The `errorType` of an event that does not decode.
 pub const UNMARSHAL_ERROR: &str = "Runtime.UnmarshalError";
 
-/// An event as decoded in the single pass over the payload: the value, or
-/// the error document to answer with instead of calling the handler.
+/// An event as decoded from an invocation: the value, or the error
+/// document to answer with instead of calling the handler.
 ///
-/// `lambda_runtime` decodes the payload into this type; failing here
+/// `lambda_runtime` deserializes the payload into this type. Failing here
 /// instead of there keeps its error (a mangled Rust type name) out of the
-/// response without a second parse of the body.
+/// response. It only captures the payload as raw JSON (one scan, no
+/// per-field work); [`decode`] then parses it without path tracking and
+/// pays for tracking only to explain a failure.
 pub struct Decoded<T>(pub Result<T, Diagnostic>);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Decoded<T> {
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Decoded<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Decoded(
-            serde_path_to_error::deserialize(deserializer).map_err(|err| unmarshal_error(&err)),
-        ))
+        Ok(Decoded(match Box::<RawValue>::deserialize(deserializer) {
+            Ok(raw) => decode(raw.get().as_bytes()),
+            Err(err) => Err(unmarshal_error(err.to_string())),
+        }))
     }
 }
 
-fn unmarshal_error<E: std::fmt::Display>(err: &serde_path_to_error::Error<E>) -> Diagnostic {
-    let path = err.path().to_string();
-    let error_message = if path == "." {
-        err.inner().to_string()
-    } else {
-        format!("{path}: {}", err.inner())
-    };
+fn unmarshal_error(error_message: String) -> Diagnostic {
     Diagnostic {
         error_type: UNMARSHAL_ERROR.to_owned(),
         error_message,
     }
 }
 
-/// Decodes a whole JSON document (local mode and tests) exactly as the
-/// Lambda path does, also rejecting trailing garbage.
+/// Decodes a JSON event exactly as a bootstrap does. A failure is a
+/// `Runtime.UnmarshalError` whose message starts with the path of the
+/// offending field (`items[1].name: invalid type: ...`).
 pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, Diagnostic> {
+    serde_json::from_slice(json).map_err(|_| explain::<T>(json))
+}
+
+/// The slow path: parse again, tracking where the failure happens.
+fn explain<T: DeserializeOwned>(json: &[u8]) -> Diagnostic {
     let mut de = serde_json::Deserializer::from_slice(json);
-    let decoded = Decoded::<T>::deserialize(&mut de).expect("Decoded never fails");
-    let value = decoded.0?;
-    de.end().map_err(|err| Diagnostic {
-        error_type: UNMARSHAL_ERROR.to_owned(),
-        error_message: err.to_string(),
-    })?;
-    Ok(value)
+    let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(err) => err,
+        // The value fits; what failed is the rest of the document.
+        Ok(_) => {
+            let trailing = de.end().err();
+            return unmarshal_error(
+                trailing.map_or_else(|| "the event does not decode".to_owned(), |e| e.to_string()),
+            );
+        }
+    };
+    let path = err.path().to_string();
+    unmarshal_error(if path == "." {
+        err.inner().to_string()
+    } else {
+        format!("{path}: {}", err.inner())
+    })
 }
 
 #[cfg(test)]
@@ -88,6 +101,36 @@ mod tests {
         assert!(
             err.error_message
                 .starts_with("nested.items[1]: invalid type: string"),
+            "{}",
+            err.error_message
+        );
+    }
+
+    /// Exactly how `lambda_runtime` feeds the payload to `Decoded`.
+    fn through_runtime<T: DeserializeOwned>(json: &[u8]) -> Result<T, Diagnostic> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let decoded: Decoded<T> =
+            serde_path_to_error::deserialize(&mut de).expect("Decoded never fails");
+        decoded.0
+    }
+
+    #[test]
+    fn the_runtime_path_decodes_and_explains_the_same_way() {
+        let event: Event = through_runtime(br#"{"key1":"a","nested":{"items":[3]}}"#).unwrap();
+        assert_eq!(event.nested.items, vec![3]);
+        let err =
+            through_runtime::<Event>(br#"{"key1":"a","nested":{"items":[1,"two"]}}"#).unwrap_err();
+        assert_eq!(err.error_type, UNMARSHAL_ERROR);
+        assert!(
+            err.error_message
+                .starts_with("nested.items[1]: invalid type: string"),
+            "{}",
+            err.error_message
+        );
+        let err = through_runtime::<Event>(b"{not json").unwrap_err();
+        assert_eq!(err.error_type, UNMARSHAL_ERROR);
+        assert!(
+            err.error_message.contains("key must be a string"),
             "{}",
             err.error_message
         );

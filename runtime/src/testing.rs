@@ -154,7 +154,8 @@ struct Shared {
 pub struct RuntimeApi {
     address: SocketAddr,
     shared: Arc<Shared>,
-    sender: mpsc::UnboundedSender<Pending>,
+    /// `None` once shut down: `next` then answers 410 and the bootstrap exits.
+    sender: Option<mpsc::UnboundedSender<Pending>>,
     timeout: Duration,
     server: tokio::task::JoinHandle<()>,
 }
@@ -183,7 +184,7 @@ impl RuntimeApi {
         Ok(Self {
             address,
             shared,
-            sender,
+            sender: Some(sender),
             timeout: DEFAULT_TIMEOUT,
             server,
         })
@@ -232,6 +233,12 @@ impl RuntimeApi {
         }
     }
 
+    /// Stops handing out invocations: the bootstrap's next poll is refused,
+    /// as when Lambda shuts an instance down, so it exits on its own.
+    pub fn shut_down(&mut self) {
+        self.sender = None;
+    }
+
     fn enqueue(&self, payload: Bytes, done: oneshot::Sender<Outcome>) -> String {
         let serial = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         // Shaped like Lambda's UUIDs; unique per emulator and process.
@@ -245,8 +252,11 @@ impl RuntimeApi {
                 + self.timeout,
             done,
         };
-        // The receiver lives in `shared`, which lives as long as `self`.
-        let _ = self.sender.send(pending);
+        // Once shut down, `done` is dropped with `pending` and the invoker
+        // sees no answer.
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(pending);
+        }
         request_id
     }
 
@@ -463,6 +473,13 @@ impl Function {
             Ok(status) => Ok(status?),
             Err(_) => Err(EmulatorError::Timeout(limit)),
         }
+    }
+
+    /// Shuts the emulator down and waits for the bootstrap to exit by
+    /// itself (letting it flush, e.g. a profiler's output).
+    pub async fn shut_down(&mut self) -> Result<ExitStatus, EmulatorError> {
+        self.api.shut_down();
+        self.wait().await
     }
 
     /// The operating-system process id.
