@@ -88,6 +88,18 @@ impl TestDb {
         self.config.clone()
     }
 
+    /// `DATABASE_URL` with the test database in place of the one it names,
+    /// for processes started by a test.
+    pub fn url(&self) -> String {
+        let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+        let authority = url.find("://").map_or(0, |i| i + 3);
+        let path = url[authority..]
+            .find('/')
+            .map_or(url.len(), |i| authority + i);
+        let query = url[path..].find('?').map_or("", |i| &url[path + i..]);
+        format!("{}/{}{query}", &url[..path], self.name)
+    }
+
     /// A pool on the test database.
     pub fn pool(&self) -> Pool {
         Pool::new(self.config()).unwrap()

@@ -1,0 +1,148 @@
+//! The `rds_lookup` example end to end: the compiled bootstrap, driven
+//! through the Runtime API emulator (`lambda_kit::testing`), against the
+//! schema and rows of examples/rds_lookup.sql loaded into a database of its
+//! own.
+//!
+//! `cargo test --test rds_e2e` (needs `DATABASE_URL` or a local server).
+
+mod rds_common;
+
+use lambda_kit::rds;
+use lambda_kit::rds_query;
+use lambda_kit::testing::Function;
+use rds_common::TestDb;
+use serde_json::{json, Value};
+
+const RDS_LOOKUP: &str = env!("CARGO_BIN_EXE_rds_lookup");
+
+/// examples/rds_lookup.sql without its `CREATE DATABASE` and `USE`: the
+/// test runs it in its own database.
+fn schema() -> String {
+    include_str!("../examples/rds_lookup.sql")
+        .split(";\n")
+        .map(str::trim)
+        .filter(|statement| {
+            let code: String = statement
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("--"))
+                .collect();
+            let code = code.trim_start().to_ascii_uppercase();
+            !code.is_empty() && !code.starts_with("CREATE DATABASE") && !code.starts_with("USE ")
+        })
+        .map(|statement| format!("{statement};\n"))
+        .collect()
+}
+
+async fn invoke(function: &mut Function, event: Value) -> Result<Value, lambda_kit::Diagnostic> {
+    function.invoke(&event).await.expect("the function answers")
+}
+
+async fn start(db: &TestDb) -> Function {
+    let mut command = tokio::process::Command::new(RDS_LOOKUP);
+    command.env("DATABASE_URL", db.url());
+    Function::spawn_command(command)
+        .await
+        .expect("the bootstrap starts")
+}
+
+#[rds_query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()")]
+async fn sessions(pool: &rds::Pool) -> Result<u64, rds::Error>;
+
+#[rds_query("INSERT INTO test (name, value) VALUES (:name, :value)")]
+async fn insert(pool: &rds::Pool, name: &str, value: &str) -> Result<u64, rds::Error>;
+
+#[tokio::test]
+async fn looks_up_the_last_matching_row_like_the_documented_handler() {
+    let db = TestDb::create(&schema()).await;
+    let mut function = start(&db).await;
+    assert_eq!(
+        invoke(&mut function, json!({"name": "jhc"})).await,
+        Ok(json!("last row for jhc"))
+    );
+    assert_eq!(
+        invoke(&mut function, json!({})).await,
+        Ok(json!("last row for jhc")),
+        "the name defaults to jhc"
+    );
+    assert_eq!(
+        invoke(&mut function, json!({"name": "alice"})).await,
+        Ok(json!("hello from alice"))
+    );
+    assert_eq!(
+        invoke(&mut function, json!({"name": "ghost"})).await,
+        Ok(Value::Null),
+        "NULL value"
+    );
+    assert_eq!(
+        invoke(&mut function, json!({"name": "nobody"})).await,
+        Ok(Value::Null),
+        "no row"
+    );
+    for hostile in ["' OR 1=1 --", "jhc' --", "\\", "jhc\0"] {
+        assert_eq!(
+            invoke(&mut function, json!({ "name": hostile })).await,
+            Ok(Value::Null),
+            "{hostile:?}"
+        );
+    }
+    let err = invoke(&mut function, json!({"name": 5})).await.unwrap_err();
+    assert_eq!(err.error_type, "Runtime.UnmarshalError");
+}
+
+#[tokio::test]
+async fn warm_invocations_share_one_connection_and_see_new_rows() {
+    let db = TestDb::create(&schema()).await;
+    let observer = db.pool();
+    let mut function = start(&db).await;
+    for _ in 0..50 {
+        assert_eq!(
+            function.invoke(&json!({"name": "jhc"})).await.unwrap(),
+            Ok(json!("last row for jhc"))
+        );
+    }
+    // The observer's session and the function's single pooled one.
+    assert_eq!(sessions(&observer).await.unwrap(), 2);
+    insert(&observer, "jhc", "newer row for jhc").await.unwrap();
+    assert_eq!(
+        function.invoke(&json!({"name": "jhc"})).await.unwrap(),
+        Ok(json!("newer row for jhc"))
+    );
+}
+
+#[tokio::test]
+async fn an_unusable_database_fails_init_with_a_readable_error() {
+    let db = TestDb::create(&schema()).await;
+    let mut command = tokio::process::Command::new(RDS_LOOKUP);
+    command.env("DATABASE_URL", format!("{}_missing", db.url()));
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let report = function.init_error().await.unwrap().diagnostic();
+    assert_eq!(report.error_type, "rds::Error");
+    assert!(
+        report
+            .error_message
+            .starts_with("cannot connect to the database at "),
+        "{}",
+        report.error_message
+    );
+    assert!(
+        report.error_message.contains("Unknown database"),
+        "{}",
+        report.error_message
+    );
+    assert!(!function.wait().await.unwrap().success());
+
+    let mut command = tokio::process::Command::new(RDS_LOOKUP);
+    command
+        .env_remove("DATABASE_URL")
+        .env_remove("RDS_HOSTNAME");
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let report = function.init_error().await.unwrap().diagnostic();
+    assert_eq!(report.error_type, "rds::Error");
+    assert!(
+        report
+            .error_message
+            .contains("no database configured: set DATABASE_URL"),
+        "{}",
+        report.error_message
+    );
+}
