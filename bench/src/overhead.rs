@@ -9,7 +9,8 @@
 //! counts the instructions each bootstrap executes per invocation with
 //! `valgrind --tool=callgrind` (repeatable whatever else runs): the count for
 //! 1,100 invocations minus the count for 100, divided by 1,000. Skipped with
-//! `--no-callgrind` or when valgrind is not installed.
+//! `--no-callgrind` or when valgrind is not installed; `--keep-profiles`
+//! leaves the profiles in the temp directory for `callgrind_annotate`.
 
 use std::path::PathBuf;
 use std::process::Command as StdCommand;
@@ -120,8 +121,9 @@ async fn compare(
 /// and shutdown included.
 async fn instructions(variant: &Variant, event: &Value, invocations: usize) -> u64 {
     let out = std::env::temp_dir().join(format!(
-        "lambda-kit-callgrind-{}-{}-{invocations}.out",
+        "lambda-kit-callgrind-{}{}-{}-{invocations}.out",
         variant.binary,
+        variant.flavor.map(|f| format!("-{f}")).unwrap_or_default(),
         std::process::id()
     ));
     let mut command = variant.command("valgrind");
@@ -141,7 +143,11 @@ async fn instructions(variant: &Variant, event: &Value, invocations: usize) -> u
     }
     function.shut_down().await.expect("the bootstrap exits");
     let profile = std::fs::read_to_string(&out).expect("callgrind wrote its profile");
-    let _ = std::fs::remove_file(&out);
+    if std::env::args().any(|a| a == "--keep-profiles") {
+        eprintln!("kept {}", out.display());
+    } else {
+        let _ = std::fs::remove_file(&out);
+    }
     profile
         .lines()
         .find_map(|l| {
