@@ -23,6 +23,13 @@ async fn hit(n: u32) -> Result<u64, rds::Error>;
 #[rds_query("SELECT COUNT(*) FROM hits")]
 async fn hits() -> Result<u64, rds::Error>;
 
+/// Statements this session has prepared, as the server counts them.
+#[rds_query(
+    "SELECT CAST(VARIABLE_VALUE AS UNSIGNED) FROM information_schema.SESSION_STATUS \
+     WHERE VARIABLE_NAME = 'COM_STMT_PREPARE'"
+)]
+async fn prepared_by_this_session() -> Result<u64, rds::Error>;
+
 #[rds_query("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE()")]
 async fn sessions_on_this_database(pool: &rds::Pool) -> Result<u64, rds::Error>;
 
@@ -35,7 +42,9 @@ async fn the_process_pool_serves_warm_invocations_on_one_connection() {
     let observer = db.pool();
 
     let first = connection_id().await.unwrap();
-    for n in 0..200 {
+    assert_eq!(hit(0).await.unwrap(), 1);
+    let prepared = prepared_by_this_session().await.unwrap();
+    for n in 1..200 {
         assert_eq!(
             connection_id().await.unwrap(),
             first,
@@ -44,6 +53,9 @@ async fn the_process_pool_serves_warm_invocations_on_one_connection() {
         assert_eq!(hit(n).await.unwrap(), 1);
     }
     assert_eq!(hits().await.unwrap(), 200);
+    // Warm invocations reuse the prepared statements: none prepared again
+    // (only `hits`, run for the first time above).
+    assert_eq!(prepared_by_this_session().await.unwrap(), prepared + 1);
     // The observer's own session plus the pool's single one.
     assert_eq!(sessions_on_this_database(&observer).await.unwrap(), 2);
 

@@ -122,7 +122,12 @@ impl Row {
     }
 
     fn take<T: FromValue>(&mut self, index: usize) -> Result<T, Error> {
-        let column = |row: &Self| row.inner.columns_ref()[index].name_str().into_owned();
+        let column = |row: &Self| {
+            row.inner
+                .columns_ref()
+                .get(index)
+                .map_or_else(|| format!("#{index}"), |c| c.name_str().into_owned())
+        };
         let value = match self.inner.take_opt::<Value, usize>(index) {
             Some(Ok(value)) => value,
             // Taken already: two fields read the same column.
@@ -147,7 +152,11 @@ impl Row {
                 Error::Type {
                     query: self.query,
                     column: column(self),
-                    sql_type: sql_type(&self.inner.columns_ref()[index]),
+                    sql_type: self
+                        .inner
+                        .columns_ref()
+                        .get(index)
+                        .map_or_else(String::new, sql_type),
                     rust_type,
                 }
             }
