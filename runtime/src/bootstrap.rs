@@ -1,17 +1,16 @@
 //! What `main` does: logging, panic hook, one runtime, init once, then
 //! either the Runtime API loop or a single local run.
 
-use std::future::Future;
 use std::process::ExitCode;
 
-use lambda_runtime::{Context, Runtime};
+use lambda_runtime::Runtime;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use tracing::Instrument;
 
 use crate::decode::decode;
-use crate::invoke::{guard, HandlerService};
+use crate::init::Init;
+use crate::invoke::{guard, Handler, HandlerService};
 use crate::logging::{self, InvocationSpans, LogTarget};
 use crate::{local, Diagnostic};
 
@@ -30,15 +29,12 @@ pub struct Spec {
 }
 
 /// Runs a bootstrap to completion; the generated `main` is this one call.
-pub fn start<E, S, T, H, F, I, IF>(spec: Spec, init: I, handler: H) -> ExitCode
+pub fn start<E, S, H, I>(spec: Spec, init: I, handler: H) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
-    T: Serialize,
-    H: Fn(E, Context, &'static S) -> F,
-    F: Future<Output = Result<T, Diagnostic>>,
-    I: FnOnce() -> IF,
-    IF: Future<Output = Result<S, Diagnostic>>,
+    H: Handler<E, S>,
+    I: Init<S>,
 {
     let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     logging::init(if under_lambda {
@@ -69,22 +65,19 @@ where
     })
 }
 
-async fn serve<E, S, T, H, F, I, IF>(init: I, handler: H) -> ExitCode
+async fn serve<E, S, H, I>(init: I, handler: H) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
-    T: Serialize,
-    H: Fn(E, Context, &'static S) -> F,
-    F: Future<Output = Result<T, Diagnostic>>,
-    I: FnOnce() -> IF,
-    IF: Future<Output = Result<S, Diagnostic>>,
+    H: Handler<E, S>,
+    I: Init<S>,
 {
     let missing: Vec<&str> = REQUIRED_ENV
         .into_iter()
         .filter(|name| std::env::var_os(name).is_none())
         .collect();
     let state = if missing.is_empty() {
-        guard(init()).await
+        guard(init.run()).await
     } else {
         Err(Diagnostic {
             error_type: "Runtime.InvalidEnvironment".to_owned(),
@@ -112,21 +105,18 @@ where
     }
 }
 
-async fn run_local<E, S, T, H, F, I, IF>(spec: Spec, init: I, handler: H) -> ExitCode
+async fn run_local<E, S, H, I>(spec: Spec, init: I, handler: H) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
-    T: Serialize,
-    H: Fn(E, Context, &'static S) -> F,
-    F: Future<Output = Result<T, Diagnostic>>,
-    I: FnOnce() -> IF,
-    IF: Future<Output = Result<S, Diagnostic>>,
+    H: Handler<E, S>,
+    I: Init<S>,
 {
     let event = match local::event_from_command_line(spec.reads_event) {
         Ok(event) => event,
         Err(code) => return code,
     };
-    let state: &'static S = match guard(init()).await {
+    let state: &'static S = match guard(init.run()).await {
         Ok(state) => Box::leak(Box::new(state)),
         Err(error) => {
             local::print_error(&error);
@@ -136,7 +126,11 @@ where
     let context = local::local_context();
     let span = tracing::info_span!("invocation", requestId = %context.request_id, coldStart = true);
     let outcome = match decode::<E>(&event) {
-        Ok(event) => guard(handler(event, context, state)).instrument(span).await,
+        Ok(event) => {
+            guard(handler.call(event, context, state))
+                .instrument(span)
+                .await
+        }
         Err(unmarshal) => Err(unmarshal),
     };
     local::report(outcome)

@@ -30,6 +30,28 @@ impl<F: FnOnce() -> R, R> InitFn<R> for F {
     }
 }
 
+/// The init step `start` runs once: what `__lambda_kit_init!` or
+/// [`no_init`] produce.
+pub trait Init<S> {
+    /// Runs `setup`.
+    type Future: Future<Output = Result<S, Diagnostic>>;
+
+    /// Starts the init step.
+    fn run(self) -> Self::Future;
+}
+
+impl<S, F, I> Init<S> for I
+where
+    I: FnOnce() -> F,
+    F: Future<Output = Result<S, Diagnostic>>,
+{
+    type Future = F;
+
+    fn run(self) -> F {
+        self()
+    }
+}
+
 /// `setup()` returned a future: await it.
 pub struct FutureKind;
 /// `setup()` returned a value: use it as is.

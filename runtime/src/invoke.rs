@@ -10,6 +10,8 @@ use std::task::{Context as TaskContext, Poll};
 use futures_util::future::{CatchUnwind, Either, Map, Ready};
 use futures_util::FutureExt;
 use lambda_runtime::{Context, LambdaEvent, Service};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::decode::Decoded;
 use crate::Diagnostic;
@@ -49,6 +51,33 @@ pub(crate) fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
     }
 }
 
+/// The closure `#[lambda_handler]` generates: event, context and init
+/// state in, the invocation's outcome out.
+pub trait Handler<E, S: 'static> {
+    /// The handler's success value.
+    type Output: Serialize;
+    /// What one call returns.
+    type Future: Future<Output = Result<Self::Output, Diagnostic>>;
+
+    /// Starts one invocation.
+    fn call(&self, event: E, context: Context, state: &'static S) -> Self::Future;
+}
+
+impl<E, S, T, F, H> Handler<E, S> for H
+where
+    S: 'static,
+    T: Serialize,
+    F: Future<Output = Result<T, Diagnostic>>,
+    H: Fn(E, Context, &'static S) -> F,
+{
+    type Output = T;
+    type Future = F;
+
+    fn call(&self, event: E, context: Context, state: &'static S) -> F {
+        self(event, context, state)
+    }
+}
+
 /// The user's handler as a `tower::Service` for `lambda_runtime`. Events
 /// arrive as `Decoded<E>` so one that does not fit is answered, not fatal.
 pub(crate) struct HandlerService<E, H, S: 'static> {
@@ -67,14 +96,14 @@ impl<E, H, S> HandlerService<E, H, S> {
     }
 }
 
-impl<E, H, S, F, T> Service<LambdaEvent<Decoded<E>>> for HandlerService<E, H, S>
+impl<E, H, S> Service<LambdaEvent<Decoded<E>>> for HandlerService<E, H, S>
 where
-    H: Fn(E, Context, &'static S) -> F,
-    F: Future<Output = Result<T, Diagnostic>>,
+    E: DeserializeOwned,
+    H: Handler<E, S>,
 {
-    type Response = T;
+    type Response = H::Output;
     type Error = Diagnostic;
-    type Future = Either<Ready<Result<T, Diagnostic>>, Guarded<F, T>>;
+    type Future = Either<Ready<Result<H::Output, Diagnostic>>, Guarded<H::Future, H::Output>>;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Diagnostic>> {
         Poll::Ready(Ok(()))
@@ -83,7 +112,7 @@ where
     fn call(&mut self, event: LambdaEvent<Decoded<E>>) -> Self::Future {
         let (Decoded(payload), context) = event.into_parts();
         match payload {
-            Ok(payload) => Either::Right(guard((self.handler)(payload, context, self.state))),
+            Ok(payload) => Either::Right(guard(self.handler.call(payload, context, self.state))),
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
         }
     }

@@ -56,9 +56,10 @@ pub mod __private {
     pub use crate::__lambda_kit_init as init;
     pub use crate::bootstrap::{start, Spec};
     pub use crate::init::{
-        no_init, FallibleKind, FutureKind, InitFallible, InitFn, InitFuture, InitPlain, InitValue,
-        PlainKind, ValueKind,
+        no_init, FallibleKind, FutureKind, Init, InitFallible, InitFn, InitFuture, InitPlain,
+        InitValue, PlainKind, ValueKind,
     };
+    pub use crate::invoke::Handler;
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
 
