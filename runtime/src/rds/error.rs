@@ -19,7 +19,7 @@ pub enum Error {
     Config(String),
 
     /// Connecting failed: refused, unknown host, bad credentials, TLS.
-    #[error("cannot connect to the database at {address}: {source}")]
+    #[error("cannot connect to the database at {address}: {}", plain(source))]
     Connect {
         /// `host:port`.
         address: String,
@@ -67,7 +67,7 @@ pub enum Error {
     },
 
     /// The connection failed during the query.
-    #[error("{query}: the database connection failed: {source}")]
+    #[error("{query}: the database connection failed: {}", plain(source))]
     Connection {
         /// The query's fn name.
         query: &'static str,
@@ -176,6 +176,20 @@ impl Error {
     }
 }
 
+/// A driver error as a sentence: the I/O error itself rather than the
+/// driver's doubled "Input/output error: Input/output error: ...", a
+/// server error as its message and number.
+fn plain(error: &mysql_async::Error) -> String {
+    match error {
+        mysql_async::Error::Io(mysql_async::IoError::Io(io)) => io.to_string(),
+        mysql_async::Error::Server(server) => {
+            format!("{} (server error {})", server.message, server.code)
+        }
+        mysql_async::Error::Driver(driver) => driver.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// `column`, `other` as a readable list for messages.
 pub(crate) fn list<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
     let names: Vec<String> = names
@@ -218,6 +232,38 @@ mod tests {
             doc.error_message.starts_with("find: no row found"),
             "{}",
             doc.error_message
+        );
+    }
+
+    #[test]
+    fn driver_errors_read_as_sentences() {
+        let refused = Error::Connect {
+            address: "db:3306".to_owned(),
+            source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused).into(),
+        };
+        assert_eq!(
+            refused.to_string(),
+            "cannot connect to the database at db:3306: connection refused"
+        );
+        let unknown = Error::Connect {
+            address: "db:3306".to_owned(),
+            source: mysql_async::Error::Server(mysql_async::ServerError {
+                code: 1049,
+                message: "Unknown database 'web'".to_owned(),
+                state: "42000".to_owned(),
+            }),
+        };
+        assert_eq!(
+            unknown.to_string(),
+            "cannot connect to the database at db:3306: Unknown database 'web' (server error 1049)"
+        );
+        let closed = Error::Connection {
+            query: "find",
+            source: mysql_async::DriverError::ConnectionClosed.into(),
+        };
+        assert_eq!(
+            closed.to_string(),
+            "find: the database connection failed: Connection to the server is closed."
         );
     }
 
