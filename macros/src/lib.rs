@@ -5,6 +5,7 @@ use proc_macro::TokenStream;
 
 mod from_row;
 mod handler;
+mod http;
 mod rds_query;
 mod types;
 
@@ -28,4 +29,24 @@ pub fn rds_query(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(FromRow, attributes(rds))]
 pub fn from_row(input: TokenStream) -> TokenStream {
     from_row::derive(input.into()).into()
+}
+
+macro_rules! route_attributes {
+    ($($name:ident => $method:literal),* $(,)?) => {$(
+        #[doc = concat!("`#[", stringify!($name), "(\"/path/{param}\")]`: makes the function the `", $method, "` route of that path")]
+        #[doc = "in a routed HTTP function; list it in `lambda_kit::http::router!`."]
+        #[proc_macro_attribute]
+        pub fn $name(args: TokenStream, item: TokenStream) -> TokenStream {
+            http::route($method, args.into(), item.into()).into()
+        }
+    )*};
+}
+
+route_attributes!(get => "GET", post => "POST", put => "PUT", patch => "PATCH", delete => "DELETE");
+
+/// `router!(init = setup, route_a, route_b)`: the `main` of a function
+/// that routes requests to the listed route functions.
+#[proc_macro]
+pub fn router(input: TokenStream) -> TokenStream {
+    http::router(input.into()).into()
 }

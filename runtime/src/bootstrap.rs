@@ -1,6 +1,7 @@
 //! What `main` does: logging, panic hook, one runtime, init once, then
 //! either the Runtime API loop or a single local run.
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use lambda_runtime::Runtime;
@@ -8,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use tracing::Instrument;
 
-use crate::decode::decode;
+use crate::decode::{decode, DecodeFirst, EventSlot};
 use crate::init::Init;
 use crate::invoke::{guard, Handler, HandlerService};
 use crate::logging::{self, InvocationSpans, LogTarget};
@@ -36,7 +37,23 @@ where
     H: Handler<E, S>,
     I: Init<S>,
 {
-    let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    let under_lambda = under_lambda();
+    block_on(under_lambda, async move {
+        if under_lambda {
+            serve(init, handler).await
+        } else {
+            run_local(spec, init, handler).await
+        }
+    })
+}
+
+/// Whether the process runs under Lambda (or an emulator of its API).
+pub(crate) fn under_lambda() -> bool {
+    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
+}
+
+/// Logging, the panic hook and one runtime, then `body` to completion.
+pub(crate) fn block_on(under_lambda: bool, body: impl Future<Output = ExitCode>) -> ExitCode {
     logging::init(if under_lambda {
         LogTarget::Stdout
     } else {
@@ -56,13 +73,7 @@ where
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
-        if under_lambda {
-            serve(init, handler).await
-        } else {
-            run_local(spec, init, handler).await
-        }
-    })
+    runtime.block_on(body)
 }
 
 async fn serve<E, S, H, I>(init: I, handler: H) -> ExitCode
@@ -94,8 +105,11 @@ where
             return ExitCode::FAILURE;
         }
     };
-    let service = HandlerService::new(handler, state);
-    let runtime = Runtime::new(service).layer(InvocationSpans);
+    let events = EventSlot::default();
+    let service = HandlerService::new(handler, state, events.clone());
+    let runtime = Runtime::new(service)
+        .layer(DecodeFirst::new(events))
+        .layer(InvocationSpans);
     match runtime.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -116,12 +130,9 @@ where
         Ok(event) => event,
         Err(code) => return code,
     };
-    let state: &'static S = match guard(init.run()).await {
-        Ok(state) => Box::leak(Box::new(state)),
-        Err(error) => {
-            local::print_error(&error);
-            return ExitCode::FAILURE;
-        }
+    let state = match init_local(init).await {
+        Ok(state) => state,
+        Err(code) => return code,
     };
     let context = local::local_context();
     let span = tracing::info_span!("invocation", requestId = %context.request_id, coldStart = true);
@@ -134,4 +145,15 @@ where
         Err(unmarshal) => Err(unmarshal),
     };
     local::report(outcome)
+}
+
+/// Runs `init` outside Lambda; a failure is printed as Lambda would report it.
+pub(crate) async fn init_local<S: 'static>(init: impl Init<S>) -> Result<&'static S, ExitCode> {
+    match guard(init.run()).await {
+        Ok(state) => Ok(Box::leak(Box::new(state))),
+        Err(error) => {
+            local::print_error(&error);
+            Err(ExitCode::FAILURE)
+        }
+    }
 }

@@ -21,6 +21,8 @@
 mod bootstrap;
 mod decode;
 mod error;
+#[cfg(feature = "http")]
+pub mod http;
 mod init;
 mod invoke;
 mod local;
@@ -62,6 +64,13 @@ pub mod __private {
     pub use crate::invoke::Handler;
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
+
+    /// What the HTTP macros expand to.
+    #[cfg(feature = "http")]
+    pub mod http {
+        pub use crate::http::__private::*;
+        pub use crate::http::Request;
+    }
 
     /// What `#[rds_query]` expands to.
     #[cfg(feature = "rds")]

@@ -20,6 +20,10 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
         }
     };
     let handler = parse::parse(args, &function);
+    if handler.args.http.is_some() {
+        let errors = crate::http::errors(handler.args_error.clone());
+        return crate::http::handler(&function, handler.args.init.as_ref(), errors);
+    }
     match validate::validate(&handler) {
         Ok(valid) => expand::expand(&handler, &valid),
         // A function named `main` already is the crate's `main`.

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::parse::Parser;
+use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, ReturnType, Type};
 
 use crate::types::{is_named, peel};
@@ -14,6 +15,8 @@ pub(crate) struct Args {
     /// `init = setup` (a function path or a closure): runs once per cold
     /// start and builds the state.
     pub init: Option<syn::Expr>,
+    /// `http`: an HTTP handler taking extractors.
+    pub http: Option<proc_macro2::Span>,
 }
 
 /// The role of one parameter.
@@ -82,7 +85,16 @@ fn parse_args(tokens: TokenStream) -> syn::Result<Args> {
     let mut args = Args::default();
     let mut errors: Option<syn::Error> = None;
     let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("init") {
+        if meta.path.is_ident("http") {
+            if args.http.is_some() {
+                return Err(meta.error("`http` is given twice"));
+            }
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error("`http` takes no value: write `#[lambda_handler(http)]`"));
+            }
+            args.http = Some(meta.path.span());
+            Ok(())
+        } else if meta.path.is_ident("init") {
             if args.init.is_some() {
                 return Err(meta.error("`init` is given twice: a handler has one init function"));
             }
@@ -105,7 +117,7 @@ fn parse_args(tokens: TokenStream) -> syn::Result<Args> {
                 .get_ident()
                 .map_or_else(|| "this argument".to_owned(), |i| format!("`{i}`"));
             let error = meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn` and `http`"
             ));
             // Skip a `= value` or `(...)` so later arguments are still read.
             if meta.input.peek(syn::Token![=]) {

@@ -101,6 +101,13 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
                 "handler parameters cannot be `&mut`: take the event by value (`event: T`), or the init \
                  state as `&State` and use interior mutability (`Mutex`, atomics) for what changes",
             ),
+            Role::Event(ty) if is_extractor(ty) => errors.push(
+                param.ty,
+                format!(
+                    "`{}` is an HTTP extractor: write `#[lambda_handler(http)]` to take HTTP requests",
+                    crate::types::last_ident(ty).map(|i| i.to_string()).unwrap_or_default()
+                ),
+            ),
             Role::Event(ty) => {
                 if let Some((_, first)) = event {
                     errors.push_error(repeated(
@@ -178,4 +185,11 @@ fn owned_spelling(inner: &Type) -> String {
         Type::Slice(slice) => format!("Vec<{}>", quote::ToTokens::to_token_stream(&slice.elem)),
         other => quote::ToTokens::to_token_stream(other).to_string(),
     }
+}
+
+/// The extractors of `lambda_kit::http`, which only HTTP handlers take.
+fn is_extractor(ty: &Type) -> bool {
+    ["Json", "Query", "Path", "HeaderMap"]
+        .iter()
+        .any(|name| crate::types::is_named(ty, name))
 }

@@ -1,0 +1,200 @@
+//! Extractors: what a parameter of an HTTP handler takes from the request.
+//! A request that does not fit is answered with a 400 (or 415) naming the
+//! field and the problem, and never reaches the handler.
+
+use ::http::{header, HeaderMap, Method, StatusCode, Uri};
+use lambda_http::RequestExt;
+use serde::de::DeserializeOwned;
+
+use super::path::PathDeserializer;
+use super::response::Rejection;
+use super::Request;
+
+/// Something a handler parameter can be built from, given the request.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be taken from an HTTP request",
+    label = "not an extractor",
+    note = "HTTP handler parameters are `Json<T>`, `Query<T>`, `Path<T>`, `HeaderMap`, `Method`, `Uri`, \
+            `Request` (the whole request), `&Context`, or the init state `&State`"
+)]
+pub trait FromRequest: Sized {
+    /// Builds the value, or the response that rejects the request.
+    fn from_request(request: &Request) -> Result<Self, Rejection>;
+}
+
+/// The request body as JSON (`Content-Type: application/json` or `*+json`);
+/// as a return value, a JSON response.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+/// The query string, decoded into `T` (a struct deriving `Deserialize`;
+/// `Option` fields for optional parameters).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Query<T>(pub T);
+
+/// The path parameters: from the route pattern (`/items/{id}`) or, for a
+/// single handler, from API Gateway's `pathParameters`. `T` is one value
+/// when there is one parameter, a tuple in pattern order, or a struct with
+/// a field per parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Path<T>(pub T);
+
+/// Parameters a router matched, in pattern order.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RouteParams(pub Vec<(String, String)>);
+
+impl<T: DeserializeOwned> FromRequest for Json<T> {
+    fn from_request(request: &Request) -> Result<Self, Rejection> {
+        let body: &[u8] = request.body().as_ref();
+        if !is_json(request.headers()) {
+            let given = request
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            let message = match given {
+                Some(given) => format!("expected `Content-Type: application/json`, got `{given}`"),
+                None => {
+                    "expected `Content-Type: application/json`; the request has no content type"
+                        .to_owned()
+                }
+            };
+            return Err(
+                Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "header", message)
+                    .field("content-type"),
+            );
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Rejection::bad_request(
+                "body",
+                "the request has no body; expected a JSON document",
+            ));
+        }
+        // Parsed untracked first; the path is worked out only to explain a
+        // failure.
+        match serde_json::from_slice(body) {
+            Ok(value) => Ok(Json(value)),
+            Err(err) => Err(json_rejection::<T>(body, err)),
+        }
+    }
+}
+
+fn json_rejection<T: DeserializeOwned>(body: &[u8], err: serde_json::Error) -> Rejection {
+    use serde_json::error::Category;
+    if matches!(
+        err.classify(),
+        Category::Syntax | Category::Eof | Category::Io
+    ) {
+        return Rejection::bad_request("body", format!("the body is not valid JSON: {err}"));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let Err(tracked) = serde_path_to_error::deserialize::<_, T>(&mut deserializer) else {
+        return Rejection::bad_request("body", err.to_string());
+    };
+    let (field, message) = explain(tracked.path(), tracked.inner().to_string());
+    let mut rejection = Rejection::bad_request(
+        "body",
+        match &field {
+            Some(field) => format!("body field `{field}`: {message}"),
+            None => format!("body: {message}"),
+        },
+    );
+    rejection.field = field;
+    rejection
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    fn from_request(request: &Request) -> Result<Self, Rejection> {
+        let query = request.uri().query().unwrap_or("");
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Query)
+            .map_err(|err| {
+                let (field, message) = explain(err.path(), err.inner().to_string());
+                let mut rejection = Rejection::bad_request(
+                    "query",
+                    match &field {
+                        Some(field) => format!("query parameter `{field}`: {message}"),
+                        None => format!("query string: {message}"),
+                    },
+                );
+                rejection.field = field;
+                rejection
+            })
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Path<T> {
+    fn from_request(request: &Request) -> Result<Self, Rejection> {
+        let params: Vec<(String, String)> = match request.extensions().get::<RouteParams>() {
+            Some(RouteParams(params)) => params.clone(),
+            None => request
+                .path_parameters_ref()
+                .map(|map| {
+                    map.iter()
+                        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        T::deserialize(PathDeserializer::new(&params))
+            .map(Path)
+            .map_err(|err| {
+                let mut rejection = Rejection::bad_request("path", err.message());
+                rejection.field = err.field;
+                rejection
+            })
+    }
+}
+
+impl FromRequest for HeaderMap {
+    fn from_request(request: &Request) -> Result<Self, Rejection> {
+        Ok(request.headers().clone())
+    }
+}
+
+impl FromRequest for Method {
+    fn from_request(request: &Request) -> Result<Self, Rejection> {
+        Ok(request.method().clone())
+    }
+}
+
+impl FromRequest for Uri {
+    fn from_request(request: &Request) -> Result<Self, Rejection> {
+        Ok(request.uri().clone())
+    }
+}
+
+/// serde names a missing field only in its message; take the name from
+/// there so the response can carry it.
+fn explain(path: &serde_path_to_error::Path, message: String) -> (Option<String>, String) {
+    let path = path.to_string();
+    if path != "." && !path.is_empty() {
+        return (Some(path), message);
+    }
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_owned);
+    match missing {
+        Some(field) => (Some(field), "missing".to_owned()),
+        None => (None, message),
+    }
+}

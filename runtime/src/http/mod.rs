@@ -1,0 +1,167 @@
+//! HTTP handlers behind API Gateway (REST APIs, payload v1; HTTP APIs,
+//! payload v2), Application Load Balancers and Function URLs: the same
+//! handler answers each, with no code change.
+//!
+//! ```no_run
+//! use lambda_kit::http::{Json, Query};
+//! use lambda_kit::lambda_handler;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Greeting { name: Option<String> }
+//!
+//! #[derive(serde::Serialize)]
+//! struct Reply { message: String }
+//!
+//! #[lambda_handler(http)]
+//! async fn greet(Query(q): Query<Greeting>) -> Json<Reply> {
+//!     let name = q.name.as_deref().unwrap_or("World");
+//!     Json(Reply { message: format!("Hello, {name}!") })
+//! }
+//! ```
+//!
+//! Parameters are extractors ([`Json`], [`Query`], [`Path`], [`HeaderMap`],
+//! [`Method`], [`Uri`], the whole [`Request`]), `&Context`, and the init
+//! state `&State`. A request that does not fit them is answered 400 (415
+//! for a wrong content type) with a JSON body naming the field and the
+//! problem; the handler never sees it. Return values are anything
+//! [`IntoResponse`]; `Result<T, E>` answers `E`'s [`ResponseError::status`].
+//!
+//! Several functions behind one `{proxy+}` resource are routed with
+//! [`get`], [`post`], [`put`], [`patch`] and [`delete`] on each and one
+//! [`router!`] line that makes them the bootstrap.
+//!
+//! Outside Lambda, `BOOTSTRAP --serve 127.0.0.1:3000` serves real HTTP,
+//! turning each request into the event a Function URL would send.
+
+mod extract;
+mod path;
+mod response;
+mod router;
+mod serve;
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use lambda_http::request::{LambdaRequest, RequestOrigin};
+use lambda_runtime::Context;
+use serde::{Deserialize, Deserializer};
+
+use crate::bootstrap::{self, Spec};
+use crate::init::Init;
+use crate::invoke::Handler;
+
+pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+pub use extract::{FromRequest, Json, Path, Query};
+pub use lambda_http::Body;
+pub use lambda_kit_macros::{delete, get, patch, post, put, router};
+pub use response::{HttpError, IntoResponse, Rejection, ResponseError};
+
+/// An HTTP request, whatever sent it; the body is text or bytes
+/// (base64 bodies arrive decoded).
+pub type Request = ::http::Request<Body>;
+
+/// An HTTP response; a [`Body::Binary`] is sent base64-encoded, as API
+/// Gateway and ALB expect.
+pub type Response = ::http::Response<Body>;
+
+/// Not public API: what the HTTP macros expand to.
+#[doc(hidden)]
+pub mod __private {
+    pub use super::response::respond;
+    pub use super::router::{same_route, BoxResponse, Route, RouteEntry, RouteInfo};
+    pub use super::{start, start_router};
+
+    use super::{FromRequest, IntoResponse, Rejection, Request, Response};
+
+    /// One parameter, spanned at its type.
+    #[inline]
+    pub fn extract<T: FromRequest>(request: &Request) -> Result<T, Rejection> {
+        T::from_request(request)
+    }
+
+    /// A rejected request's response.
+    pub fn reject(rejection: Rejection) -> Response {
+        rejection.into_response()
+    }
+}
+
+/// An event from one of the HTTP sources, as a request plus where it came
+/// from (which decides the response's JSON shape).
+pub(crate) struct HttpEvent {
+    origin: RequestOrigin,
+    request: Request,
+}
+
+impl<'de> Deserialize<'de> for HttpEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let event = LambdaRequest::deserialize(deserializer)?;
+        Ok(HttpEvent {
+            origin: event.request_origin(),
+            request: event.into(),
+        })
+    }
+}
+
+/// Runs an HTTP bootstrap: `handler` gets each request with its context
+/// and the init state.
+pub fn start<S, I, H, F>(init: I, handler: H) -> ExitCode
+where
+    S: 'static,
+    I: Init<S>,
+    H: Fn(Request, Context, &'static S) -> F + 'static,
+    F: Future<Output = Response>,
+{
+    let handler = adapt(handler);
+    if !bootstrap::under_lambda() {
+        match serve::address_from_command_line() {
+            Ok(Some(address)) => {
+                return bootstrap::block_on(false, serve::run(address, init, handler))
+            }
+            Ok(None) => {}
+            Err(code) => return code,
+        }
+        if serve::nothing_to_run() {
+            eprintln!(
+                "this is an HTTP handler: serve it locally with `--serve {}`, \
+                 or pass an API Gateway, ALB or Function URL event (JSON) as the argument",
+                serve::DEFAULT_ADDRESS
+            );
+            return ExitCode::from(2);
+        }
+    }
+    bootstrap::start(Spec { reads_event: true }, init, handler)
+}
+
+/// Runs a routed HTTP bootstrap: the generated `main` of `router!`.
+pub fn start_router<S, I>(init: I, routes: Vec<router::RouteEntry<S>>) -> ExitCode
+where
+    S: 'static,
+    I: Init<S>,
+{
+    let router = match router::Router::new(routes) {
+        // Lives as long as the process, like the state.
+        Ok(router) => &*Box::leak(Box::new(router)),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    start(init, move |request, context, state| {
+        router.dispatch(request, context, state)
+    })
+}
+
+fn adapt<S, H, F>(
+    handler: H,
+) -> impl Handler<HttpEvent, S, Output = response::HttpResponse> + 'static
+where
+    S: 'static,
+    H: Fn(Request, Context, &'static S) -> F + 'static,
+    F: Future<Output = Response>,
+{
+    move |event: HttpEvent, context: Context, state: &'static S| {
+        let HttpEvent { origin, request } = event;
+        let response = handler(request, context, state);
+        async move { Ok(response::HttpResponse::new(&origin, response.await)) }
+    }
+}

@@ -1,0 +1,432 @@
+//! Routing inside one function: route patterns in API Gateway's syntax
+//! (`/items/{id}`, `/files/{path+}`), matched against the request path, the
+//! most specific pattern winning; 404 for an unknown path, 405 with `Allow`
+//! for a known path and another method.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use ::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::RequestExt;
+use lambda_runtime::Context;
+use percent_encoding::percent_decode_str;
+
+use super::extract::RouteParams;
+use super::response::error_response;
+use super::{Request, Response};
+
+/// What a route attribute declares about its function.
+pub trait RouteInfo {
+    /// The HTTP method, upper case.
+    const METHOD: &'static str;
+    /// The path pattern, e.g. `/items/{id}`.
+    const PATH: &'static str;
+}
+
+/// A route's handler future.
+pub type BoxResponse = Pin<Box<dyn Future<Output = Response>>>;
+
+/// A route's function, given the router's state type `S`.
+#[diagnostic::on_unimplemented(
+    message = "route `{Self}` takes a different init state than the router's `init` builds",
+    label = "this route's `&State` parameter does not match the router",
+    note = "every route of one router borrows the same `&State`: the value `init` returns"
+)]
+pub trait Route<S: 'static>: RouteInfo {
+    /// Extracts the parameters, calls the function, builds the response.
+    fn handle(request: Request, context: Context, state: &'static S) -> BoxResponse;
+}
+
+/// One route of a router, as the generated `main` lists it.
+pub struct RouteEntry<S: 'static> {
+    method: &'static str,
+    path: &'static str,
+    handler: fn(Request, Context, &'static S) -> BoxResponse,
+}
+
+impl<S: 'static> RouteEntry<S> {
+    /// The entry of route `R`.
+    pub fn of<R: Route<S>>() -> Self {
+        Self {
+            method: R::METHOD,
+            path: R::PATH,
+            handler: R::handle,
+        }
+    }
+}
+
+/// One segment of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param(String),
+    /// `{name+}`: one or more trailing segments.
+    Greedy(String),
+}
+
+impl Segment {
+    /// Literal segments beat parameters, which beat greedy tails.
+    fn rank(&self) -> u8 {
+        match self {
+            Segment::Literal(_) => 2,
+            Segment::Param(_) => 1,
+            Segment::Greedy(_) => 0,
+        }
+    }
+}
+
+/// A parsed path pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    segments: Vec<Segment>,
+}
+
+/// Why a pattern is not valid; the route attribute reports the same rules
+/// at compile time.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PatternError(pub String);
+
+impl fmt::Display for PatternError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Pattern {
+    pub(crate) fn parse(pattern: &str) -> Result<Self, PatternError> {
+        let Some(rest) = pattern.strip_prefix('/') else {
+            return Err(PatternError(format!("`{pattern}` must start with `/`")));
+        };
+        let mut segments = Vec::new();
+        let parts: Vec<&str> = trim_slash(rest).split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if part.is_empty() {
+                if parts.len() == 1 {
+                    break; // the root, `/`
+                }
+                return Err(PatternError(format!(
+                    "`{pattern}` has an empty segment (`//`)"
+                )));
+            }
+            let segment = match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) => {
+                    let (name, greedy) = match name.strip_suffix('+') {
+                        Some(name) => (name, true),
+                        None => (name, false),
+                    };
+                    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                        return Err(PatternError(format!(
+                            "`{{{name}}}` in `{pattern}` is not a parameter name: use letters, digits and `_`"
+                        )));
+                    }
+                    if greedy && i + 1 != parts.len() {
+                        return Err(PatternError(format!(
+                            "`{{{name}+}}` in `{pattern}` must be the last segment"
+                        )));
+                    }
+                    let taken = segments
+                        .iter()
+                        .any(|s| matches!(s, Segment::Param(n) | Segment::Greedy(n) if n == name));
+                    if taken {
+                        return Err(PatternError(format!(
+                            "`{{{name}}}` appears twice in `{pattern}`"
+                        )));
+                    }
+                    if greedy {
+                        Segment::Greedy(name.to_owned())
+                    } else {
+                        Segment::Param(name.to_owned())
+                    }
+                }
+                None if part.contains(['{', '}']) => {
+                    return Err(PatternError(format!(
+                        "`{part}` in `{pattern}`: a parameter is a whole segment, like `{{id}}`"
+                    )))
+                }
+                None => Segment::Literal((*part).to_owned()),
+            };
+            segments.push(segment);
+        }
+        Ok(Self { segments })
+    }
+
+    /// The captured parameters when `path` matches.
+    fn matches(&self, path: &[&str]) -> Option<Vec<(String, String)>> {
+        let mut params = Vec::new();
+        for (i, segment) in self.segments.iter().enumerate() {
+            match segment {
+                Segment::Greedy(name) => {
+                    let rest = path.get(i..).filter(|rest| !rest.is_empty())?;
+                    params.push((name.clone(), decode(&rest.join("/"))));
+                    return Some(params);
+                }
+                Segment::Literal(literal) => {
+                    if path.get(i).map(|p| decode(p)) != Some(literal.clone()) {
+                        return None;
+                    }
+                }
+                Segment::Param(name) => {
+                    let value = path.get(i).filter(|p| !p.is_empty())?;
+                    params.push((name.clone(), decode(value)));
+                }
+            }
+        }
+        (path.len() == self.segments.len()).then_some(params)
+    }
+
+    fn ranks(&self) -> impl Iterator<Item = u8> + '_ {
+        self.segments.iter().map(Segment::rank)
+    }
+}
+
+fn trim_slash(path: &str) -> &str {
+    path.strip_suffix('/').unwrap_or(path)
+}
+
+fn decode(segment: &str) -> String {
+    percent_decode_str(segment).decode_utf8_lossy().into_owned()
+}
+
+/// Whether two routes answer the same requests: same method and the same
+/// pattern up to parameter names. Evaluated at compile time by the
+/// generated `main`, so such a pair does not build.
+pub const fn same_route(method_a: &str, path_a: &str, method_b: &str, path_b: &str) -> bool {
+    if !bytes_eq(method_a.as_bytes(), method_b.as_bytes()) {
+        return false;
+    }
+    let (a, b) = (trim(path_a.as_bytes()), trim(path_b.as_bytes()));
+    let (mut i, mut j) = (0, 0);
+    loop {
+        if i >= a.len() || j >= b.len() {
+            return i >= a.len() && j >= b.len();
+        }
+        // Both at the start of a segment (just after a `/`).
+        let end_a = segment_end(a, i);
+        let end_b = segment_end(b, j);
+        let kind_a = segment_kind(a, i, end_a);
+        let kind_b = segment_kind(b, j, end_b);
+        if kind_a != kind_b {
+            return false;
+        }
+        if kind_a == 0 && !range_eq(a, i, end_a, b, j, end_b) {
+            return false;
+        }
+        i = end_a + 1;
+        j = end_b + 1;
+    }
+}
+
+const fn trim(path: &[u8]) -> &[u8] {
+    match path {
+        [b'/', rest @ ..] => match rest {
+            [rest @ .., b'/'] => rest,
+            _ => rest,
+        },
+        _ => path,
+    }
+}
+
+const fn segment_end(path: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while end < path.len() && path[end] != b'/' {
+        end += 1;
+    }
+    end
+}
+
+/// 0 literal, 1 `{param}`, 2 `{greedy+}`.
+const fn segment_kind(path: &[u8], start: usize, end: usize) -> u8 {
+    if end > start + 1 && path[start] == b'{' && path[end - 1] == b'}' {
+        if end > start + 2 && path[end - 2] == b'+' {
+            2
+        } else {
+            1
+        }
+    } else {
+        0
+    }
+}
+
+const fn range_eq(a: &[u8], i: usize, end_a: usize, b: &[u8], j: usize, end_b: usize) -> bool {
+    if end_a - i != end_b - j {
+        return false;
+    }
+    let mut k = 0;
+    while k < end_a - i {
+        if a[i + k] != b[j + k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    range_eq(a, 0, a.len(), b, 0, b.len())
+}
+
+struct Entry<S: 'static> {
+    method: Method,
+    pattern: Pattern,
+    handler: fn(Request, Context, &'static S) -> BoxResponse,
+}
+
+/// The routes of one function.
+pub(crate) struct Router<S: 'static> {
+    entries: Vec<Entry<S>>,
+}
+
+/// What a request path and method select.
+pub(crate) enum Selected<'r, S: 'static> {
+    Route(fn(Request, Context, &'static S) -> BoxResponse, RouteParams),
+    NotFound,
+    MethodNotAllowed(Vec<&'r Method>),
+}
+
+impl<S: 'static> Router<S> {
+    /// Parses every pattern; a bad one or a conflict is a bug the route
+    /// attributes normally catch at compile time.
+    pub(crate) fn new(routes: Vec<RouteEntry<S>>) -> Result<Self, String> {
+        let mut entries: Vec<Entry<S>> = Vec::with_capacity(routes.len());
+        for route in routes {
+            let method = Method::from_bytes(route.method.as_bytes())
+                .map_err(|_| format!("`{}` is not an HTTP method", route.method))?;
+            let pattern = Pattern::parse(route.path).map_err(|e| e.0)?;
+            if let Some(other) = entries.iter().find(|e| {
+                same_route(
+                    e.method.as_str(),
+                    &render(&e.pattern),
+                    route.method,
+                    route.path,
+                )
+            }) {
+                return Err(format!(
+                    "two routes answer {method} {}: {} {}",
+                    route.path,
+                    other.method,
+                    render(&other.pattern)
+                ));
+            }
+            entries.push(Entry {
+                method,
+                pattern,
+                handler: route.handler,
+            });
+        }
+        Ok(Self { entries })
+    }
+
+    pub(crate) fn select(&self, method: &Method, path: &str) -> Selected<'_, S> {
+        let segments: Vec<&str> = match trim_slash(path).strip_prefix('/') {
+            Some("") | None if trim_slash(path).is_empty() => Vec::new(),
+            Some(rest) => rest.split('/').collect(),
+            None => trim_slash(path).split('/').collect(),
+        };
+        // HEAD is answered by the GET route when there is no HEAD route.
+        let wanted = |m: &Method| m == method || (method == Method::HEAD && m == Method::GET);
+        let mut best: Option<(&Entry<S>, Vec<(String, String)>)> = None;
+        let mut allowed: Vec<&Method> = Vec::new();
+        for entry in &self.entries {
+            let Some(params) = entry.pattern.matches(&segments) else {
+                continue;
+            };
+            if !allowed.contains(&&entry.method) {
+                allowed.push(&entry.method);
+            }
+            if !wanted(&entry.method) {
+                continue;
+            }
+            let better = match &best {
+                None => true,
+                Some((current, _)) => {
+                    let by_rank = entry.pattern.ranks().cmp(current.pattern.ranks());
+                    by_rank.is_gt() || (by_rank.is_eq() && entry.method == method)
+                }
+            };
+            if better {
+                best = Some((entry, params));
+            }
+        }
+        match best {
+            Some((entry, params)) => Selected::Route(entry.handler, RouteParams(params)),
+            None if allowed.is_empty() => Selected::NotFound,
+            None => Selected::MethodNotAllowed(allowed),
+        }
+    }
+
+    /// Answers one request.
+    pub(crate) fn dispatch(
+        &self,
+        mut request: Request,
+        context: Context,
+        state: &'static S,
+    ) -> BoxResponse {
+        let path = request.raw_http_path().to_owned();
+        let path = if path.is_empty() {
+            request.uri().path().to_owned()
+        } else {
+            path
+        };
+        let head = request.method() == Method::HEAD;
+        match self.select(request.method(), &path) {
+            Selected::Route(handler, params) => {
+                request.extensions_mut().insert(params);
+                let response = handler(request, context, state);
+                if head {
+                    Box::pin(async move {
+                        let mut response = response.await;
+                        *response.body_mut() = lambda_http::Body::Empty;
+                        response
+                    })
+                } else {
+                    response
+                }
+            }
+            Selected::NotFound => {
+                let message = format!("no route for {} {path}", request.method());
+                Box::pin(std::future::ready(error_response(
+                    StatusCode::NOT_FOUND,
+                    &message,
+                )))
+            }
+            Selected::MethodNotAllowed(allowed) => {
+                let list: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+                let message = format!(
+                    "{} is not allowed on {path}; allowed: {}",
+                    request.method(),
+                    list.join(", ")
+                );
+                let mut response = error_response(StatusCode::METHOD_NOT_ALLOWED, &message);
+                if let Ok(value) = HeaderValue::from_str(&list.join(", ")) {
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                Box::pin(std::future::ready(response))
+            }
+        }
+    }
+}
+
+fn render(pattern: &Pattern) -> String {
+    let mut out = String::new();
+    for segment in &pattern.segments {
+        out.push('/');
+        match segment {
+            Segment::Literal(s) => out.push_str(s),
+            Segment::Param(s) => {
+                out.push('{');
+                out.push_str(s);
+                out.push('}');
+            }
+            Segment::Greedy(s) => {
+                out.push('{');
+                out.push_str(s);
+                out.push_str("+}");
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
