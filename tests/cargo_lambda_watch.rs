@@ -95,16 +95,30 @@ fn run_with_timeout(command: &mut Command, timeout: Duration) -> Result<Output, 
     match rx.recv_timeout(timeout) {
         Ok(output) => output.map_err(|err| err.to_string()),
         Err(_) => {
-            kill(&["-KILL", &pid.to_string()]);
+            signal("KILL", Target::Process(pid));
             Err(format!("did not finish within {timeout:?}"))
         }
     }
 }
 
-/// `kill ARGS`; a process that is already gone is not an error.
-fn kill(args: &[&str]) {
+/// What `signal` sends a signal to.
+#[derive(Clone, Copy)]
+enum Target {
+    Process(u32),
+    Group(u32),
+}
+
+/// `kill -s SIGNAL -- TARGET`; a process that is already gone is not an
+/// error. The `--` matters: procps' `kill -KILL -1234` reads `-1234` as
+/// options and signals process group 1, that is, every process.
+fn signal(signal: &str, target: Target) {
+    let target = match target {
+        Target::Process(pid) if pid > 1 => pid.to_string(),
+        Target::Group(pgid) if pgid > 1 => format!("-{pgid}"),
+        _ => return,
+    };
     let _ = Command::new("kill")
-        .args(args)
+        .args(["-s", signal, "--", &target])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
@@ -224,7 +238,7 @@ impl Drop for Watch {
         let pid = self.child.id();
         let mut processes = descendants(pid);
         // SIGTERM lets the watch stop its functions itself.
-        kill(&["-TERM", &pid.to_string()]);
+        signal("TERM", Target::Process(pid));
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -233,9 +247,9 @@ impl Drop for Watch {
             std::thread::sleep(Duration::from_millis(100));
         }
         processes.extend(descendants(pid));
-        kill(&["-KILL", &format!("-{pid}")]);
+        signal("KILL", Target::Group(pid));
         for process in processes {
-            kill(&["-KILL", &process.to_string()]);
+            signal("KILL", Target::Process(process));
         }
         let _ = self.child.wait();
         // A failing test shows what the watch, cargo and the functions said.
