@@ -2,7 +2,9 @@
 # The whole test suite, from a fresh machine: installs what the tests need
 # (cargo-lambda from PyPI), makes sure MariaDB is up, then runs every test:
 # unit tests, trybuild suites, end-to-end tests against the Runtime API
-# emulator, database tests and the cargo-lambda release-build tests.
+# emulator, database tests, the cargo-lambda release-build and
+# `cargo lambda watch` tests, and cfn-lint on template.yaml (that test
+# installs cfn-lint 1.x with pip when it is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
