@@ -52,11 +52,11 @@ impl<T: DeserializeOwned> FromRequest for Json<T> {
                 .get(header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok());
             let message = match given {
-                Some(given) => format!("expected `Content-Type: application/json`, got `{given}`"),
-                None => {
-                    "expected `Content-Type: application/json`; the request has no content type"
-                        .to_owned()
+                Some(given) => {
+                    format!("header `content-type`: expected `application/json`, got `{given}`")
                 }
+                None => "header `content-type`: expected `application/json`; the request has none"
+                    .to_owned(),
             };
             return Err(
                 Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "header", message)

@@ -58,11 +58,12 @@ pub use response::{HttpError, IntoResponse, Rejection, ResponseError};
 
 /// An HTTP request, whatever sent it; the body is text or bytes
 /// (base64 bodies arrive decoded).
-pub type Request = ::http::Request<Body>;
+pub type Request<B = Body> = ::http::Request<B>;
 
 /// An HTTP response; a [`Body::Binary`] is sent base64-encoded, as API
 /// Gateway and ALB expect.
-pub type Response = ::http::Response<Body>;
+/// `Response::builder()` works as with the `http` crate.
+pub type Response<B = Body> = ::http::Response<B>;
 
 /// Not public API: what the HTTP macros expand to.
 #[doc(hidden)]

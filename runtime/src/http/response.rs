@@ -386,3 +386,51 @@ impl HttpResponse {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(feature = "rds")]
+    #[test]
+    fn database_errors_choose_their_status() {
+        use crate::rds::Error;
+        use std::time::Duration;
+        let unreachable = Error::ConnectTimeout {
+            address: "db:3306".into(),
+            timeout: Duration::from_secs(1),
+        };
+        assert_eq!(unreachable.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let config = Error::Config("no database configured".into());
+        assert_eq!(config.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn server_errors_hide_their_message() {
+        let response = Err::<String, _>(HttpError::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream at 10.0.0.7 said no",
+        ))
+        .into_response();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        let body = std::str::from_utf8(response.body().as_ref())
+            .unwrap()
+            .to_owned();
+        assert_eq!(body, r#"{"error":"Bad Gateway","message":"Bad Gateway"}"#);
+
+        let response = Err::<String, _>(HttpError::conflict("name taken")).into_response();
+        let body = std::str::from_utf8(response.body().as_ref())
+            .unwrap()
+            .to_owned();
+        assert_eq!(body, r#"{"error":"Conflict","message":"name taken"}"#);
+    }
+
+    #[test]
+    fn bad_header_pairs_are_a_logged_500() {
+        let response = (StatusCode::OK, [("bad header", "x")], "body").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let response = (StatusCode::CREATED, [("x-a", "1"), ("x-a", "2")], "body").into_response();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.headers().get_all("x-a").iter().count(), 2);
+    }
+}

@@ -430,3 +430,149 @@ fn render(pattern: &Pattern) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_parse_or_say_why_not() {
+        assert_eq!(Pattern::parse("/").unwrap().segments, vec![]);
+        assert_eq!(
+            Pattern::parse("/items/{id}/").unwrap().segments,
+            vec![
+                Segment::Literal("items".into()),
+                Segment::Param("id".into())
+            ]
+        );
+        assert_eq!(
+            Pattern::parse("/files/{path+}").unwrap().segments,
+            vec![
+                Segment::Literal("files".into()),
+                Segment::Greedy("path".into())
+            ]
+        );
+        for (bad, why) in [
+            ("items", "must start with `/`"),
+            ("/a//b", "empty segment"),
+            ("/a/{p+}/b", "must be the last segment"),
+            ("/a/{id}/{id}", "appears twice"),
+            ("/a/x{id}", "a parameter is a whole segment"),
+            ("/a/{}", "not a parameter name"),
+        ] {
+            let err = Pattern::parse(bad).unwrap_err();
+            assert!(err.0.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn same_route_ignores_parameter_names_and_trailing_slashes() {
+        assert!(same_route("GET", "/items/{id}", "GET", "/items/{key}"));
+        assert!(same_route("GET", "/items/", "GET", "/items"));
+        assert!(same_route("GET", "/", "GET", "/"));
+        assert!(same_route("GET", "/f/{a+}", "GET", "/f/{b+}"));
+        assert!(!same_route("GET", "/items/{id}", "POST", "/items/{id}"));
+        assert!(!same_route("GET", "/items/{id}", "GET", "/items/new"));
+        assert!(!same_route("GET", "/items/{id}", "GET", "/items/{id}/x"));
+        assert!(!same_route("GET", "/f/{a}", "GET", "/f/{a+}"));
+        assert!(!same_route("GET", "/items", "GET", "/itemz"));
+        const CHECKED_AT_COMPILE_TIME: bool = same_route("PUT", "/a/{x}", "PUT", "/a/{y}");
+        assert!(CHECKED_AT_COMPILE_TIME);
+    }
+
+    fn nothing(_: Request, _: Context, _: &'static ()) -> BoxResponse {
+        Box::pin(std::future::ready(Response::default()))
+    }
+
+    fn entry(method: &'static str, path: &'static str) -> RouteEntry<()> {
+        RouteEntry {
+            method,
+            path,
+            handler: nothing,
+        }
+    }
+
+    fn router(routes: &[(&'static str, &'static str)]) -> Router<()> {
+        Router::new(routes.iter().map(|(m, p)| entry(m, p)).collect()).unwrap()
+    }
+
+    /// The pattern `select` picked, by its captured parameters.
+    fn params(router: &Router<()>, method: &str, path: &str) -> Option<Vec<(String, String)>> {
+        match router.select(&Method::from_bytes(method.as_bytes()).unwrap(), path) {
+            Selected::Route(_, RouteParams(params)) => Some(params),
+            _ => None,
+        }
+    }
+
+    fn pair(k: &str, v: &str) -> (String, String) {
+        (k.to_owned(), v.to_owned())
+    }
+
+    #[test]
+    fn the_most_specific_pattern_wins() {
+        let r = router(&[
+            ("GET", "/items/{id}"),
+            ("GET", "/items/new"),
+            ("GET", "/items/{id}/{rest+}"),
+            ("GET", "/{any+}"),
+        ]);
+        assert_eq!(params(&r, "GET", "/items/new"), Some(vec![]));
+        assert_eq!(params(&r, "GET", "/items/7"), Some(vec![pair("id", "7")]));
+        assert_eq!(params(&r, "GET", "/items/7/"), Some(vec![pair("id", "7")]));
+        assert_eq!(
+            params(&r, "GET", "/items/7/a/b%20c"),
+            Some(vec![pair("id", "7"), pair("rest", "a/b c")])
+        );
+        assert_eq!(
+            params(&r, "GET", "/other/x"),
+            Some(vec![pair("any", "other/x")])
+        );
+        assert_eq!(
+            params(&r, "GET", "/items/a%2Fb"),
+            Some(vec![pair("id", "a/b")]),
+            "an encoded slash stays inside its segment"
+        );
+    }
+
+    #[test]
+    fn unknown_paths_and_methods() {
+        let r = router(&[
+            ("GET", "/items"),
+            ("POST", "/items"),
+            ("DELETE", "/items/{id}"),
+        ]);
+        assert!(matches!(
+            r.select(&Method::GET, "/nope"),
+            Selected::NotFound
+        ));
+        assert!(matches!(
+            r.select(&Method::GET, "/items/1/2"),
+            Selected::NotFound
+        ));
+        match r.select(&Method::PUT, "/items") {
+            Selected::MethodNotAllowed(allowed) => {
+                assert_eq!(allowed, vec![&Method::GET, &Method::POST]);
+            }
+            _ => panic!("expected 405"),
+        }
+        // HEAD is served by GET.
+        assert!(matches!(
+            r.select(&Method::HEAD, "/items"),
+            Selected::Route(..)
+        ));
+        assert!(matches!(
+            r.select(&Method::HEAD, "/items/1"),
+            Selected::MethodNotAllowed(_)
+        ));
+    }
+
+    #[test]
+    fn conflicting_routes_are_refused() {
+        let err = Router::new(vec![entry("GET", "/a/{x}"), entry("GET", "/a/{y}/")])
+            .err()
+            .unwrap();
+        assert!(err.contains("two routes answer GET /a/{y}/"), "{err}");
+        assert!(Router::new(vec![entry("GET", "/a/{x}"), entry("POST", "/a/{y}")]).is_ok());
+        assert!(Router::new(vec![entry("GE T", "/")]).is_err());
+    }
+}

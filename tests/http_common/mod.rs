@@ -1,0 +1,284 @@
+//! HTTP events of every source Lambda delivers (REST API v1, HTTP API v2,
+//! ALB, Function URL), built from real fixtures, and their responses read
+//! back into one shape so each test runs against all four.
+
+#![allow(dead_code)]
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+/// Where an event comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    RestApi,
+    HttpApi,
+    Alb,
+    FunctionUrl,
+}
+
+pub const SOURCES: [Source; 4] = [
+    Source::RestApi,
+    Source::HttpApi,
+    Source::Alb,
+    Source::FunctionUrl,
+];
+
+/// A request to send.
+#[derive(Clone, Debug, Default)]
+pub struct Req {
+    pub method: &'static str,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub cookies: Vec<String>,
+    pub body: Option<Vec<u8>>,
+    /// Send the body base64-encoded, as the sources do for binary bodies.
+    pub base64: bool,
+}
+
+impl Req {
+    pub fn new(method: &'static str, path: &str) -> Self {
+        Req {
+            method,
+            path: path.to_owned(),
+            ..Req::default()
+        }
+    }
+
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn cookie(mut self, cookie: &str) -> Self {
+        self.cookies.push(cookie.to_owned());
+        self
+    }
+
+    pub fn json(self, body: &Value) -> Self {
+        self.header("content-type", "application/json")
+            .body(body.to_string().as_bytes())
+    }
+
+    pub fn body(mut self, body: &[u8]) -> Self {
+        self.body = Some(body.to_vec());
+        self
+    }
+
+    pub fn base64(mut self) -> Self {
+        self.base64 = true;
+        self
+    }
+
+    /// The event `source` would send for this request.
+    pub fn event(&self, source: Source) -> Value {
+        let fixture = match source {
+            Source::RestApi => include_str!("../fixtures/http/rest-api-v1.json"),
+            Source::HttpApi => include_str!("../fixtures/http/http-api-v2.json"),
+            Source::Alb => include_str!("../fixtures/http/alb.json"),
+            Source::FunctionUrl => include_str!("../fixtures/http/function-url.json"),
+        };
+        let mut event: Value = serde_json::from_str(fixture).expect("fixture is JSON");
+        let raw_query = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.query)
+            .finish();
+        let body = match &self.body {
+            None => Value::Null,
+            Some(bytes) if self.base64 => Value::from(BASE64.encode(bytes)),
+            Some(bytes) => Value::from(String::from_utf8(bytes.clone()).expect("text body")),
+        };
+        event["body"] = body;
+        event["isBase64Encoded"] = Value::from(self.base64);
+        match source {
+            Source::RestApi | Source::Alb => {
+                let mut single = Map::new();
+                let mut multi = Map::new();
+                for (name, value) in &self.headers {
+                    single.insert(name.clone(), Value::from(value.as_str()));
+                    push(&mut multi, name, value);
+                }
+                if !self.cookies.is_empty() {
+                    let cookie = self.cookies.join("; ");
+                    single.insert("cookie".into(), Value::from(cookie.as_str()));
+                    push(&mut multi, "cookie", &cookie);
+                }
+                let mut single_query = Map::new();
+                let mut multi_query = Map::new();
+                for (name, value) in &self.query {
+                    // ALB passes query values as they were sent (encoded).
+                    let value = if source == Source::Alb {
+                        form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>()
+                    } else {
+                        value.clone()
+                    };
+                    single_query.insert(name.clone(), Value::from(value.as_str()));
+                    push(&mut multi_query, name, &value);
+                }
+                event["httpMethod"] = Value::from(self.method);
+                event["path"] = Value::from(self.path.as_str());
+                if source == Source::Alb {
+                    // A target group with multi-value headers on.
+                    event["multiValueHeaders"] = Value::from(multi);
+                    event["multiValueQueryStringParameters"] = Value::from(multi_query);
+                } else {
+                    event["headers"] = Value::from(single);
+                    event["multiValueHeaders"] = Value::from(multi);
+                    event["queryStringParameters"] = Value::from(single_query);
+                    event["multiValueQueryStringParameters"] = Value::from(multi_query);
+                    event["pathParameters"] = json!({"proxy": self.path.trim_start_matches('/')});
+                    event["requestContext"]["httpMethod"] = Value::from(self.method);
+                    event["requestContext"]["path"] =
+                        Value::from(format!("/testStage{}", self.path));
+                }
+            }
+            Source::HttpApi | Source::FunctionUrl => {
+                let mut headers = Map::new();
+                for (name, value) in &self.headers {
+                    match headers.get_mut(name) {
+                        Some(Value::String(joined)) => {
+                            joined.push(',');
+                            joined.push_str(value);
+                        }
+                        _ => {
+                            headers.insert(name.clone(), Value::from(value.as_str()));
+                        }
+                    }
+                }
+                let mut query = Map::new();
+                for (name, value) in &self.query {
+                    query.insert(name.clone(), Value::from(value.as_str()));
+                }
+                event["headers"] = Value::from(headers);
+                event["rawPath"] = Value::from(self.path.as_str());
+                event["rawQueryString"] = Value::from(raw_query);
+                event["queryStringParameters"] = if query.is_empty() {
+                    Value::Null
+                } else {
+                    Value::from(query)
+                };
+                event["cookies"] = if self.cookies.is_empty() {
+                    Value::Null
+                } else {
+                    Value::from(self.cookies.clone())
+                };
+                event["requestContext"]["http"]["method"] = Value::from(self.method);
+                event["requestContext"]["http"]["path"] = Value::from(self.path.as_str());
+            }
+        }
+        event
+    }
+}
+
+fn push(map: &mut Map<String, Value>, name: &str, value: &str) {
+    match map.get_mut(name) {
+        Some(Value::Array(values)) => values.push(Value::from(value)),
+        _ => {
+            map.insert(name.to_owned(), json!([value]));
+        }
+    }
+}
+
+/// A response, whatever its source's JSON shape.
+#[derive(Debug, PartialEq)]
+pub struct Reply {
+    pub status: u16,
+    /// Lower-case names; every value of repeated headers.
+    pub headers: Vec<(String, String)>,
+    /// `Set-Cookie` values (the `cookies` field of payload v2).
+    pub cookies: Vec<String>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// Reads the function's JSON answer, checking it has the fields its
+    /// source expects.
+    pub fn read(source: Source, response: &Value) -> Reply {
+        let status = response["statusCode"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no statusCode in {response}")) as u16;
+        let mut headers = Vec::new();
+        let mut cookies = Vec::new();
+        let multi = |headers: &mut Vec<(String, String)>| {
+            for (name, values) in response["multiValueHeaders"]
+                .as_object()
+                .expect("multiValueHeaders")
+            {
+                for value in values.as_array().expect("a list of values") {
+                    headers.push((
+                        name.to_ascii_lowercase(),
+                        value.as_str().unwrap().to_owned(),
+                    ));
+                }
+            }
+        };
+        match source {
+            Source::RestApi => multi(&mut headers),
+            Source::Alb => {
+                assert!(
+                    response["statusDescription"]
+                        .as_str()
+                        .is_some_and(|d| d.starts_with(&status.to_string())),
+                    "ALB responses need a statusDescription: {response}"
+                );
+                multi(&mut headers);
+            }
+            Source::HttpApi | Source::FunctionUrl => {
+                for (name, value) in response["headers"].as_object().expect("headers") {
+                    headers.push((
+                        name.to_ascii_lowercase(),
+                        value.as_str().unwrap().to_owned(),
+                    ));
+                }
+                if let Some(list) = response["cookies"].as_array() {
+                    cookies = list
+                        .iter()
+                        .map(|c| c.as_str().unwrap().to_owned())
+                        .collect();
+                }
+            }
+        }
+        if source != Source::HttpApi && source != Source::FunctionUrl {
+            cookies = headers
+                .iter()
+                .filter(|(name, _)| name == "set-cookie")
+                .map(|(_, value)| value.clone())
+                .collect();
+            headers.retain(|(name, _)| name != "set-cookie");
+        }
+        let body = match response["body"].as_str() {
+            None => Vec::new(),
+            Some(text) if response["isBase64Encoded"].as_bool() == Some(true) => {
+                BASE64.decode(text).expect("base64 body")
+            }
+            Some(text) => text.as_bytes().to_vec(),
+        };
+        Reply {
+            status,
+            headers,
+            cookies,
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "body is not JSON ({err}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}

@@ -1,0 +1,664 @@
+//! HTTP handlers end to end: the compiled routed bootstrap
+//! (tests/fixtures/http_fixture.rs) and the `api_hello` example, driven
+//! through the Runtime API emulator with the events of every HTTP source
+//! (REST API v1, HTTP API v2, ALB, Function URL), and the local server
+//! answering real HTTP requests.
+
+mod http_common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Stdio;
+use std::time::Duration;
+
+use http_common::{Reply, Req, Source, SOURCES};
+use lambda_kit::testing::Function;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_http_fixture");
+const API_HELLO: &str = env!("CARGO_BIN_EXE_api_hello");
+
+/// The bytes `GET /binary` answers: not UTF-8.
+const BYTES: [u8; 6] = [0x89, b'P', b'N', b'G', 0xff, 0x00];
+
+async fn send(function: &mut Function, source: Source, req: &Req) -> Reply {
+    let response = raw(function, source, req).await;
+    Reply::read(source, &response)
+}
+
+async fn raw(function: &mut Function, source: Source, req: &Req) -> Value {
+    match function
+        .invoke(&req.event(source))
+        .await
+        .expect("the function answers")
+    {
+        Ok(response) => response,
+        Err(error) => panic!(
+            "{source:?} {} {}: invocation error {error:?}",
+            req.method, req.path
+        ),
+    }
+}
+
+async fn fixture() -> Function {
+    Function::spawn(FIXTURE).await.expect("the fixture starts")
+}
+
+#[tokio::test]
+async fn extractors_read_path_query_and_headers_behind_every_source() {
+    let mut function = fixture().await;
+    for source in SOURCES {
+        let req = Req::new("GET", "/echo/42")
+            .query("n", "3")
+            .query("tag", "a b&c")
+            .query("flag", "true")
+            .header("x-custom", "yes");
+        let reply = send(&mut function, source, &req).await;
+        assert_eq!(reply.status, 200, "{source:?}: {reply:?}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/json"),
+            "{source:?}"
+        );
+        assert_eq!(
+            reply.json(),
+            json!({"id": 42, "n": 3, "tag": "a b&c", "flag": true, "method": "GET", "x-custom": "yes"}),
+            "{source:?}"
+        );
+        // Optional query parameters may be absent.
+        let reply = send(&mut function, source, &Req::new("GET", "/echo/-1")).await;
+        assert_eq!(
+            reply.json(),
+            json!({"id": -1, "n": null, "tag": null, "flag": null, "method": "GET", "x-custom": null}),
+            "{source:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn json_bodies_statuses_headers_and_state() {
+    let mut function = fixture().await;
+    for (i, source) in SOURCES.into_iter().enumerate() {
+        let req = Req::new("POST", "/things").json(&json!({"name": "pear", "qty": 2}));
+        let reply = send(&mut function, source, &req).await;
+        assert_eq!(reply.status, 201, "{source:?}: {reply:?}");
+        assert_eq!(reply.header("location"), Some("/things/pear"), "{source:?}");
+        assert_eq!(
+            reply.json(),
+            json!({"thing": {"name": "pear", "qty": 2, "tags": []}, "created": 2 * i + 1}),
+            "{source:?}: the init state lives across invocations"
+        );
+        // A charset parameter or a `+json` type is still JSON.
+        let req = Req::new("POST", "/things")
+            .header("content-type", "application/vnd.api+json; charset=utf-8")
+            .body(br#"{"name": "fig", "qty": 1}"#);
+        assert_eq!(
+            send(&mut function, source, &req).await.status,
+            201,
+            "{source:?}"
+        );
+    }
+}
+
+/// `(status, location, field, message)` of a rejection, checking its JSON
+/// shape.
+fn rejection(reply: &Reply) -> (u16, String, Option<String>, String) {
+    let body = reply.json();
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{body}"
+    );
+    (
+        reply.status,
+        body["location"].as_str().expect("location").to_owned(),
+        body["field"].as_str().map(str::to_owned),
+        body["message"].as_str().expect("message").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn bad_requests_are_400_or_415_naming_the_field_and_never_reach_the_handler() {
+    let mut function = fixture().await;
+    let post = |body: &str| {
+        Req::new("POST", "/things")
+            .header("content-type", "application/json")
+            .body(body.as_bytes())
+    };
+    type Case = (Req, u16, &'static str, Option<&'static str>, &'static str);
+    for source in SOURCES {
+        let cases: Vec<Case> = vec![
+            (
+                post(r#"{"name": "x", "qty": "#),
+                400,
+                "body",
+                None,
+                "not valid JSON",
+            ),
+            (
+                post(r#"{"name": "x", "qty": "many"}"#),
+                400,
+                "body",
+                Some("qty"),
+                "invalid type: string \"many\", expected u32",
+            ),
+            (
+                post(r#"{"name": "x"}"#),
+                400,
+                "body",
+                Some("qty"),
+                "missing",
+            ),
+            (
+                post(r#"{"name": "x", "qty": 1, "tags": ["a", 2]}"#),
+                400,
+                "body",
+                Some("tags[1]"),
+                "invalid type: integer `2`",
+            ),
+            (
+                post(r#""a string""#),
+                400,
+                "body",
+                None,
+                "invalid type: string \"a string\", expected struct NewThing",
+            ),
+            (post("  "), 400, "body", None, "no body"),
+            (
+                Req::new("POST", "/things").header("content-type", "application/json"),
+                400,
+                "body",
+                None,
+                "no body",
+            ),
+            (
+                Req::new("POST", "/things")
+                    .header("content-type", "text/plain")
+                    .body(br#"{"name":"x","qty":1}"#),
+                415,
+                "header",
+                Some("content-type"),
+                "got `text/plain`",
+            ),
+            (
+                Req::new("POST", "/things").body(br#"{"name":"x","qty":1}"#),
+                415,
+                "header",
+                Some("content-type"),
+                "the request has none",
+            ),
+            (
+                Req::new("GET", "/echo/1").query("n", "abc"),
+                400,
+                "query",
+                Some("n"),
+                "invalid digit",
+            ),
+            (
+                Req::new("GET", "/echo/1").query("flag", "maybe"),
+                400,
+                "query",
+                Some("flag"),
+                "not `true` or `false`",
+            ),
+            (
+                Req::new("GET", "/echo/abc"),
+                400,
+                "path",
+                Some("id"),
+                "path parameter `id`",
+            ),
+            (
+                Req::new("PUT", "/pairs/car/1"),
+                400,
+                "path",
+                Some("kind"),
+                "car",
+            ),
+            (
+                Req::new("GET", "/tuples/ada/300"),
+                400,
+                "path",
+                Some("n"),
+                "path parameter `n`",
+            ),
+        ];
+        for (req, status, location, field, words) in cases {
+            let reply = send(&mut function, source, &req).await;
+            let (got_status, got_location, got_field, message) = rejection(&reply);
+            let what = format!(
+                "{source:?} {} {} {:?}: {message}",
+                req.method,
+                req.path,
+                req.body.as_deref().map(String::from_utf8_lossy)
+            );
+            assert_eq!(got_status, status, "{what}");
+            assert_eq!(got_location, location, "{what}");
+            assert_eq!(got_field.as_deref(), field, "{what}");
+            assert!(message.contains(words), "{what}: expected `{words}`");
+            if let Some(field) = field {
+                assert!(
+                    message.contains(field),
+                    "{what}: the message names the field"
+                );
+            }
+        }
+    }
+    // None of those reached `create`, which counts its calls in the state.
+    let reply = send(&mut function, Source::HttpApi, &Req::new("GET", "/context")).await;
+    assert_eq!(reply.json()["requests"], 1);
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_and_wrong_methods_405_with_allow() {
+    let mut function = fixture().await;
+    for source in SOURCES {
+        let reply = send(&mut function, source, &Req::new("GET", "/nope/x")).await;
+        assert_eq!(reply.status, 404, "{source:?}");
+        assert_eq!(
+            reply.json()["message"],
+            "no route for GET /nope/x",
+            "{source:?}"
+        );
+
+        let reply = send(&mut function, source, &Req::new("DELETE", "/echo/1")).await;
+        assert_eq!(reply.status, 405, "{source:?}");
+        assert_eq!(reply.header("allow"), Some("GET"), "{source:?}");
+
+        let reply = send(&mut function, source, &Req::new("GET", "/things")).await;
+        assert_eq!(reply.status, 405, "{source:?}");
+        assert_eq!(reply.header("allow"), Some("POST"), "{source:?}");
+
+        let reply = send(&mut function, source, &Req::new("PATCH", "/things/x")).await;
+        assert_eq!(reply.header("allow"), Some("DELETE"), "{source:?}");
+
+        // HEAD is answered by the GET route, without a body.
+        let reply = send(&mut function, source, &Req::new("HEAD", "/binary")).await;
+        assert_eq!((reply.status, reply.body.len()), (200, 0), "{source:?}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/octet-stream")
+        );
+
+        let reply = send(&mut function, source, &Req::new("DELETE", "/things/x")).await;
+        assert_eq!((reply.status, reply.body.len()), (204, 0), "{source:?}");
+
+        let reply = send(&mut function, source, &Req::new("GET", "/")).await;
+        assert_eq!(reply.body, b"root", "{source:?}");
+    }
+}
+
+#[tokio::test]
+async fn paths_greedy_tuples_and_structs() {
+    let mut function = fixture().await;
+    for source in SOURCES {
+        let reply = send(
+            &mut function,
+            source,
+            &Req::new("GET", "/files/docs/a%20b/c.txt"),
+        )
+        .await;
+        assert_eq!(
+            String::from_utf8_lossy(&reply.body),
+            "docs/a b/c.txt",
+            "{source:?}"
+        );
+        assert_eq!(
+            reply.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+        let reply = send(&mut function, source, &Req::new("GET", "/tuples/ada/7")).await;
+        assert_eq!(reply.body, b"ada:7", "{source:?}");
+        let reply = send(&mut function, source, &Req::new("PUT", "/pairs/tool/3")).await;
+        assert_eq!(reply.json(), json!({"kind": "tool", "id": 3}), "{source:?}");
+    }
+}
+
+#[tokio::test]
+async fn binary_bodies_travel_base64_both_ways() {
+    let mut function = fixture().await;
+    let upload: Vec<u8> = (0..=255u8).rev().collect();
+    for source in SOURCES {
+        let response = raw(&mut function, source, &Req::new("GET", "/binary")).await;
+        assert_eq!(response["isBase64Encoded"], true, "{source:?}: {response}");
+        let reply = Reply::read(source, &response);
+        assert_eq!(reply.body, BYTES, "{source:?}");
+
+        let req = Req::new("POST", "/upload")
+            .header("content-type", "application/octet-stream")
+            .body(&upload)
+            .base64();
+        let reply = send(&mut function, source, &req).await;
+        assert_eq!(reply.status, 200, "{source:?}");
+        assert_eq!(reply.header("x-length"), Some("256"), "{source:?}");
+        assert_eq!(reply.body, upload, "{source:?}");
+
+        // A base64-encoded JSON body (API Gateway binary media types).
+        let req = Req::new("POST", "/things")
+            .json(&json!({"name": "b64", "qty": 1}))
+            .base64();
+        assert_eq!(
+            send(&mut function, source, &req).await.status,
+            201,
+            "{source:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn cookies_in_and_set_cookie_out() {
+    let mut function = fixture().await;
+    for source in SOURCES {
+        let req = Req::new("GET", "/cookies").cookie("a=1").cookie("b=2");
+        let reply = send(&mut function, source, &req).await;
+        assert_eq!(reply.json(), json!({"received": "a=1; b=2"}), "{source:?}");
+        assert_eq!(
+            reply.cookies,
+            vec![
+                "session=abc; HttpOnly; Secure".to_owned(),
+                "theme=dark".to_owned()
+            ],
+            "{source:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn errors_choose_their_status_and_5xx_details_stay_in_the_logs() {
+    let mut function = fixture().await;
+    for source in SOURCES {
+        for status in [404u16, 409, 422] {
+            let reply = send(
+                &mut function,
+                source,
+                &Req::new("GET", &format!("/fail/{status}")),
+            )
+            .await;
+            assert_eq!(reply.status, status, "{source:?}");
+            assert_eq!(
+                reply.json()["message"],
+                format!("failed with {status}"),
+                "{source:?}"
+            );
+        }
+        let reply = send(&mut function, source, &Req::new("GET", "/fail/503")).await;
+        assert_eq!(reply.status, 503);
+        assert_eq!(
+            reply.json(),
+            json!({"error": "Service Unavailable", "message": "Service Unavailable"})
+        );
+
+        let reply = send(&mut function, source, &Req::new("GET", "/internal")).await;
+        assert_eq!(reply.status, 500, "{source:?}");
+        let body = String::from_utf8_lossy(&reply.body).into_owned();
+        assert!(
+            !body.contains("hunter2") && !body.contains("database"),
+            "{body}"
+        );
+    }
+    assert!(
+        function.output().contains("the database said no"),
+        "a 5xx error is logged: {}",
+        function.output()
+    );
+}
+
+#[tokio::test]
+async fn a_panicking_route_is_an_invocation_error_and_the_process_keeps_serving() {
+    let mut function = fixture().await;
+    let pid = function.pid();
+    let error = function
+        .invoke(&Req::new("GET", "/panic").event(Source::RestApi))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(
+        (error.error_type.as_str(), error.error_message.as_str()),
+        ("Panic", "route panicked")
+    );
+    let reply = send(&mut function, Source::RestApi, &Req::new("GET", "/context")).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.json()["requestId"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty()));
+    assert_eq!(function.pid(), pid);
+}
+
+#[tokio::test]
+async fn an_event_that_is_not_http_is_an_unmarshal_error() {
+    let mut function = fixture().await;
+    let error = function
+        .invoke(&json!({"key1": "value1"}))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.error_type, "Runtime.UnmarshalError");
+    assert!(
+        error.error_message.contains("API Gateway"),
+        "{}",
+        error.error_message
+    );
+}
+
+#[tokio::test]
+async fn api_hello_greets_behind_every_source() {
+    let mut function = Function::spawn(API_HELLO).await.unwrap();
+    for source in SOURCES {
+        let reply = send(&mut function, source, &Req::new("GET", "/hello")).await;
+        assert_eq!(
+            (reply.status, reply.json()),
+            (200, json!({"message": "Hello World!!"})),
+            "{source:?}"
+        );
+        let req = Req::new("GET", "/hello").query("name", "Ada");
+        let reply = send(&mut function, source, &req).await;
+        assert_eq!(
+            reply.json(),
+            json!({"message": "Hello, Ada!"}),
+            "{source:?}"
+        );
+    }
+}
+
+/// Starts `program --serve 127.0.0.1:0` and returns it (killed on drop)
+/// with the address it listens on, read from its log.
+async fn serve(program: &str) -> (tokio::process::Child, SocketAddr) {
+    let mut child = tokio::process::Command::new(program)
+        .args(["--serve", "127.0.0.1:0"])
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bootstrap starts");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.strip_prefix("serving http://") {
+                return rest.split(' ').next().unwrap().parse().unwrap();
+            }
+        }
+        panic!("the server exited before listening");
+    })
+    .await
+    .expect("the server listens within 30 s");
+    // Keep draining its log so it never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, address)
+}
+
+/// One HTTP/1.1 exchange over a fresh connection.
+fn http(address: SocketAddr, request: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a header block");
+    let head = String::from_utf8(response[..split].to_vec()).unwrap();
+    let body = response[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    (status, headers, body)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    headers
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+fn with_body(head: &str, body: &[u8]) -> Vec<u8> {
+    let mut request = format!(
+        "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request
+}
+
+fn json_of(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap()
+}
+
+#[tokio::test]
+async fn the_local_server_answers_real_http() {
+    let (child, address) = serve(FIXTURE).await;
+    tokio::task::spawn_blocking(move || {
+        let (status, _, body) = http(
+            address,
+            b"GET /echo/5?n=2&tag=x%20y HTTP/1.1\r\nHost: localhost\r\nX-Custom: hi\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(
+            json_of(&body),
+            json!({"id": 5, "n": 2, "tag": "x y", "flag": null, "method": "GET", "x-custom": "hi"})
+        );
+
+        let request = with_body(
+            "POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json",
+            br#"{"name":"kiwi","qty":4}"#,
+        );
+        let (status, headers, body) = http(address, &request);
+        assert_eq!(status, 201);
+        assert_eq!(header(&headers, "location"), vec!["/things/kiwi"]);
+        assert_eq!(json_of(&body)["thing"]["name"], "kiwi");
+
+        let request = with_body(
+            "POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json",
+            b"{]",
+        );
+        let (status, _, body) = http(address, &request);
+        assert_eq!((status, json_of(&body)["location"].clone()), (400, json!("body")));
+
+        let (status, _, body) = http(
+            address,
+            b"GET /binary HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!((status, body), (200, BYTES.to_vec()));
+
+        let upload: Vec<u8> = (0..=255u8).collect();
+        let request = with_body(
+            "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream",
+            &upload,
+        );
+        let (status, _, body) = http(address, &request);
+        assert_eq!((status, body), (200, upload));
+
+        let (status, headers, body) = http(
+            address,
+            b"GET /cookies HTTP/1.1\r\nHost: x\r\nCookie: a=1; b=2\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(status, 200);
+        assert_eq!(json_of(&body), json!({"received": "a=1; b=2"}));
+        assert_eq!(
+            header(&headers, "set-cookie"),
+            vec!["session=abc; HttpOnly; Secure", "theme=dark"]
+        );
+
+        let (status, headers, _) = http(
+            address,
+            b"PUT /echo/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!((status, header(&headers, "allow")), (405, vec!["GET"]));
+        let (status, _, _) = http(
+            address,
+            b"GET /missing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(status, 404);
+
+        // A failed invocation is answered as API Gateway answers one: 502.
+        let (status, _, body) = http(
+            address,
+            b"GET /panic HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(
+            (status, json_of(&body)),
+            (502, json!({"message": "Internal Server Error"}))
+        );
+        // ... and the server keeps serving.
+        let (status, _, body) = http(
+            address,
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!((status, body), (200, b"root".to_vec()));
+    })
+    .await
+    .unwrap();
+    drop(child);
+}
+
+#[tokio::test]
+async fn the_local_server_keeps_connections_alive_and_serves_others_meanwhile() {
+    let (child, address) = serve(API_HELLO).await;
+    tokio::task::spawn_blocking(move || {
+        // A browser-like client keeps its connection open while a second
+        // one is answered.
+        let mut kept = TcpStream::connect(address).unwrap();
+        kept.set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        kept.write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut first = [0u8; 512];
+        let n = kept.read(&mut first).unwrap();
+        assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+        let (status, _, body) = http(
+            address,
+            b"GET /hello?name=Grace HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!(
+            (status, json_of(&body)),
+            (200, json!({"message": "Hello, Grace!"}))
+        );
+        kept.write_all(b"GET /hello?name=Ada HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut rest = Vec::new();
+        kept.read_to_end(&mut rest).unwrap();
+        assert!(String::from_utf8_lossy(&rest).contains(r#"{"message":"Hello, Ada!"}"#));
+    })
+    .await
+    .unwrap();
+    drop(child);
+}
