@@ -3,7 +3,6 @@
 
 use std::any::Any;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
 use std::task::{Context as TaskContext, Poll};
 
@@ -13,7 +12,7 @@ use lambda_runtime::{Context, LambdaEvent, Service};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::decode::Decoded;
+use crate::decode::{EventSlot, Predecoded};
 use crate::Diagnostic;
 
 /// The `errorType` of an invocation whose handler panicked.
@@ -78,25 +77,26 @@ where
     }
 }
 
-/// The user's handler as a `tower::Service` for `lambda_runtime`. Events
-/// arrive as `Decoded<E>` so one that does not fit is answered, not fatal.
+/// The user's handler as a `tower::Service` for `lambda_runtime`. The event
+/// comes from the slot [`crate::decode::DecodeFirst`] filled, so one that
+/// does not fit is answered, not fatal.
 pub(crate) struct HandlerService<E, H, S: 'static> {
     handler: H,
     state: &'static S,
-    event: PhantomData<fn(E)>,
+    events: EventSlot<E>,
 }
 
 impl<E, H, S> HandlerService<E, H, S> {
-    pub(crate) fn new(handler: H, state: &'static S) -> Self {
+    pub(crate) fn new(handler: H, state: &'static S, events: EventSlot<E>) -> Self {
         Self {
             handler,
             state,
-            event: PhantomData,
+            events,
         }
     }
 }
 
-impl<E, H, S> Service<LambdaEvent<Decoded<E>>> for HandlerService<E, H, S>
+impl<E, H, S> Service<LambdaEvent<Predecoded>> for HandlerService<E, H, S>
 where
     E: DeserializeOwned,
     H: Handler<E, S>,
@@ -109,10 +109,17 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, event: LambdaEvent<Decoded<E>>) -> Self::Future {
-        let (Decoded(payload), context) = event.into_parts();
+    fn call(&mut self, event: LambdaEvent<Predecoded>) -> Self::Future {
+        let payload = self.events.take().unwrap_or_else(|| {
+            Err(Diagnostic {
+                error_type: crate::decode::UNMARSHAL_ERROR.to_owned(),
+                error_message: "no event was decoded for this invocation".to_owned(),
+            })
+        });
         match payload {
-            Ok(payload) => Either::Right(guard(self.handler.call(payload, context, self.state))),
+            Ok(payload) => {
+                Either::Right(guard(self.handler.call(payload, event.context, self.state)))
+            }
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
         }
     }
@@ -143,17 +150,17 @@ mod tests {
     #[tokio::test]
     async fn undecodable_events_skip_the_handler() {
         static STATE: () = ();
+        let events = EventSlot::<u32>::default();
         let mut service = HandlerService::new(
             |_: u32, _: Context, _: &'static ()| async { panic!("must not be called") },
             &STATE,
+            events.clone(),
         );
-        let event = LambdaEvent::new(
-            Decoded::<u32>(Err(Diagnostic {
-                error_type: "Runtime.UnmarshalError".into(),
-                error_message: "bad".into(),
-            })),
-            Context::default(),
-        );
+        events.set(Some(Err(Diagnostic {
+            error_type: "Runtime.UnmarshalError".into(),
+            error_message: "bad".into(),
+        })));
+        let event = LambdaEvent::new(Predecoded, Context::default());
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");
     }
