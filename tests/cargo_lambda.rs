@@ -35,9 +35,31 @@ fn cargo_lambda_build(bins: &[&str], panic_strategy: &str) -> PathBuf {
     target_dir.join("lambda")
 }
 
+/// Every example binary, as deployed (template.yaml, README "Deploy").
+const EXAMPLES: [&str; 7] = [
+    "hello",
+    "echo",
+    "any_event",
+    "fail",
+    "rds_lookup",
+    "api_hello",
+    "items",
+];
+
 #[tokio::test]
 async fn release_bootstraps_from_cargo_lambda_serve_and_survive_panics() {
-    let lambda_dir = cargo_lambda_build(&["hello", "kit_fixture"], "unwind");
+    // One build of every example (as `cargo lambda build --release` without
+    // `--bin` would) plus the fixture.
+    let mut bins = EXAMPLES.to_vec();
+    bins.push("kit_fixture");
+    let lambda_dir = cargo_lambda_build(&bins, "unwind");
+    for bin in bins {
+        let bootstrap = lambda_dir.join(bin).join("bootstrap");
+        let size = std::fs::metadata(&bootstrap)
+            .unwrap_or_else(|err| panic!("no {}: {err}", bootstrap.display()))
+            .len();
+        assert!(size > 0, "{} is empty", bootstrap.display());
+    }
 
     let mut hello = Function::spawn(lambda_dir.join("hello/bootstrap"))
         .await
