@@ -90,12 +90,23 @@ fn json_rejection<T: DeserializeOwned>(body: &[u8], err: serde_json::Error) -> R
     let Err(tracked) = serde_path_to_error::deserialize::<_, T>(&mut deserializer) else {
         return Rejection::bad_request("body", err.to_string());
     };
-    let (field, message) = explain(tracked.path(), tracked.inner().to_string());
+    located("body", "body field", "body", &tracked)
+}
+
+/// A decoding failure at its path, e.g. "query parameter `n`: invalid
+/// digit found in string", with the field for the response.
+fn located<E: std::fmt::Display>(
+    location: &'static str,
+    what: &str,
+    whole: &str,
+    err: &serde_path_to_error::Error<E>,
+) -> Rejection {
+    let (field, message) = explain(err.path(), err.inner().to_string());
     let mut rejection = Rejection::bad_request(
-        "body",
+        location,
         match &field {
-            Some(field) => format!("body field `{field}`: {message}"),
-            None => format!("body: {message}"),
+            Some(field) => format!("{what} `{field}`: {message}"),
+            None => format!("{whole}: {message}"),
         },
     );
     rejection.field = field;
@@ -126,18 +137,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
             .map(Query)
-            .map_err(|err| {
-                let (field, message) = explain(err.path(), err.inner().to_string());
-                let mut rejection = Rejection::bad_request(
-                    "query",
-                    match &field {
-                        Some(field) => format!("query parameter `{field}`: {message}"),
-                        None => format!("query string: {message}"),
-                    },
-                );
-                rejection.field = field;
-                rejection
-            })
+            .map_err(|err| located("query", "query parameter", "query string", &err))
     }
 }
 
