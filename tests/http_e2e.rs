@@ -4,14 +4,12 @@
 //! (REST API v1, HTTP API v2, ALB, Function URL), and the local server
 //! answering real HTTP requests.
 
-mod http_common;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Stdio;
 use std::time::Duration;
 
-use http_common::{Reply, Req, Source, SOURCES};
+use lambda_kit::testing::http::{Reply, Req, Source, SOURCES};
 use lambda_kit::testing::Function;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};

@@ -3,10 +3,9 @@
 //! emulator with HTTP API and REST API events, then with a database that
 //! is gone.
 
-mod http_common;
 mod rds_common;
 
-use http_common::{Reply, Req, Source};
+use lambda_kit::testing::http::{Reply, Req, Source};
 use lambda_kit::testing::Function;
 use rds_common::TestDb;
 use serde_json::{json, Value};

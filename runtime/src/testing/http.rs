@@ -1,8 +1,22 @@
 //! HTTP events of every source Lambda delivers (REST API v1, HTTP API v2,
-//! ALB, Function URL), built from real fixtures, and their responses read
-//! back into one shape so each test runs against all four.
-
-#![allow(dead_code)]
+//! ALB, Function URL), built from real events, and their responses read
+//! back into one shape, so a test can run each request behind all four.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use lambda_kit::testing::http::{Reply, Req, SOURCES};
+//! use lambda_kit::testing::Function;
+//!
+//! // In an integration test: `env!("CARGO_BIN_EXE_<name>")`.
+//! let mut function = Function::spawn("target/debug/api_hello").await?;
+//! for source in SOURCES {
+//!     let request = Req::new("GET", "/hello").query("name", "Ada");
+//!     let response = function.invoke(&request.event(source)).await?.expect("a response");
+//!     let reply = Reply::read(source, &response);
+//!     assert_eq!(reply.status, 200);
+//! }
+//! # Ok(()) }
+//! ```
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -11,12 +25,17 @@ use serde_json::{json, Map, Value};
 /// Where an event comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// API Gateway REST API (payload v1), as for a `{proxy+}` resource.
     RestApi,
+    /// API Gateway HTTP API (payload v2).
     HttpApi,
+    /// Application Load Balancer target group, multi-value headers on.
     Alb,
+    /// Lambda Function URL (payload v2).
     FunctionUrl,
 }
 
+/// Every source, to run a request behind each.
 pub const SOURCES: [Source; 4] = [
     Source::RestApi,
     Source::HttpApi,
@@ -27,17 +46,24 @@ pub const SOURCES: [Source; 4] = [
 /// A request to send.
 #[derive(Clone, Debug, Default)]
 pub struct Req {
+    /// `GET`, `POST`, ...
     pub method: &'static str,
+    /// The path, without the query string.
     pub path: String,
+    /// Query parameters, decoded.
     pub query: Vec<(String, String)>,
+    /// Header names and values.
     pub headers: Vec<(String, String)>,
+    /// `name=value` cookies.
     pub cookies: Vec<String>,
+    /// The body, if any.
     pub body: Option<Vec<u8>>,
-    /// Send the body base64-encoded, as the sources do for binary bodies.
+    /// Whether the body is sent base64-encoded.
     pub base64: bool,
 }
 
 impl Req {
+    /// A request without query, headers or body.
     pub fn new(method: &'static str, path: &str) -> Self {
         Req {
             method,
@@ -46,31 +72,37 @@ impl Req {
         }
     }
 
+    /// Adds a query parameter.
     pub fn query(mut self, name: &str, value: &str) -> Self {
         self.query.push((name.to_owned(), value.to_owned()));
         self
     }
 
+    /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
+    /// Adds a cookie (`name=value`).
     pub fn cookie(mut self, cookie: &str) -> Self {
         self.cookies.push(cookie.to_owned());
         self
     }
 
+    /// Sets a JSON body and `Content-Type: application/json`.
     pub fn json(self, body: &Value) -> Self {
         self.header("content-type", "application/json")
             .body(body.to_string().as_bytes())
     }
 
+    /// Sets the body.
     pub fn body(mut self, body: &[u8]) -> Self {
         self.body = Some(body.to_vec());
         self
     }
 
+    /// Sends the body base64-encoded, as the sources do for binary bodies.
     pub fn base64(mut self) -> Self {
         self.base64 = true;
         self
@@ -79,10 +111,10 @@ impl Req {
     /// The event `source` would send for this request.
     pub fn event(&self, source: Source) -> Value {
         let fixture = match source {
-            Source::RestApi => include_str!("../fixtures/http/rest-api-v1.json"),
-            Source::HttpApi => include_str!("../fixtures/http/http-api-v2.json"),
-            Source::Alb => include_str!("../fixtures/http/alb.json"),
-            Source::FunctionUrl => include_str!("../fixtures/http/function-url.json"),
+            Source::RestApi => include_str!("fixtures/rest-api-v1.json"),
+            Source::HttpApi => include_str!("fixtures/http-api-v2.json"),
+            Source::Alb => include_str!("fixtures/alb.json"),
+            Source::FunctionUrl => include_str!("fixtures/function-url.json"),
         };
         let mut event: Value = serde_json::from_str(fixture).expect("fixture is JSON");
         let raw_query = form_urlencoded::Serializer::new(String::new())
@@ -187,11 +219,13 @@ fn push(map: &mut Map<String, Value>, name: &str, value: &str) {
 /// A response, whatever its source's JSON shape.
 #[derive(Debug, PartialEq)]
 pub struct Reply {
+    /// The status code.
     pub status: u16,
     /// Lower-case names; every value of repeated headers.
     pub headers: Vec<(String, String)>,
     /// `Set-Cookie` values (the `cookies` field of payload v2).
     pub cookies: Vec<String>,
+    /// The body, base64-decoded when it was sent encoded.
     pub body: Vec<u8>,
 }
 
@@ -266,6 +300,7 @@ impl Reply {
         }
     }
 
+    /// The first value of a header (lower-case name).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -273,6 +308,7 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON; panics with the body when it is not.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|err| {
             panic!(

@@ -18,6 +18,9 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "http")]
+pub mod http;
+
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::ffi::OsStr;
@@ -29,7 +32,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
+use ::http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
