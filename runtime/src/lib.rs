@@ -15,6 +15,11 @@
 //! responses, panics answered instead of crashing the process, and a local
 //! mode that runs the handler once when `AWS_LAMBDA_RUNTIME_API` is unset.
 //! See the README for every accepted form.
+//!
+//! With the `http` feature, `#[lambda_handler(http)]` and the route
+//! attributes of [`http`](crate::http) serve API Gateway (REST and HTTP
+//! APIs), ALB and Function URL requests through extractors; with `rds`,
+//! `#[rds_query]` gives pooled, typed MySQL/MariaDB queries.
 
 #![warn(missing_docs)]
 
