@@ -17,7 +17,7 @@
 //! See the README for every accepted form.
 //!
 //! With the `http` feature, `#[lambda_handler(http)]` and the route
-//! attributes of [`http`](crate::http) serve API Gateway (REST and HTTP
+//! attributes of `lambda_kit::http` serve API Gateway (REST and HTTP
 //! APIs), ALB and Function URL requests through extractors; with `rds`,
 //! `#[rds_query]` gives pooled, typed MySQL/MariaDB queries.
 
