@@ -145,7 +145,6 @@ impl Watch {
     /// Starts the emulator on 127.0.0.1 with `env` for every function and
     /// waits until it accepts connections.
     fn start(env: &[(&str, &str)]) -> Watch {
-        require_cargo_lambda();
         let port = free_port();
         let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "cargo-lambda-watch-{}-{port}.log",
@@ -423,6 +422,7 @@ fn by_id(items: Value) -> Vec<Value> {
 
 #[tokio::test]
 async fn plain_events_through_cargo_lambda_invoke() {
+    require_cargo_lambda();
     let started = Instant::now();
     let db = TestDb::create(&schema("rds_lookup.sql")).await;
     build(&["hello", "echo", "fail", "rds_lookup"]);
@@ -473,6 +473,7 @@ async fn plain_events_through_cargo_lambda_invoke() {
 
 #[tokio::test]
 async fn http_examples_through_the_function_url_route() {
+    require_cargo_lambda();
     let started = Instant::now();
     let db = TestDb::create(&schema("items.sql")).await;
     build(&["api_hello", "items"]);
