@@ -16,6 +16,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_http_fixture");
 const API_HELLO: &str = env!("CARGO_BIN_EXE_api_hello");
+const SINGLE: &str = env!("CARGO_BIN_EXE_http_single");
 
 /// The bytes `GET /binary` answers: not UTF-8.
 const BYTES: [u8; 6] = [0x89, b'P', b'N', b'G', 0xff, 0x00];
@@ -457,6 +458,41 @@ async fn api_hello_greets_behind_every_source() {
             "{source:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_single_handler_reads_api_gateways_path_parameters() {
+    let mut function = Function::spawn(SINGLE).await.unwrap();
+    // A REST API `{proxy+}` resource names the rest of the path `proxy`.
+    let req = Req::new("PUT", "/files/a/b.txt").body(b"data");
+    let reply = send(&mut function, Source::RestApi, &req).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let body = reply.json();
+    assert_eq!(
+        (
+            &body["proxy"],
+            &body["greeting"],
+            &body["method"],
+            &body["body"]
+        ),
+        (
+            &json!("files/a/b.txt"),
+            &json!("hi"),
+            &json!("PUT"),
+            &json!("data")
+        )
+    );
+    assert!(body["requestId"].as_str().is_some_and(|id| !id.is_empty()));
+    // An HTTP API `$default` route has no path parameters to give.
+    let reply = send(&mut function, Source::HttpApi, &req).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["location"], "path");
+    assert!(
+        reply.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no parameters")),
+        "{reply:?}"
+    );
 }
 
 /// Starts `program --serve 127.0.0.1:0` and returns it (killed on drop)
