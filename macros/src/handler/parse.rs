@@ -62,10 +62,7 @@ pub(crate) struct Handler<'a> {
 }
 
 pub(crate) fn parse(args: TokenStream, function: &ItemFn) -> Handler<'_> {
-    let (args, args_error) = match parse_args(args) {
-        Ok(args) => (args, None),
-        Err(error) => (Args::default(), Some(error)),
-    };
+    let (args, args_error) = parse_args(args);
     let params = function.sig.inputs.iter().map(param).collect();
     let output = match &function.sig.output {
         ReturnType::Default => Output::Plain(None),
@@ -81,33 +78,47 @@ pub(crate) fn parse(args: TokenStream, function: &ItemFn) -> Handler<'_> {
     }
 }
 
-fn parse_args(tokens: TokenStream) -> syn::Result<Args> {
+/// The arguments, and every problem with them: what could be read is kept
+/// (notably `http`), so the signature is still checked against the right
+/// rules and one compile reports everything.
+fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
     let mut args = Args::default();
     let mut errors: Option<syn::Error> = None;
+    let mut add = |error: syn::Error| match &mut errors {
+        Some(all) => all.combine(error),
+        None => errors = Some(error),
+    };
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("http") {
             if args.http.is_some() {
-                return Err(meta.error("`http` is given twice"));
+                add(meta.error("`http` is given twice: write it once, `#[lambda_handler(http)]`"));
             }
-            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-                return Err(meta.error("`http` takes no value: write `#[lambda_handler(http)]`"));
+            if let Some(value) = skip_value(&meta)? {
+                add(syn::Error::new_spanned(
+                    value,
+                    "`http` takes no value: write `#[lambda_handler(http)]`",
+                ));
             }
-            args.http = Some(meta.path.span());
+            args.http.get_or_insert(meta.path.span());
             Ok(())
         } else if meta.path.is_ident("init") {
             if args.init.is_some() {
-                return Err(meta.error("`init` is given twice: a handler has one init function"));
+                add(meta.error("`init` is given twice: a handler has one init function"));
+                skip_value(&meta)?;
+                return Ok(());
             }
             if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
-                return Err(meta.error("`init` needs a function: write `init = setup`"));
+                add(meta.error("`init` needs a function: write `init = setup`"));
+                return Ok(());
             }
             let value = meta.value()?;
             if value.peek(syn::Lit) {
                 let literal: syn::Lit = value.parse()?;
-                return Err(syn::Error::new(
+                add(syn::Error::new(
                     literal.span(),
                     "`init` takes a function, not a literal: write `init = setup` where `fn setup() -> State`",
                 ));
+                return Ok(());
             }
             args.init = Some(value.parse()?);
             Ok(())
@@ -116,31 +127,31 @@ fn parse_args(tokens: TokenStream) -> syn::Result<Args> {
                 .path
                 .get_ident()
                 .map_or_else(|| "this argument".to_owned(), |i| format!("`{i}`"));
-            let error = meta.error(format!(
+            add(meta.error(format!(
                 "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn` and `http`"
-            ));
-            // Skip a `= value` or `(...)` so later arguments are still read.
-            if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            } else if meta.input.peek(syn::token::Paren) {
-                meta.parse_nested_meta(|nested| {
-                    if nested.input.peek(syn::Token![=]) {
-                        let _: syn::Expr = nested.value()?.parse()?;
-                    }
-                    Ok(())
-                })?;
-            }
-            match &mut errors {
-                Some(all) => all.combine(error),
-                None => errors = Some(error),
-            }
+            )));
+            skip_value(&meta)?;
             Ok(())
         }
     });
-    parser.parse2(tokens)?;
-    match errors {
-        Some(errors) => Err(errors),
-        None => Ok(args),
+    if let Err(error) = parser.parse2(tokens) {
+        add(error);
+    }
+    (args, errors)
+}
+
+/// Skips an argument's `= value` or `(...)`, so later arguments are still
+/// read; returns what was skipped.
+fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Option<TokenStream>> {
+    if meta.input.peek(syn::Token![=]) {
+        let eq: syn::Token![=] = meta.input.parse()?;
+        let value: syn::Expr = meta.input.parse()?;
+        Ok(Some(quote::quote!(#eq #value)))
+    } else if meta.input.peek(syn::token::Paren) {
+        let group: proc_macro2::TokenTree = meta.input.parse()?;
+        Ok(Some(group.into_token_stream()))
+    } else {
+        Ok(None)
     }
 }
 
@@ -171,5 +182,68 @@ fn role(ty: &Type) -> Role<'_> {
         },
         other if is_named(other, "Context") => Role::Context { by_ref: false },
         _ => Role::Event(ty),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_args;
+    use quote::quote;
+
+    fn messages(error: Option<syn::Error>) -> Vec<String> {
+        error.into_iter().flatten().map(|e| e.to_string()).collect()
+    }
+
+    #[test]
+    fn reads_http_and_init_in_any_order() {
+        let (args, error) = parse_args(quote!(http, init = setup));
+        assert!(error.is_none());
+        assert!(args.http.is_some() && args.init.is_some());
+        let (args, error) = parse_args(quote!(init = || 42, http));
+        assert!(error.is_none());
+        assert!(args.http.is_some() && args.init.is_some());
+    }
+
+    #[test]
+    fn a_wrong_argument_keeps_the_others() {
+        // `http` still applies, so the signature is checked as an HTTP handler.
+        let (args, error) = parse_args(quote!(http = 1, init = setup));
+        assert!(args.http.is_some() && args.init.is_some());
+        assert_eq!(
+            messages(error),
+            ["`http` takes no value: write `#[lambda_handler(http)]`"]
+        );
+
+        let (args, error) = parse_args(quote!(http, http));
+        assert!(args.http.is_some());
+        assert_eq!(
+            messages(error),
+            ["`http` is given twice: write it once, `#[lambda_handler(http)]`"]
+        );
+
+        let (args, error) = parse_args(quote!(timeout = 3, http, name(x = 1)));
+        assert!(args.http.is_some());
+        assert_eq!(
+            messages(error),
+            [
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn` and `http`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn` and `http`",
+            ]
+        );
+    }
+
+    #[test]
+    fn init_needs_a_function() {
+        let (args, error) = parse_args(quote!(init = "setup"));
+        assert!(args.init.is_none());
+        assert_eq!(
+            messages(error),
+            ["`init` takes a function, not a literal: write `init = setup` where `fn setup() -> State`"]
+        );
+        let (_, error) = parse_args(quote!(init));
+        assert_eq!(
+            messages(error),
+            ["`init` needs a function: write `init = setup`"]
+        );
     }
 }
