@@ -2,8 +2,8 @@
 //! extracts each parameter, calls it, and converts the return value. The
 //! bootstrap itself is one call into `lambda_kit::__private::http`.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 
 use super::parse::HttpFn;
@@ -42,8 +42,21 @@ pub(crate) fn call_body(handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream 
         Some(_) => quote!(#name(#(#args),*).await),
         None => quote!(#name(#(#args),*)),
     };
+    // The return type written out puts a type that is not a response under
+    // that type, and for `Result<T, E>` each of `T` and `E` under its own;
+    // `impl Trait` cannot be written there, so it is inferred.
     let respond = match handler.output {
-        Some(ty) => quote_spanned!(ty.span()=> ::lambda_kit::__private::http::respond(__output)),
+        Some(ty) if has_impl_trait(ty.to_token_stream()) => {
+            quote_spanned!(ty.span()=> ::lambda_kit::__private::http::respond(__output))
+        }
+        Some(ty) => match result_args(ty) {
+            Some((ok, err)) => quote_spanned! {ty.span()=>
+                ::lambda_kit::__private::http::respond_result::<#ok, #err>(__output)
+            },
+            None => {
+                quote_spanned!(ty.span()=> ::lambda_kit::__private::http::respond::<#ty>(__output))
+            }
+        },
         None => quote!(::lambda_kit::__private::http::respond(__output)),
     };
     quote! {
@@ -53,6 +66,38 @@ pub(crate) fn call_body(handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream 
             #respond
         }
     }
+}
+
+/// `T` and `E` of a return type spelled `Result<T, E>` (any path ending in
+/// `Result`, as aliases with a default error are spelled with one argument).
+fn result_args(ty: &syn::Type) -> Option<(&syn::Type, &syn::Type)> {
+    let syn::Type::Path(path) = crate::types::peel(ty) else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    match (
+        last.ident == "Result" && args.args.len() == 2,
+        types.next(),
+        types.next(),
+    ) {
+        (true, Some(Some(ok)), Some(Some(err))) => Some((ok, err)),
+        _ => None,
+    }
+}
+
+fn has_impl_trait(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "impl",
+        TokenTree::Group(group) => has_impl_trait(group.stream()),
+        _ => false,
+    })
 }
 
 /// The closure's parameters, typed.

@@ -34,10 +34,17 @@ pub(crate) fn handler(
     let valid = validate::validate(&parsed, Mode::Handler { has_init }, &mut errors);
     let (Some(valid), None) = (valid, &errors.0) else {
         let errors = errors.0.map(|e| e.to_compile_error());
+        // A stand-in `main` keeps rustc from adding "no `main`" to our
+        // errors, unless the function already is `main`.
+        let main = (function.sig.ident != "main").then(|| {
+            quote!(
+                fn main() {}
+            )
+        });
         return quote! {
             #function
             #errors
-            fn main() {}
+            #main
         };
     };
     let state = match valid.state {
@@ -95,7 +102,8 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
     let valid = validate::validate(&parsed, Mode::Route, &mut errors);
     let (Some(valid), Some(path), None) = (valid, path, &errors.0) else {
         let errors = errors.0.map(|e| e.to_compile_error());
-        return quote!(#function #errors);
+        let stand_in = stand_in_route(&function);
+        return quote!(#function #errors #stand_in);
     };
 
     let name = &function.sig.ident;
@@ -135,13 +143,44 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
     }
 }
 
+/// The route type of a function whose route attribute is wrong, so the
+/// `router!` listing it adds no errors of its own: it fits any router and
+/// its method (empty) never conflicts with a real route.
+fn stand_in_route(function: &syn::ItemFn) -> TokenStream {
+    let name = &function.sig.ident;
+    let vis = &function.vis;
+    quote! {
+        #[allow(non_camel_case_types)]
+        #vis struct #name {}
+
+        impl ::lambda_kit::__private::http::RouteInfo for #name {
+            const METHOD: &'static str = "";
+            const PATH: &'static str = ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name));
+        }
+
+        impl<__S: 'static> ::lambda_kit::__private::http::Route<__S> for #name {
+            fn handle(
+                _: ::lambda_kit::__private::http::Request,
+                _: ::lambda_kit::__private::Context,
+                _: &'static __S,
+            ) -> ::lambda_kit::__private::http::BoxResponse {
+                ::core::unreachable!()
+            }
+        }
+    }
+}
+
 /// `router!(init = setup, route_a, route_b)`: the bootstrap of a routed
 /// function, and a compile-time check that no two routes answer the same
 /// method and path.
 pub(crate) fn router(input: TokenStream) -> TokenStream {
+    // On an error, a stand-in `main` keeps rustc from adding "no `main`".
     let input: parse::RouterInput = match syn::parse2(input) {
         Ok(input) => input,
-        Err(error) => return error.to_compile_error(),
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote!(#error fn main() {});
+        }
     };
     let mut errors = Errors::default();
     if input.routes.is_empty() {
@@ -150,8 +189,16 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
             "list the route functions: `router!(list_items, get_item)` (each with `#[get(\"/path\")]` or similar)",
         ));
     }
+    // Compared as written (syn's `PartialEq` needs a feature this crate
+    // does not enable).
+    let spelled: Vec<String> = input
+        .routes
+        .iter()
+        .map(|r| quote!(#r).to_string())
+        .collect();
     for (i, route) in input.routes.iter().enumerate() {
-        if let Some(first) = input.routes[..i].iter().find(|r| *r == route) {
+        let first = spelled[..i].iter().position(|s| *s == spelled[i]);
+        if let Some(first) = first.map(|f| &input.routes[f]) {
             let mut error =
                 syn::Error::new_spanned(route, "this route is listed twice: remove one");
             error.combine(syn::Error::new_spanned(first, "first listed here"));
@@ -159,23 +206,33 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         }
     }
     if let Some(error) = errors.0 {
-        return error.to_compile_error();
+        let error = error.to_compile_error();
+        return quote!(#error fn main() {});
     }
     let init = init_tokens(input.init.as_ref());
-    let routes = &input.routes;
-    let entries = routes.iter().map(|route| {
-        quote_spanned!(route.span()=> ::lambda_kit::__private::http::RouteEntry::of::<#route>())
-    });
+    // Each route is named once, through an alias at its span: a function
+    // without a route attribute is then one "expected type" error, not one
+    // per use.
+    let aliases: Vec<syn::Ident> = (0..input.routes.len())
+        .map(|i| quote::format_ident!("__Route{}", i))
+        .collect();
+    let alias_items = input
+        .routes
+        .iter()
+        .zip(&aliases)
+        .map(|(route, alias)| quote_spanned!(route.span()=> type #alias = #route;));
+    let info = quote!(::lambda_kit::__private::http::RouteInfo);
     let mut checks = Vec::new();
-    for (j, b) in routes.iter().enumerate() {
-        for a in &routes[..j] {
+    for (j, b) in input.routes.iter().enumerate() {
+        for (i, a) in input.routes[..j].iter().enumerate() {
             let message = format!(
-                "routes `{}` and `{}` answer the same method and path: change the path or method of one of them",
+                "routes `{}` and `{}` answer the same requests (the same method, and the same path \
+                 up to parameter names): change the path or the method of one of them",
                 quote!(#a).to_string().replace(' ', ""),
                 quote!(#b).to_string().replace(' ', ""),
             );
-            let info = quote!(::lambda_kit::__private::http::RouteInfo);
-            checks.push(quote_spanned! {b.span()=>
+            let (a, b) = (&aliases[i], &aliases[j]);
+            checks.push(quote_spanned! {input.routes[j].span()=>
                 const _: () = if ::lambda_kit::__private::http::same_route(
                     <#a as #info>::METHOD, <#a as #info>::PATH,
                     <#b as #info>::METHOD, <#b as #info>::PATH,
@@ -185,12 +242,22 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
             });
         }
     }
+    // `start_router` takes the routes in a closure, which the compiler
+    // checks after `init`: a route borrowing another state is reported by
+    // `Route`'s message at that route.
+    let pushes = input.routes.iter().zip(&aliases).map(|(route, alias)| {
+        quote_spanned! {route.span()=>
+            __routes.push(::lambda_kit::__private::http::entry(__routes, ::core::marker::PhantomData::<#alias>));
+        }
+    });
     quote! {
-        #(#checks)*
-
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            ::lambda_kit::__private::http::start_router(#init, ::std::vec![#(#entries),*])
+            #(#alias_items)*
+            #(#checks)*
+            ::lambda_kit::__private::http::start_router(#init, |__routes| {
+                #(#pushes)*
+            })
         }
     }
 }

@@ -74,7 +74,12 @@ pub(crate) struct RouteArgs {
 impl Parse for RouteArgs {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.is_empty() {
-            return Err(input.error("a route needs its path: write e.g. `#[get(\"/items/{id}\")]`"));
+            // At the attribute (there is no token to point at), without
+            // syn's "unexpected end of input".
+            return Err(syn::Error::new(
+                Span::call_site(),
+                "a route needs its path: write e.g. `#[get(\"/items/{id}\")]`",
+            ));
         }
         let path: syn::LitStr = input.parse().map_err(|err| {
             syn::Error::new(
@@ -127,5 +132,45 @@ impl Parse for RouterInput {
             routes: routes.into_iter().collect(),
             span,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RouteArgs, RouterInput};
+    use quote::quote;
+
+    #[test]
+    fn route_args_are_one_literal_path() {
+        let args: RouteArgs = syn::parse2(quote!("/items/{id}")).unwrap();
+        assert_eq!(args.path.value(), "/items/{id}");
+        let args: RouteArgs = syn::parse2(quote!("/items",)).unwrap();
+        assert_eq!(args.path.value(), "/items");
+        for (tokens, message) in [
+            (quote!(), "a route needs its path"),
+            (quote!(PATH), "the route's path is a string literal"),
+            (quote!("/items", init = setup), "`init` goes on the router"),
+        ] {
+            let error = syn::parse2::<RouteArgs>(tokens).err().unwrap();
+            assert!(error.to_string().contains(message), "{error}");
+        }
+    }
+
+    #[test]
+    fn router_input_is_an_optional_init_then_paths() {
+        let input: RouterInput = syn::parse2(quote!(init = setup, list, api::show,)).unwrap();
+        assert!(input.init.is_some());
+        assert_eq!(input.routes.len(), 2);
+        let input: RouterInput = syn::parse2(quote!(list)).unwrap();
+        assert!(input.init.is_none());
+        let input: RouterInput = syn::parse2(quote!()).unwrap();
+        assert!(input.routes.is_empty());
+        let error = syn::parse2::<RouterInput>(quote!(foo = 1, list))
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().starts_with("unknown argument `foo`"),
+            "{error}"
+        );
     }
 }

@@ -135,29 +135,41 @@ pub(crate) fn validate<'a>(
 }
 
 /// Checks a route pattern in API Gateway's syntax: `/items/{id}`, with an
-/// optional greedy last segment `{path+}`.
+/// optional greedy last segment `{path+}`. The runtime's router parses
+/// patterns by the same rules.
 pub(crate) fn pattern(path: &syn::LitStr, errors: &mut Errors) {
-    let value = path.value();
-    let mut fail = |message: String| errors.push(path, message);
+    if let Err(message) = pattern_problem(&path.value()) {
+        errors.push(path, message);
+    }
+}
+
+/// The first problem with a pattern, saying what to write instead.
+fn pattern_problem(value: &str) -> Result<(), String> {
     let Some(rest) = value.strip_prefix('/') else {
-        fail(format!(
+        return Err(format!(
             "a route path starts with `/`: write `\"/{value}\"`"
         ));
-        return;
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     if rest.is_empty() {
-        return;
+        return Ok(());
     }
     let segments: Vec<&str> = rest.split('/').collect();
+    // The pattern with segment `i` replaced, for suggestions.
+    let with = |i: usize, replacement: &str| {
+        let mut fixed: Vec<&str> = segments.clone();
+        fixed[i] = replacement;
+        format!("/{}", fixed.join("/"))
+    };
+    if segments.iter().any(|s| s.is_empty()) {
+        let fixed: Vec<&str> = segments.iter().copied().filter(|s| !s.is_empty()).collect();
+        return Err(format!(
+            "`{value}` has an empty segment (`//`): write `\"/{}\"`",
+            fixed.join("/")
+        ));
+    }
     let mut names: Vec<&str> = Vec::new();
     for (i, segment) in segments.iter().enumerate() {
-        if segment.is_empty() {
-            fail(format!(
-                "`{value}` has an empty segment (`//`): remove the extra `/`"
-            ));
-            return;
-        }
         match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
             Some(name) => {
                 let (name, greedy) = match name.strip_suffix('+') {
@@ -165,32 +177,115 @@ pub(crate) fn pattern(path: &syn::LitStr, errors: &mut Errors) {
                     None => (name, false),
                 };
                 if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                    fail(format!(
+                    return Err(format!(
                         "`{segment}` is not a path parameter: name it with letters, digits and `_`, e.g. `{{id}}`"
                     ));
-                    return;
                 }
                 if greedy && i + 1 != segments.len() {
-                    fail(format!(
-                        "`{segment}` takes the rest of the path, so it must be the last segment"
+                    return Err(format!(
+                        "`{segment}` takes the rest of the path, so it must be the last segment: \
+                         write `{{{name}}}` for one segment, as in `\"{}\"`",
+                        with(i, &format!("{{{name}}}"))
                     ));
-                    return;
                 }
                 if names.contains(&name) {
-                    fail(format!(
+                    return Err(format!(
                         "`{{{name}}}` appears twice in `{value}`: give each parameter its own name"
                     ));
-                    return;
                 }
                 names.push(name);
             }
-            None if segment.contains(['{', '}']) => {
-                fail(format!(
-                    "`{segment}`: a path parameter is a whole segment, e.g. `/files/{{name}}`, not part of one"
+            None if segment.starts_with('{') && !segment.contains('}') => {
+                return Err(format!(
+                    "`{segment}` has no closing `}}`: write `\"{}\"`",
+                    with(i, &format!("{segment}}}"))
                 ));
-                return;
+            }
+            None if segment.contains(['{', '}']) => {
+                // `x{id}`: suggest the parameter as a segment of its own.
+                let suggestion = match (segment.find('{'), segment.find('}')) {
+                    (Some(open), Some(close)) if open < close => {
+                        let (before, after) = (&segment[..open], &segment[close + 1..]);
+                        let param = &segment[open..=close];
+                        let parts: Vec<&str> = [before, param, after]
+                            .into_iter()
+                            .filter(|p| !p.is_empty())
+                            .collect();
+                        format!(": write `\"{}\"`", with(i, &parts.join("/")))
+                    }
+                    _ => String::new(),
+                };
+                return Err(format!(
+                    "`{segment}`: a path parameter is a whole segment between two `/`, e.g. `/items/{{id}}`{suggestion}"
+                ));
             }
             None => {}
         }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_problem;
+
+    #[track_caller]
+    fn problem(pattern: &str) -> String {
+        pattern_problem(pattern).expect_err(pattern)
+    }
+
+    #[test]
+    fn accepts_api_gateway_patterns() {
+        for ok in [
+            "/",
+            "/items",
+            "/items/",
+            "/items/{id}",
+            "/shops/{shop}/items/{item_id}",
+            "/files/{path+}",
+            "/{proxy+}",
+            "/items/new",
+        ] {
+            assert_eq!(pattern_problem(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn says_what_to_write_instead() {
+        assert_eq!(
+            problem("items/{id}"),
+            "a route path starts with `/`: write `\"/items/{id}\"`"
+        );
+        assert_eq!(
+            problem("/items//all"),
+            "`/items//all` has an empty segment (`//`): write `\"/items/all\"`"
+        );
+        assert_eq!(
+            problem("/a/{p+}/b"),
+            "`{p+}` takes the rest of the path, so it must be the last segment: \
+             write `{p}` for one segment, as in `\"/a/{p}/b\"`"
+        );
+        assert_eq!(
+            problem("/shops/{id}/items/{id}"),
+            "`{id}` appears twice in `/shops/{id}/items/{id}`: give each parameter its own name"
+        );
+        assert_eq!(
+            problem("/items/{id"),
+            "`{id` has no closing `}`: write `\"/items/{id}\"`"
+        );
+        assert_eq!(
+            problem("/items/x{id}"),
+            "`x{id}`: a path parameter is a whole segment between two `/`, e.g. `/items/{id}`: \
+             write `\"/items/x/{id}\"`"
+        );
+        assert_eq!(
+            problem("/items/{id}.json"),
+            "`{id}.json`: a path parameter is a whole segment between two `/`, e.g. `/items/{id}`: \
+             write `\"/items/{id}/.json\"`"
+        );
+        assert!(problem("/items/id}").contains("a path parameter is a whole segment"));
+        assert!(problem("/items/{}").contains("is not a path parameter"));
+        assert!(problem("/items/{a-b}").contains("is not a path parameter"));
+        assert!(problem("/items/{+}").contains("is not a path parameter"));
     }
 }

@@ -68,8 +68,8 @@ pub type Response<B = Body> = ::http::Response<B>;
 /// Not public API: what the HTTP macros expand to.
 #[doc(hidden)]
 pub mod __private {
-    pub use super::response::respond;
-    pub use super::router::{same_route, BoxResponse, Route, RouteEntry, RouteInfo};
+    pub use super::response::{respond, respond_result};
+    pub use super::router::{entry, same_route, BoxResponse, Route, RouteEntry, RouteInfo};
     pub use super::{start, start_router};
 
     use super::{FromRequest, IntoResponse, Rejection, Request, Response};
@@ -134,11 +134,16 @@ where
 }
 
 /// Runs a routed HTTP bootstrap: the generated `main` of `router!`.
-pub fn start_router<S, I>(init: I, routes: Vec<router::RouteEntry<S>>) -> ExitCode
+/// `add_routes` is a closure so that the compiler knows the state type
+/// from `init` before it checks the routes against it.
+pub fn start_router<S, I, R>(init: I, add_routes: R) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    R: FnOnce(&mut Vec<router::RouteEntry<S>>),
 {
+    let mut routes = Vec::new();
+    add_routes(&mut routes);
     let router = match router::Router::new(routes) {
         // Lives as long as the process, like the state.
         Ok(router) => &*Box::leak(Box::new(router)),

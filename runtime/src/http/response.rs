@@ -320,6 +320,13 @@ pub fn respond<T: IntoResponse>(value: T) -> Response {
     value.into_response()
 }
 
+/// `respond` for `-> Result<T, E>`: a `T` that is not a response and an `E`
+/// without a status are each reported at their own type.
+#[inline]
+pub fn respond_result<T: IntoResponse, E: ResponseError>(value: Result<T, E>) -> Response {
+    value.into_response()
+}
+
 /// The response in the JSON shape of the event's source.
 #[derive(Serialize, Debug)]
 #[serde(untagged)]

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use ::http::{header, HeaderValue, Method, StatusCode};
@@ -29,9 +30,10 @@ pub type BoxResponse = Pin<Box<dyn Future<Output = Response>>>;
 
 /// A route's function, given the router's state type `S`.
 #[diagnostic::on_unimplemented(
-    message = "route `{Self}` takes a different init state than the router's `init` builds",
-    label = "this route's `&State` parameter does not match the router",
-    note = "every route of one router borrows the same `&State`: the value `init` returns"
+    message = "route `{Self}` borrows a different `&State` than the router's `init` returns (`{S}`)",
+    label = "this route does not take `&{S}`",
+    note = "every route of one router borrows the value its `init` returns: `router!(init = setup, ...)` \
+            with `fn setup() -> State`; a router without `init` has no state (`()`), so its routes take no `&State`"
 )]
 pub trait Route<S: 'static>: RouteInfo {
     /// Extracts the parameters, calls the function, builds the response.
@@ -54,6 +56,17 @@ impl<S: 'static> RouteEntry<S> {
             handler: R::handle,
         }
     }
+}
+
+/// The entry of route `R`, given after `routes`, whose state type `init`
+/// has fixed: a route borrowing another state is then reported by
+/// `Route`'s message at that route, not as a type mismatch.
+pub fn entry<S: 'static, R: Route<S>>(
+    routes: &[RouteEntry<S>],
+    route: PhantomData<R>,
+) -> RouteEntry<S> {
+    let _ = (routes, route);
+    RouteEntry::of::<R>()
 }
 
 /// One segment of a pattern.
