@@ -1,0 +1,4 @@
+#[lambda_kit::lambda_handler(http)]
+async fn main() -> &'static str {
+    "Hello World!!"
+}

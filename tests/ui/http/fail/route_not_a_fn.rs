@@ -1,0 +1,6 @@
+use lambda_kit::http::get;
+
+#[get("/items")]
+struct Items;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use lambda_kit::http::{get, router};
+
+#[get("/items")]
+async fn list() -> &'static str {
+    "[]"
+}
+
+router!(list, list);

@@ -1,0 +1,4 @@
+#[lambda_kit::lambda_handler(http)]
+unsafe fn handler() -> &'static str {
+    "ok"
+}
