@@ -85,7 +85,7 @@ impl Options {
         Options {
             smoke,
             invocations: number("--invocations", scale(10_000, 40)),
-            rounds: number("--rounds", scale(10, 2)).max(1),
+            rounds: number("--rounds", scale(50, 2)).max(1),
             db_invocations: number("--db-invocations", scale(2_000, 20)),
             cold_starts: number("--cold-starts", scale(20, 2)).max(1),
             rtt_ms: value("--rtt-ms").map_or(1.0, |v| v.parse().expect("milliseconds")),
