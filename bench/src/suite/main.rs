@@ -161,35 +161,46 @@ impl Variant {
 
     /// The command that starts it; under `wrapper` (e.g. valgrind) if given.
     fn command(&self, options: &Options, wrapper: &[String]) -> Command {
-        let mut command = match &self.program {
-            Program::Bin(binary, flavor) => {
-                let path = sibling(binary);
-                let mut command = match wrapper.split_first() {
-                    Some((program, args)) => {
-                        let mut command = Command::new(program);
-                        command.args(args).arg(path);
-                        command
-                    }
-                    None => Command::new(path),
-                };
-                if let Some(flavor) = flavor {
-                    command.env("BENCH_FLAVOR", flavor);
-                }
+        let (program, args): (PathBuf, &[&str]) = match &self.program {
+            Program::Bin(binary, _) => (sibling(binary), &[]),
+            Program::Python(handler) => (
+                PathBuf::from(&options.python),
+                &["-m", "awslambdaric", handler],
+            ),
+        };
+        let mut command = match wrapper.split_first() {
+            Some((wrapper, wrapper_args)) => {
+                let mut command = Command::new(wrapper);
+                command.args(wrapper_args).arg(program);
                 command
             }
-            Program::Python(handler) => {
-                let mut command = Command::new(&options.python);
+            None => Command::new(program),
+        };
+        command.args(args);
+        match &self.program {
+            Program::Bin(_, Some(flavor)) => {
+                command.env("BENCH_FLAVOR", flavor);
+            }
+            Program::Bin(_, None) => {}
+            Program::Python(_) => {
                 command
-                    .args(["-m", "awslambdaric", handler])
                     .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/python"))
                     // Lambda's Python runtime writes each line as printed.
                     .env("PYTHONUNBUFFERED", "1");
-                command
             }
-        };
+        }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
+}
+
+/// Timed runs send the function's stdout (its logs) to /dev/null: the
+/// emulator would otherwise capture every line, and waking up for them
+/// would land in the measured latency by chance. Stderr stays captured.
+fn quiet() -> Vec<String> {
+    ["sh", "-c", "exec \"$0\" \"$@\" > /dev/null"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 fn sibling(binary: &str) -> PathBuf {
@@ -251,7 +262,7 @@ fn peak_rss_kib(pid: Option<u32>) -> Option<u64> {
 }
 
 async fn start(variant: &Variant, options: &Options) -> Function {
-    Function::spawn_command(variant.command(options, &[]))
+    Function::spawn_command(variant.command(options, &quiet()))
         .await
         .unwrap_or_else(|err| panic!("cannot start {}: {err}", variant.label))
 }
@@ -268,7 +279,10 @@ async fn invoke(function: &mut Function, variant: &Variant, event: &Value, expec
     }
 }
 
-/// Warm latency: all variants running, taking turns round by round.
+/// Warm latency, the variants taking turns round by round. Each round
+/// starts every variant in a new process and warms it up before timing it,
+/// so neither the order nor where the scheduler happened to place a process
+/// favours one variant for the whole run.
 async fn compare(
     title: String,
     variants: &[Variant],
@@ -278,38 +292,39 @@ async fn compare(
     options: &Options,
 ) -> Comparison {
     let per_round = (invocations / options.rounds).max(1);
-    let mut functions = Vec::new();
-    for variant in variants {
-        let mut function = start(variant, options).await;
-        for _ in 0..(per_round / 5).clamp(5, 200) {
-            invoke(&mut function, variant, &event, &expected).await;
-        }
-        functions.push(function);
-    }
+    let warm_up = (per_round / 5).clamp(5, 50);
     let mut samples = vec![Vec::with_capacity(per_round * options.rounds); variants.len()];
-    for _ in 0..options.rounds {
-        for ((variant, function), samples) in variants.iter().zip(&mut functions).zip(&mut samples)
-        {
+    let mut peaks: Vec<Option<u64>> = vec![None; variants.len()];
+    for round in 0..options.rounds {
+        for i in (0..variants.len()).map(|i| (i + round) % variants.len()) {
+            let variant = &variants[i];
+            let mut function = start(variant, options).await;
+            for _ in 0..warm_up {
+                invoke(&mut function, variant, &event, &expected).await;
+            }
             for _ in 0..per_round {
                 let started = Instant::now();
                 let reply = function.invoke(&event).await;
-                samples.push(started.elapsed());
+                samples[i].push(started.elapsed());
                 if !matches!(&reply, Ok(Ok(r)) if r == &expected) {
                     panic!("{} answered {reply:?}", variant.label);
                 }
             }
+            peaks[i] = peaks[i].max(peak_rss_kib(function.pid()));
+            drop(function);
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
     let measured = variants
         .iter()
-        .zip(&functions)
         .zip(&samples)
-        .map(|((variant, function), samples)| Measured {
+        .zip(peaks)
+        .map(|((variant, samples), peak)| Measured {
             label: variant.label,
             key: variant.key,
             rust: variant.is_rust(),
             stats: Stats::of(samples),
-            peak_rss_kib: peak_rss_kib(function.pid()),
+            peak_rss_kib: peak,
             instructions: None,
         })
         .collect();
