@@ -50,14 +50,14 @@ def panel(ax, comparisons, field, title, log=False):
     ax.set_title(title, fontsize=10)
     if log:
         ax.set_yscale("log")
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     ax.margins(y=0.25)
 
 
 def main():
     results = json.load(open(sys.argv[1]))
-    fig, axes = plt.subplots(2, 2, figsize=(14, 9))
+    fig, axes = plt.subplots(2, 2, figsize=(14, 10.5))
     panel(axes[0][0], results["overhead"], "throughput", "Warm invocations per second (higher is better)")
     panel(axes[0][1], results["overhead"], "latency", "Warm latency, µs: median, whiskers min..p99 (lower is better)")
     panel(axes[1][0], results["database"], "throughput", "Database lookups per second (log scale)", log=True)
