@@ -18,4 +18,6 @@ if [ -z "${DATABASE_URL:-}" ] && command -v mariadbd > /dev/null \
     start-stop-daemon --start --oknodo --background --exec "$(command -v mariadbd)"
     sleep 2
 fi
+# The examples are measured as they are; the suite runs their release builds.
+cargo build --release -p lambda-kit-examples --bin hello --bin echo --bin rds_lookup
 cargo run --release -p lambda-kit-bench --bin suite -- --python "$(cd "$venv" && pwd)/bin/python" "$@"

@@ -1,4 +1,4 @@
-//! `echo` hand-written on `lambda_runtime::run(service_fn(...))`.
+//! The `echo` example hand-written on `lambda_runtime::run(service_fn(...))`.
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use serde::Deserialize;
@@ -30,10 +30,18 @@ async fn serve() -> Result<(), Error> {
     tracing::info!("Loading function");
     run(service_fn(|event: LambdaEvent<Event>| async move {
         let event = event.payload;
-        tracing::info!("value1 = {}", event.key1);
-        tracing::info!("value2 = {}", event.key2);
-        tracing::info!("value3 = {}", event.key3);
+        tracing::info!("value1 = {}", plain(&event.key1));
+        tracing::info!("value2 = {}", plain(&event.key2));
+        tracing::info!("value3 = {}", plain(&event.key3));
         Ok::<_, Error>(event.key1)
     }))
     .await
+}
+
+/// Strings print bare, as in examples/echo.rs.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }

@@ -203,10 +203,25 @@ fn quiet() -> Vec<String> {
         .to_vec()
 }
 
+/// The packages whose binaries the suite runs: the examples (through
+/// `#[lambda_handler]`) and the alternatives written for comparison.
+const EXAMPLES: &str = "lambda-kit-examples";
+const BENCH: &str = "lambda-kit-bench";
+
+/// A binary of the same build as this one. The examples come from another
+/// package: `cargo build --release -p lambda-kit-examples --bin hello --bin
+/// echo --bin rds_lookup` first (bench/run.sh does).
 fn sibling(binary: &str) -> PathBuf {
-    std::env::current_exe()
+    let path = std::env::current_exe()
         .expect("current exe")
-        .with_file_name(binary)
+        .with_file_name(binary);
+    assert!(
+        path.exists(),
+        "{} is not built: run `bash bench/run.sh`, or `cargo build --release -p {EXAMPLES} \
+         --bin hello --bin echo --bin rds_lookup` before the suite",
+        path.display()
+    );
+    path
 }
 
 /// One variant's figures in one comparison.
@@ -423,14 +438,14 @@ async fn cold_starts(variants: &[(Variant, Value, Value)], options: &Options) ->
 }
 
 /// Builds the deployable bootstraps with cargo-lambda and weighs them.
-fn sizes(binaries: &[(&'static str, &'static str)], options: &Options) -> Vec<Size> {
+fn sizes(binaries: &[(&'static str, &'static str, &'static str)], options: &Options) -> Vec<Size> {
     let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
         |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
         PathBuf::from,
     );
     binaries
         .iter()
-        .map(|&(binary, label)| {
+        .map(|&(package, binary, label)| {
             let built = options.cargo_lambda
                 && StdCommand::new("cargo")
                     .args([
@@ -438,7 +453,7 @@ fn sizes(binaries: &[(&'static str, &'static str)], options: &Options) -> Vec<Si
                         "build",
                         "--release",
                         "-p",
-                        "lambda-kit-bench",
+                        package,
                         "--bin",
                         binary,
                     ])
@@ -506,13 +521,13 @@ async fn main() {
     let cases = [
         (
             "hello",
-            overhead_variants("bench_hello_kit", "bench_hello_raw", "hello.lambda_handler"),
+            overhead_variants("hello", "bench_hello_raw", "hello.lambda_handler"),
             &hello_event,
             &hello_reply,
         ),
         (
             "echo",
-            overhead_variants("bench_echo_kit", "bench_echo_raw", "echo.lambda_handler"),
+            overhead_variants("echo", "bench_echo_raw", "echo.lambda_handler"),
             &echo_event,
             &echo_reply,
         ),
@@ -551,7 +566,7 @@ async fn main() {
     let found = json!("last row for jhc");
     let db_variants = |env: &[(String, String)]| {
         vec![
-            Variant::bin("#[rds_query], pooled", "kit", "bench_rds_kit").with_env(env),
+            Variant::bin("#[rds_query], pooled", "kit", "rds_lookup").with_env(env),
             Variant::bin("sqlx pool, same query", "sqlx", "bench_rds_sqlx").with_env(env),
             Variant::bin(
                 "Rust, connect per invocation (mysql_async)",
@@ -606,7 +621,7 @@ async fn main() {
         let kit_db = Variant::bin(
             "#[lambda_handler(init)] opening the rds pool",
             "kit-rds",
-            "bench_rds_kit",
+            "rds_lookup",
         )
         .with_env(&db.env_via(server));
         let hello = &cases[0].1;
@@ -630,12 +645,12 @@ async fn main() {
     // 4. Deployable size.
     let sizes = sizes(
         &[
-            ("bench_hello_kit", "hello, #[lambda_handler]"),
-            ("bench_hello_raw", "hello, hand-written"),
-            ("bench_echo_kit", "echo, #[lambda_handler]"),
-            ("bench_echo_raw", "echo, hand-written"),
-            ("bench_rds_kit", "rds_lookup, #[rds_query]"),
-            ("bench_rds_sqlx", "rds_lookup, sqlx"),
+            (EXAMPLES, "hello", "hello, #[lambda_handler]"),
+            (BENCH, "bench_hello_raw", "hello, hand-written"),
+            (EXAMPLES, "echo", "echo, #[lambda_handler]"),
+            (BENCH, "bench_echo_raw", "echo, hand-written"),
+            (EXAMPLES, "rds_lookup", "rds_lookup, #[rds_query]"),
+            (BENCH, "bench_rds_sqlx", "rds_lookup, sqlx"),
         ],
         &options,
     );

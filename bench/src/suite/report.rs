@@ -299,8 +299,9 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
     let _ = writeln!(t, "## 1. Per-invocation overhead\n");
     let _ = writeln!(
         t,
-        "`hello` (no event, constant reply) and `echo` (typed event, three log lines) through \
-         `#[lambda_handler]`, hand-written, and in Python. {} timed invocations per variant after a \
+        "The `hello` (no event, constant reply) and `echo` (typed event, three log lines) \
+         examples as they are (`#[lambda_handler]`), the same handlers hand-written on \
+         `lambda_runtime` (bench/src/*_raw.rs), and the original Python handlers (bench/python). {} timed invocations per variant after a \
          warm-up. Latency is the emulator's view: from queuing the event to receiving the response, \
          so it includes two HTTP exchanges over loopback (the functions' stdout, their logs, goes to \
          `/dev/null` during timed runs). Instructions are counted by \
@@ -331,7 +332,7 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
         t,
         "One `rds_lookup` per invocation (`{{\"name\": \"jhc\"}}` in table `test` with 1,003 rows, \
          examples/rds_lookup.sql plus a thousand other names): pooled `#[rds_query]` \
-         (`SELECT name, value FROM test WHERE name = :name ORDER BY id DESC LIMIT 1` on one pooled \
+         (the example as it is, examples/rds_lookup.rs: `SELECT name, value FROM test WHERE name = :name ORDER BY id DESC LIMIT 1` on one pooled \
          connection opened in init), the same query on a `sqlx` `MySqlPool` of one connection \
          opened in init (`test_before_acquire(false)`, so neither pings before a read), and the \
          original handler's pattern, a new connection per invocation running \
