@@ -20,4 +20,6 @@ if [ -z "${DATABASE_URL:-}" ] && command -v mariadbd > /dev/null \
 fi
 # The examples are measured as they are; the suite runs their release builds.
 cargo build --release -p lambda-kit-examples --bin hello --bin echo --bin rds_lookup
+# The hand-written bootstraps and the database variants are the bench's own binaries.
+cargo build --release -p lambda-kit-bench --bins
 cargo run --release -p lambda-kit-bench --bin suite -- --python "$(cd "$venv" && pwd)/bin/python" "$@"
