@@ -395,19 +395,7 @@ fn schema(file: &str) -> String {
     let path = workspace().join("examples").join(file);
     let script = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
-    script
-        .split(";\n")
-        .map(str::trim)
-        .filter(|statement| {
-            let code: String = statement
-                .lines()
-                .filter(|line| !line.trim_start().starts_with("--"))
-                .collect();
-            let code = code.trim_start().to_ascii_uppercase();
-            !code.is_empty() && !code.starts_with("CREATE DATABASE") && !code.starts_with("USE ")
-        })
-        .map(|statement| format!("{statement};\n"))
-        .collect()
+    rds_common::in_own_database(&script)
 }
 
 /// A JSON array of items in id order, for comparing listings.

@@ -18,19 +18,7 @@ const RDS_LOOKUP: &str = env!("CARGO_BIN_EXE_rds_lookup");
 /// examples/rds_lookup.sql without its `CREATE DATABASE` and `USE`: the
 /// test runs it in its own database.
 fn schema() -> String {
-    include_str!("../examples/rds_lookup.sql")
-        .split(";\n")
-        .map(str::trim)
-        .filter(|statement| {
-            let code: String = statement
-                .lines()
-                .filter(|line| !line.trim_start().starts_with("--"))
-                .collect();
-            let code = code.trim_start().to_ascii_uppercase();
-            !code.is_empty() && !code.starts_with("CREATE DATABASE") && !code.starts_with("USE ")
-        })
-        .map(|statement| format!("{statement};\n"))
-        .collect()
+    rds_common::in_own_database(include_str!("../examples/rds_lookup.sql"))
 }
 
 async fn invoke(function: &mut Function, event: Value) -> Result<Value, lambda_kit::Diagnostic> {

@@ -155,3 +155,21 @@ pub fn statements(script: &str) -> Vec<String> {
     }
     out
 }
+
+/// An example's SQL script without its `CREATE DATABASE` and `USE`: a test
+/// runs it in a database of its own.
+pub fn in_own_database(script: &str) -> String {
+    script
+        .split(";\n")
+        .map(str::trim)
+        .filter(|statement| {
+            let code: String = statement
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("--"))
+                .collect();
+            let code = code.trim_start().to_ascii_uppercase();
+            !code.is_empty() && !code.starts_with("CREATE DATABASE") && !code.starts_with("USE ")
+        })
+        .map(|statement| format!("{statement};\n"))
+        .collect()
+}
