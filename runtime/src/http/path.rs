@@ -41,21 +41,17 @@ impl std::error::Error for PathError {}
 
 impl de::Error for PathError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        let problem = msg.to_string();
-        // A struct's missing field is reported by serde by name.
-        let field = problem
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_owned);
-        match field {
-            Some(field) => Self {
-                field: Some(field),
-                problem: "missing from the path".to_owned(),
-            },
-            None => Self {
-                field: None,
-                problem,
-            },
+        Self {
+            field: None,
+            problem: msg.to_string(),
+        }
+    }
+
+    /// A struct field with no parameter of its name.
+    fn missing_field(field: &'static str) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            problem: "missing from the path".to_owned(),
         }
     }
 }
