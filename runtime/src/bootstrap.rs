@@ -9,10 +9,11 @@ use serde::de::DeserializeOwned;
 
 use tracing::Instrument;
 
-use crate::decode::{decode, DecodeFirst, EventSlot};
+use crate::decode::decode;
 use crate::init::Init;
 use crate::invoke::{guard, Handler, HandlerService};
-use crate::logging::{self, InvocationSpans, LogTarget};
+use crate::layers::{DecodeFirst, Decoded, InvocationSpans};
+use crate::logging::{self, LogTarget};
 use crate::{local, Diagnostic};
 
 /// Environment variables Lambda always sets; `lambda_runtime` needs them.
@@ -101,14 +102,14 @@ where
         Ok(state) => Box::leak(Box::new(state)),
         Err(error) => {
             tracing::error!(error_type = %error.error_type, "init failed: {}", error.error_message);
-            crate::report::init_error(&error).await;
+            crate::init_error::report(&error).await;
             return ExitCode::FAILURE;
         }
     };
-    let events = EventSlot::default();
-    let service = HandlerService::new(handler, state, events.clone());
+    let decoded = Decoded::default();
+    let service = HandlerService::new(handler, state, decoded.clone());
     let runtime = Runtime::new(service)
-        .layer(DecodeFirst::new(events))
+        .layer(DecodeFirst::new(decoded))
         .layer(InvocationSpans);
     match runtime.run().await {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,7 +12,7 @@ use lambda_runtime::{Context, LambdaEvent, Service};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::decode::{EventSlot, Predecoded};
+use crate::layers::{Decoded, Ticket};
 use crate::Diagnostic;
 
 /// The `errorType` of an invocation whose handler panicked.
@@ -77,26 +77,26 @@ where
     }
 }
 
-/// The user's handler as a `tower::Service` for `lambda_runtime`. The event
-/// comes from the slot [`crate::decode::DecodeFirst`] filled, so one that
-/// does not fit is answered, not fatal.
+/// The user's handler as a `tower::Service` for `lambda_runtime`. The
+/// event is the one [`crate::layers::DecodeFirst`] filed under the ticket
+/// the invocation carries, so one that does not fit is answered, not fatal.
 pub(crate) struct HandlerService<E, H, S: 'static> {
     handler: H,
     state: &'static S,
-    events: EventSlot<E>,
+    decoded: Decoded<E>,
 }
 
 impl<E, H, S> HandlerService<E, H, S> {
-    pub(crate) fn new(handler: H, state: &'static S, events: EventSlot<E>) -> Self {
+    pub(crate) fn new(handler: H, state: &'static S, decoded: Decoded<E>) -> Self {
         Self {
             handler,
             state,
-            events,
+            decoded,
         }
     }
 }
 
-impl<E, H, S> Service<LambdaEvent<Predecoded>> for HandlerService<E, H, S>
+impl<E, H, S> Service<LambdaEvent<Ticket>> for HandlerService<E, H, S>
 where
     E: DeserializeOwned,
     H: Handler<E, S>,
@@ -109,14 +109,8 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, event: LambdaEvent<Predecoded>) -> Self::Future {
-        let payload = self.events.take().unwrap_or_else(|| {
-            Err(Diagnostic {
-                error_type: crate::decode::UNMARSHAL_ERROR.to_owned(),
-                error_message: "no event was decoded for this invocation".to_owned(),
-            })
-        });
-        match payload {
+    fn call(&mut self, event: LambdaEvent<Ticket>) -> Self::Future {
+        match self.decoded.claim(event.payload) {
             Ok(payload) => {
                 Either::Right(guard(self.handler.call(payload, event.context, self.state)))
             }
@@ -150,17 +144,17 @@ mod tests {
     #[tokio::test]
     async fn undecodable_events_skip_the_handler() {
         static STATE: () = ();
-        let events = EventSlot::<u32>::default();
+        let decoded = Decoded::<u32>::default();
         let mut service = HandlerService::new(
             |_: u32, _: Context, _: &'static ()| async { panic!("must not be called") },
             &STATE,
-            events.clone(),
+            decoded.clone(),
         );
-        events.set(Some(Err(Diagnostic {
+        let ticket = decoded.file(Err(Diagnostic {
             error_type: "Runtime.UnmarshalError".into(),
             error_message: "bad".into(),
-        })));
-        let event = LambdaEvent::new(Predecoded, Context::default());
+        }));
+        let event = LambdaEvent::new(ticket, Context::default());
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");
     }

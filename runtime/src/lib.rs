@@ -29,13 +29,14 @@ mod error;
 #[cfg(feature = "http")]
 pub mod http;
 mod init;
+mod init_error;
 mod invoke;
+mod layers;
 mod local;
 mod logging;
 mod panic;
 #[cfg(feature = "rds")]
 pub mod rds;
-mod report;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,17 +1,12 @@
 //! Structured logging: one subscriber per process, configured the way the
-//! Lambda console configures managed runtimes, and a span per invocation
-//! carrying the request id and whether it is the cold start.
+//! Lambda console configures managed runtimes. The span each invocation's
+//! lines carry is [`crate::layers::InvocationSpans`].
 
 use std::env;
 use std::str::FromStr;
-use std::task::{Context as TaskContext, Poll};
 
-use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::tracing::subscriber::filter::{EnvFilter, LevelFilter};
 use lambda_runtime::tracing::subscriber::fmt::writer::MakeWriterExt;
-use lambda_runtime::LambdaInvocation;
-use tracing::instrument::Instrumented;
-use tracing::Instrument;
 
 /// Where log lines go: stdout under Lambda (CloudWatch reads it), stderr in
 /// local mode so stdout carries only the handler's result.
@@ -51,50 +46,4 @@ pub(crate) fn init(target: LogTarget) {
     } else {
         builder.try_init()
     };
-}
-
-/// Wraps each invocation in a span with `requestId`, `xrayTraceId` and
-/// `coldStart`, so every log line of the handler carries them.
-pub(crate) struct InvocationSpans;
-
-impl<S> Layer<S> for InvocationSpans {
-    type Service = InvocationSpan<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        InvocationSpan { inner, cold: true }
-    }
-}
-
-/// See [`InvocationSpans`].
-pub(crate) struct InvocationSpan<S> {
-    inner: S,
-    cold: bool,
-}
-
-impl<S> Service<LambdaInvocation> for InvocationSpan<S>
-where
-    S: Service<LambdaInvocation>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = Instrumented<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
-        let context = &invocation.context;
-        let span = tracing::info_span!(
-            "invocation",
-            requestId = %context.request_id,
-            coldStart = self.cold,
-            xrayTraceId = context.xray_trace_id.as_deref(),
-        );
-        self.cold = false;
-        #[cfg(panic = "abort")]
-        crate::panic::last_gasp::begin(&context.request_id);
-        let future = span.in_scope(|| self.inner.call(invocation));
-        future.instrument(span)
-    }
 }

@@ -56,7 +56,7 @@ pub(crate) mod last_gasp {
     pub(super) fn report(message: &str) {
         let path = match IN_FLIGHT.lock().ok().and_then(|mut r| r.take()) {
             Some(request_id) => format!("/2018-06-01/runtime/invocation/{request_id}/error"),
-            None => crate::report::INIT_ERROR_PATH.to_owned(),
+            None => crate::init_error::INIT_ERROR_PATH.to_owned(),
         };
         let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {
             return;

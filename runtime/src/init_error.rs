@@ -1,5 +1,5 @@
-//! Reports that are not answers to an invocation: init failures go to
-//! `/runtime/init/error` so Lambda shows them and retries the cold start.
+//! Init failures go to `/runtime/init/error`, so Lambda shows them and
+//! retries the cold start.
 
 use http::header::CONTENT_TYPE;
 use lambda_runtime_api_client::body::Body;
@@ -13,7 +13,8 @@ pub(crate) const INIT_ERROR_PATH: &str = "/2018-06-01/runtime/init/error";
 /// Header naming the error category on error reports.
 const ERROR_TYPE_HEADER: &str = "lambda-runtime-function-error-type";
 
-pub(crate) async fn init_error(error: &Diagnostic) {
+/// Posts an init failure to the Runtime API, logging if that fails too.
+pub(crate) async fn report(error: &Diagnostic) {
     if let Err(err) = post_init_error(error).await {
         tracing::error!(error = %err, "could not report the init failure to the Runtime API");
     }

@@ -1,0 +1,15 @@
+//! The tower layers a bootstrap puts around `lambda_runtime`'s own stack,
+//! in the style of `lambda_runtime::layers`. Outermost first, an
+//! invocation passes through:
+//!
+//! - [`InvocationSpans`]: the span carrying `requestId`, `xrayTraceId` and
+//!   `coldStart` on every log line of the invocation;
+//! - [`DecodeFirst`]: the event decoded once from the received bytes and
+//!   filed under a [`Ticket`] that the invocation carries to the handler
+//!   service in place of its payload.
+
+mod decode;
+mod spans;
+
+pub(crate) use decode::{DecodeFirst, Decoded, Ticket};
+pub(crate) use spans::InvocationSpans;
