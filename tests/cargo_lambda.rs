@@ -12,7 +12,9 @@ use serde_json::json;
 /// outer `cargo test` may still hold the workspace's) and returns where
 /// the bootstraps are.
 fn cargo_lambda_build(bins: &[&str], panic_strategy: &str) -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace");
     let target_dir = workspace
         .join("target")
         .join(format!("cargo-lambda-{panic_strategy}"));

@@ -33,6 +33,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
 }
 
 /// `cargo lambda ...`, run from the workspace.

@@ -1,22 +1,25 @@
 //! End to end: the real compiled bootstraps, driven over HTTP through the
 //! Runtime API emulator (`lambda_kit::testing`), and run in local mode.
 
+mod example_bins;
+use example_bins::Example;
+
 use std::process::{Command, Output, Stdio};
 
 use lambda_kit::testing::{EmulatorError, Function, Outcome, FUNCTION_NAME};
 use serde_json::{json, Value};
 
-const HELLO: &str = env!("CARGO_BIN_EXE_hello");
-const ECHO: &str = env!("CARGO_BIN_EXE_echo");
-const ANY_EVENT: &str = env!("CARGO_BIN_EXE_any_event");
-const FAIL: &str = env!("CARGO_BIN_EXE_fail");
+const HELLO: Example = Example("hello");
+const ECHO: Example = Example("echo");
+const ANY_EVENT: Example = Example("any_event");
+const FAIL: Example = Example("fail");
 const FIXTURE: &str = env!("CARGO_BIN_EXE_kit_fixture");
 
 fn console_event() -> Value {
     json!({"key1": "value1", "key2": "value2", "key3": "value3"})
 }
 
-async fn spawn(path: &str) -> Function {
+async fn spawn(path: impl AsRef<std::ffi::OsStr>) -> Function {
     Function::spawn(path).await.expect("bootstrap starts")
 }
 
@@ -361,7 +364,7 @@ async fn a_dead_bootstrap_is_reported_not_waited_for() {
 
 // ---- local mode: no AWS_LAMBDA_RUNTIME_API ----
 
-fn local(path: &str, args: &[&str], stdin: Option<&str>) -> Output {
+fn local(path: impl AsRef<std::ffi::OsStr>, args: &[&str], stdin: Option<&str>) -> Output {
     let mut command = Command::new(path);
     command
         .args(args)

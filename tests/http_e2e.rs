@@ -4,6 +4,9 @@
 //! (REST API v1, HTTP API v2, ALB, Function URL), and the local server
 //! answering real HTTP requests.
 
+mod example_bins;
+use example_bins::Example;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::Stdio;
@@ -15,7 +18,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_http_fixture");
-const API_HELLO: &str = env!("CARGO_BIN_EXE_api_hello");
+const API_HELLO: Example = Example("api_hello");
 const SINGLE: &str = env!("CARGO_BIN_EXE_http_single");
 
 /// The bytes `GET /binary` answers: not UTF-8.
@@ -497,7 +500,7 @@ async fn a_single_handler_reads_api_gateways_path_parameters() {
 
 /// Starts `program --serve 127.0.0.1:0` and returns it (killed on drop)
 /// with the address it listens on, read from its log.
-async fn serve(program: &str) -> (tokio::process::Child, SocketAddr) {
+async fn serve(program: impl AsRef<std::ffi::OsStr>) -> (tokio::process::Child, SocketAddr) {
     let mut child = tokio::process::Command::new(program)
         .args(["--serve", "127.0.0.1:0"])
         .env_remove("AWS_LAMBDA_RUNTIME_API")

@@ -1,7 +1,10 @@
 //! The `items` example end to end: its routed bootstrap on a database of
-//! its own (schema examples/items.sql), driven through the Runtime API
+//! its own (schema examples/items/items.sql), driven through the Runtime API
 //! emulator with HTTP API and REST API events, then with a database that
 //! is gone.
+
+mod example_bins;
+use example_bins::Example;
 
 mod rds_common;
 
@@ -10,7 +13,7 @@ use lambda_kit::testing::Function;
 use rds_common::TestDb;
 use serde_json::{json, Value};
 
-const ITEMS: &str = env!("CARGO_BIN_EXE_items");
+const ITEMS: Example = Example("items");
 
 async fn start(url: &str) -> Function {
     let mut command = tokio::process::Command::new(ITEMS);
@@ -33,7 +36,7 @@ async fn send(function: &mut Function, source: Source, req: Req) -> Reply {
 
 #[tokio::test]
 async fn list_create_get_delete_behind_http_and_rest_apis() {
-    let db = TestDb::create(include_str!("../examples/items.sql")).await;
+    let db = TestDb::create(include_str!("../examples/items/items.sql")).await;
     let mut function = start(&db.url()).await;
     for source in [Source::HttpApi, Source::RestApi] {
         let reply = send(&mut function, source, Req::new("GET", "/items")).await;
@@ -133,7 +136,7 @@ async fn list_create_get_delete_behind_http_and_rest_apis() {
 
 #[tokio::test]
 async fn a_failing_query_is_a_500_with_the_details_only_in_the_log() {
-    let db = TestDb::create(include_str!("../examples/items.sql")).await;
+    let db = TestDb::create(include_str!("../examples/items/items.sql")).await;
     let mut function = start(&db.url()).await;
     let reply = send(&mut function, Source::HttpApi, Req::new("GET", "/items")).await;
     assert_eq!(reply.status, 200);

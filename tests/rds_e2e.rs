@@ -1,9 +1,12 @@
 //! The `rds_lookup` example end to end: the compiled bootstrap, driven
 //! through the Runtime API emulator (`lambda_kit::testing`), against the
-//! schema and rows of examples/rds_lookup.sql loaded into a database of its
+//! schema and rows of examples/rds_lookup/rds_lookup.sql loaded into a database of its
 //! own.
 //!
 //! `cargo test --test rds_e2e` (needs `DATABASE_URL` or a local server).
+
+mod example_bins;
+use example_bins::Example;
 
 mod rds_common;
 
@@ -13,12 +16,12 @@ use lambda_kit::testing::Function;
 use rds_common::TestDb;
 use serde_json::{json, Value};
 
-const RDS_LOOKUP: &str = env!("CARGO_BIN_EXE_rds_lookup");
+const RDS_LOOKUP: Example = Example("rds_lookup");
 
-/// examples/rds_lookup.sql without its `CREATE DATABASE` and `USE`: the
+/// examples/rds_lookup/rds_lookup.sql without its `CREATE DATABASE` and `USE`: the
 /// test runs it in its own database.
 fn schema() -> String {
-    rds_common::in_own_database(include_str!("../examples/rds_lookup.sql"))
+    rds_common::in_own_database(include_str!("../examples/rds_lookup/rds_lookup.sql"))
 }
 
 async fn invoke(function: &mut Function, event: Value) -> Result<Value, lambda_kit::Diagnostic> {

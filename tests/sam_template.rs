@@ -13,6 +13,8 @@ const CFN_LINT: &str = "cfn-lint>=1,<2";
 
 fn workspace() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
 }
 
 fn template() -> String {

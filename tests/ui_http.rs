@@ -8,6 +8,6 @@
 #[test]
 fn http_ui() {
     let cases = trybuild::TestCases::new();
-    cases.pass("tests/ui/http/pass/*.rs");
-    cases.compile_fail("tests/ui/http/fail/*.rs");
+    cases.pass("ui/http/pass/*.rs");
+    cases.compile_fail("ui/http/fail/*.rs");
 }

@@ -8,6 +8,6 @@
 #[test]
 fn rds_ui() {
     let cases = trybuild::TestCases::new();
-    cases.pass("tests/ui/rds/pass/*.rs");
-    cases.compile_fail("tests/ui/rds/fail/*.rs");
+    cases.pass("ui/rds/pass/*.rs");
+    cases.compile_fail("ui/rds/fail/*.rs");
 }

@@ -38,7 +38,7 @@ async fn serve() -> Result<(), Error> {
     .await
 }
 
-/// Strings print bare, as in examples/echo.rs.
+/// Strings print bare, as in examples/echo/src/main.rs.
 fn plain(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),

@@ -1,5 +1,5 @@
 //! `rds_lookup` on a `sqlx` MySQL pool: the same handler, query and
-//! one-connection pool (opened during init) as examples/rds_lookup.rs, with sqlx
+//! one-connection pool (opened during init) as examples/rds_lookup/src/main.rs, with sqlx
 //! in place of `#[rds_query]`. The pool skips sqlx's default ping before
 //! each acquire, as lambda-kit's pool does for reads (sqlx still pings each
 //! connection when it returns to the pool).

@@ -1,5 +1,5 @@
 //! The database the lookups run against: `rds_lookup`'s schema and sample
-//! rows (examples/rds_lookup.sql) plus a thousand other names, so the
+//! rows (examples/rds_lookup/rds_lookup.sql) plus a thousand other names, so the
 //! lookup goes through the index, in a database of its own that is dropped
 //! afterwards.
 
@@ -28,7 +28,7 @@ impl BenchDb {
             )
         })?;
         let name = format!("lk_bench_{}", std::process::id());
-        let script = include_str!("../../../examples/rds_lookup.sql").replace("web", &name);
+        let script = include_str!("../../../examples/rds_lookup/rds_lookup.sql").replace("web", &name);
         let bulk = format!(
             "INSERT INTO `{name}`.test (name, value) \
              WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000) \

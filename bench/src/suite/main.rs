@@ -203,22 +203,21 @@ fn quiet() -> Vec<String> {
         .to_vec()
 }
 
-/// The packages whose binaries the suite runs: the examples (through
-/// `#[lambda_handler]`) and the alternatives written for comparison.
-const EXAMPLES: &str = "lambda-kit-examples";
+/// The package of the alternatives written for comparison; each example
+/// (through `#[lambda_handler]`) is a package of the same name as its binary.
 const BENCH: &str = "lambda-kit-bench";
 
-/// A binary of the same build as this one. The examples come from another
-/// package: `cargo build --release -p lambda-kit-examples --bin hello --bin
-/// echo --bin rds_lookup` first (bench/run.sh does).
+/// A binary of the same build as this one. The examples come from packages
+/// of their own, each built alone so it links only what it uses (bench/run.sh
+/// does: `cargo build --release -p hello`, likewise echo and rds_lookup).
 fn sibling(binary: &str) -> PathBuf {
     let path = std::env::current_exe()
         .expect("current exe")
         .with_file_name(binary);
     assert!(
         path.exists(),
-        "{} is not built: run `bash bench/run.sh`, or `cargo build --release -p {EXAMPLES} \
-         --bin hello --bin echo --bin rds_lookup` before the suite",
+        "{} is not built: run `bash bench/run.sh`, or `cargo build --release -p NAME` for \
+         each of hello, echo and rds_lookup before the suite",
         path.display()
     );
     path
@@ -645,11 +644,11 @@ async fn main() {
     // 4. Deployable size.
     let sizes = sizes(
         &[
-            (EXAMPLES, "hello", "hello, #[lambda_handler]"),
+            ("hello", "hello", "hello, #[lambda_handler]"),
             (BENCH, "bench_hello_raw", "hello, hand-written"),
-            (EXAMPLES, "echo", "echo, #[lambda_handler]"),
+            ("echo", "echo", "echo, #[lambda_handler]"),
             (BENCH, "bench_echo_raw", "echo, hand-written"),
-            (EXAMPLES, "rds_lookup", "rds_lookup, #[rds_query]"),
+            ("rds_lookup", "rds_lookup", "rds_lookup, #[rds_query]"),
             (BENCH, "bench_rds_sqlx", "rds_lookup, sqlx"),
         ],
         &options,

@@ -331,8 +331,8 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
     let _ = writeln!(
         t,
         "One `rds_lookup` per invocation (`{{\"name\": \"jhc\"}}` in table `test` with 1,003 rows, \
-         examples/rds_lookup.sql plus a thousand other names): pooled `#[rds_query]` \
-         (the example as it is, examples/rds_lookup.rs: `SELECT name, value FROM test WHERE name = :name ORDER BY id DESC LIMIT 1` on one pooled \
+         examples/rds_lookup/rds_lookup.sql plus a thousand other names): pooled `#[rds_query]` \
+         (the example as it is, examples/rds_lookup/src/main.rs: `SELECT name, value FROM test WHERE name = :name ORDER BY id DESC LIMIT 1` on one pooled \
          connection opened in init), the same query on a `sqlx` `MySqlPool` of one connection \
          opened in init (`test_before_acquire(false)`, so neither pings before a read), and the \
          original handler's pattern, a new connection per invocation running \

@@ -6,7 +6,7 @@
 //! instance (opened during init) and always binds the name.
 //!
 //! ```text
-//! mariadb --host=127.0.0.1 --user=root < examples/rds_lookup.sql
+//! mariadb --host=127.0.0.1 --user=root < examples/rds_lookup/rds_lookup.sql
 //! DATABASE_URL=mysql://root@127.0.0.1:3306/web cargo run --bin rds_lookup -- '{"name": "jhc"}'
 //! ```
 //!
@@ -67,7 +67,7 @@ mod tests {
     }
 
     /// The one test an app author writes to check every query of the
-    /// binary against the real schema (examples/rds_lookup.sql, loaded into
+    /// binary against the real schema (examples/rds_lookup/rds_lookup.sql, loaded into
     /// a database of its own).
     #[tokio::test]
     async fn every_query_fits_the_schema() {
@@ -82,7 +82,7 @@ mod tests {
             )
         });
         let database = format!("lk_rds_lookup_{}", std::process::id());
-        let script = include_str!("rds_lookup.sql").replace("web", &database);
+        let script = include_str!("../rds_lookup.sql").replace("web", &database);
         let pool = rds::Pool::new(server.database(database.clone())).unwrap();
         let checked = async {
             for statement in script.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {

@@ -3,7 +3,7 @@
 //! route): list, get, create and delete items.
 //!
 //! ```text
-//! mariadb --host=127.0.0.1 --user=root test < examples/items.sql
+//! mariadb --host=127.0.0.1 --user=root test < examples/items/items.sql
 //! DATABASE_URL=mysql://root@127.0.0.1:3306/test cargo run --bin items -- --serve 127.0.0.1:3000
 //! curl -X POST -H 'content-type: application/json' -d '{"name":"pear"}' http://127.0.0.1:3000/items
 //! curl http://127.0.0.1:3000/items/1
@@ -13,7 +13,7 @@ use lambda_kit::http::{delete, get, post, router, HttpError, Json, Path, StatusC
 use lambda_kit::{rds, rds_query};
 use serde::{Deserialize, Serialize};
 
-/// One row of `items` (examples/items.sql), as stored and as sent.
+/// One row of `items` (examples/items/items.sql), as stored and as sent.
 #[derive(Debug, PartialEq, Serialize, rds::FromRow)]
 pub struct Item {
     id: i64,

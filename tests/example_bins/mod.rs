@@ -1,0 +1,81 @@
+//! The examples' bootstraps, for the end-to-end tests that drive them. Each
+//! example is a package of its own (`examples/NAME`), so its binary is not
+//! one of this package's (`CARGO_BIN_EXE_*` does not reach it): the first
+//! use builds all of them, with this test binary's profile into this test
+//! binary's target directory, and later uses find them there.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Every example package; each has one binary of the same name.
+const EXAMPLES: [&str; 7] = [
+    "hello",
+    "echo",
+    "any_event",
+    "fail",
+    "rds_lookup",
+    "api_hello",
+    "items",
+];
+
+/// An example's bootstrap, usable wherever a program path is
+/// (`Command::new(HELLO)`, `Function::spawn(HELLO)`).
+#[derive(Clone, Copy)]
+pub struct Example(pub &'static str);
+
+impl Example {
+    /// The built binary.
+    pub fn path(self) -> &'static Path {
+        built()
+            .get(self.0)
+            .unwrap_or_else(|| panic!("`{}` is not an example package", self.0))
+    }
+}
+
+impl AsRef<OsStr> for Example {
+    fn as_ref(&self) -> &OsStr {
+        self.path().as_os_str()
+    }
+}
+
+impl AsRef<Path> for Example {
+    fn as_ref(&self) -> &Path {
+        self.path()
+    }
+}
+
+fn built() -> &'static HashMap<&'static str, PathBuf> {
+    static BUILT: OnceLock<HashMap<&'static str, PathBuf>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        // This test runs from `<target>/<profile>/deps/`.
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test binary lives in <target>/<profile>/deps");
+        let target_dir = profile_dir.parent().expect("a target directory");
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("tests/ is in the workspace");
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo
+            .current_dir(workspace)
+            .args(["build", "--quiet", "--bins", "--target-dir"])
+            .arg(target_dir);
+        if profile_dir.file_name() == Some(OsStr::new("release")) {
+            cargo.arg("--release");
+        }
+        for example in EXAMPLES {
+            cargo.args(["-p", example]);
+        }
+        let status = cargo.status().expect("cargo runs");
+        assert!(status.success(), "building the examples failed: {status}");
+        EXAMPLES
+            .into_iter()
+            .map(|name| (name, profile_dir.join(name)))
+            .collect()
+    })
+}
