@@ -28,7 +28,8 @@ impl BenchDb {
             )
         })?;
         let name = format!("lk_bench_{}", std::process::id());
-        let script = include_str!("../../../examples/rds_lookup/rds_lookup.sql").replace("web", &name);
+        let script =
+            include_str!("../../../examples/rds_lookup/rds_lookup.sql").replace("web", &name);
         let bulk = format!(
             "INSERT INTO `{name}`.test (name, value) \
              WITH RECURSIVE seq (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000) \

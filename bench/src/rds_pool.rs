@@ -5,8 +5,10 @@
 //! Python handler's pattern, a new connection per invocation running the
 //! SQL as text, then closed.
 //!
-//! `cargo bench --bench rds_pool` (needs `DATABASE_URL` or a local server;
-//! creates and drops its own database). Prints a table; asserts nothing.
+//! `cargo run --release -p lambda-kit-bench --bin rds_pool` (needs
+//! `DATABASE_URL` or a local server; creates and drops its own database).
+//! Prints a table; asserts nothing. The suite's database section measures
+//! the same variants as bootstraps; this one isolates the query itself.
 
 use std::time::{Duration, Instant};
 

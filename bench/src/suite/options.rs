@@ -1,0 +1,82 @@
+//! The command line: what to measure, how much, and where to write it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use serde::Serialize;
+
+/// What the command line asks for.
+#[derive(Clone, Debug, Serialize)]
+pub struct Options {
+    pub smoke: bool,
+    /// Timed invocations per variant for the overhead comparison.
+    pub invocations: usize,
+    pub rounds: usize,
+    /// Timed invocations per variant and network setting for the database.
+    pub db_invocations: usize,
+    /// Cold starts per variant.
+    pub cold_starts: usize,
+    /// Simulated round-trip time to the database, besides loopback.
+    pub rtt_ms: f64,
+    pub callgrind: bool,
+    pub cargo_lambda: bool,
+    pub python: String,
+    #[serde(skip)]
+    pub out: PathBuf,
+    #[serde(skip)]
+    pub markdown: PathBuf,
+}
+
+impl Options {
+    pub fn parse() -> Options {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let flag = |name: &str| args.iter().any(|a| a == name);
+        let value = |name: &str| {
+            args.iter()
+                .position(|a| a == name)
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+        };
+        let number = |name: &str, default: usize| {
+            value(name).map_or(default, |v| v.parse().expect("a whole number"))
+        };
+        let smoke = flag("--smoke");
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("bench/ is in the repository")
+            .to_path_buf();
+        let (out, markdown) = match value("--out") {
+            Some(dir) => (
+                PathBuf::from(&dir),
+                PathBuf::from(dir).join("BENCHMARKS.md"),
+            ),
+            None if smoke => {
+                let dir = std::env::temp_dir()
+                    .join(format!("lambda-kit-bench-smoke-{}", std::process::id()));
+                (dir.clone(), dir.join("BENCHMARKS.md"))
+            }
+            None => (repo.join("bench/results"), repo.join("BENCHMARKS.md")),
+        };
+        let scale = |full: usize, tiny: usize| if smoke { tiny } else { full };
+        Options {
+            smoke,
+            invocations: number("--invocations", scale(10_000, 40)),
+            rounds: number("--rounds", scale(50, 2)).max(1),
+            db_invocations: number("--db-invocations", scale(2_000, 20)),
+            cold_starts: number("--cold-starts", scale(20, 2)).max(1),
+            rtt_ms: value("--rtt-ms").map_or(1.0, |v| v.parse().expect("milliseconds")),
+            callgrind: !smoke && !flag("--no-callgrind") && succeeds("valgrind", &["--version"]),
+            cargo_lambda: !smoke && !flag("--no-cargo-lambda"),
+            python: value("--python").unwrap_or_else(|| "python3".to_owned()),
+            out,
+            markdown,
+        }
+    }
+}
+
+fn succeeds(program: &str, args: &[&str]) -> bool {
+    StdCommand::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
