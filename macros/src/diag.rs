@@ -52,6 +52,13 @@ impl Errors {
     }
 }
 
+/// An attribute argument's name for a message (`` `timeout` ``), or
+/// `unnamed` for a longer path.
+pub(crate) fn argument_name(path: &syn::Path, unnamed: &str) -> String {
+    path.get_ident()
+        .map_or_else(|| unnamed.to_owned(), |ident| format!("`{ident}`"))
+}
+
 /// The error at `second`, with a note at `first`: for something given twice.
 pub(crate) fn repeated(
     second: impl ToTokens,

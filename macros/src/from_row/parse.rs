@@ -164,10 +164,7 @@ fn rename(field: &syn::Field) -> syn::Result<Option<LitStr>> {
                 }
                 Ok(())
             } else {
-                let name = meta
-                    .path
-                    .get_ident()
-                    .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
+                let name = crate::diag::argument_name(&meta.path, "this");
                 Err(meta.error(format!(
                     "unknown #[rds] attribute {name}: the only one is #[rds(rename = \"column_name\")]"
                 )))

@@ -120,10 +120,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             }
             Ok(())
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map_or_else(|| "this argument".to_owned(), |i| format!("`{i}`"));
+            let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
                 "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`"
             )));
