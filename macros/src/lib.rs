@@ -3,9 +3,12 @@
 
 use proc_macro::TokenStream;
 
+mod crate_path;
+mod diag;
 mod from_row;
 mod handler;
 mod http;
+mod params;
 mod rds_query;
 mod types;
 

@@ -11,6 +11,7 @@ use super::parse::RowType;
 
 pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
     let ident = row.ident;
+    let krate = &row.krate;
     let (read, shape) = if row.by_name {
         let reads = row.fields.iter().map(|field| {
             let (name, ty, column) = (field.ident, field.ty, &field.column);
@@ -18,11 +19,11 @@ pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
         });
         let fields = row.fields.iter().map(|field| {
             let (ty, column) = (field.ty, &field.column);
-            quote!((&::lambda_kit::__private::rds::Probe::<#ty>::NEW).__lk_field(::core::option::Option::Some(#column)))
+            quote!((&#krate::__private::rds::Probe::<#ty>::NEW).__lk_field(::core::option::Option::Some(#column)))
         });
         (
             quote!(::core::result::Result::Ok(Self { #(#reads),* })),
-            quote!(::lambda_kit::rds::Shape::by_name(
+            quote!(#krate::rds::Shape::by_name(
                 ::core::any::type_name::<Self>(),
                 ::std::vec![#(#fields),*]
             )),
@@ -35,28 +36,28 @@ pub(crate) fn expand(row: &RowType<'_>) -> TokenStream {
         });
         let fields = row.fields.iter().map(|field| {
             let ty = field.ty;
-            quote!((&::lambda_kit::__private::rds::Probe::<#ty>::NEW).__lk_field(::core::option::Option::None))
+            quote!((&#krate::__private::rds::Probe::<#ty>::NEW).__lk_field(::core::option::Option::None))
         });
         (
             quote! {
                 __row.expect_columns(#count, ::core::any::type_name::<Self>())?;
                 ::core::result::Result::Ok(Self(#(#reads),*))
             },
-            quote!(::lambda_kit::rds::Shape::in_order(
+            quote!(#krate::rds::Shape::in_order(
                 ::core::any::type_name::<Self>(),
                 ::std::vec![#(#fields),*]
             )),
         )
     };
     quote! {
-        impl ::lambda_kit::rds::FromRow for #ident {
-            fn from_row(__row: &mut ::lambda_kit::rds::Row) -> ::core::result::Result<Self, ::lambda_kit::rds::Error> {
+        impl #krate::rds::FromRow for #ident {
+            fn from_row(__row: &mut #krate::rds::Row) -> ::core::result::Result<Self, #krate::rds::Error> {
                 #read
             }
 
-            fn shape() -> ::lambda_kit::rds::Shape {
+            fn shape() -> #krate::rds::Shape {
                 #[allow(unused_imports)]
-                use ::lambda_kit::__private::rds::{FieldFallback as _, FieldOf as _};
+                use #krate::__private::rds::{FieldFallback as _, FieldOf as _};
                 #shape
             }
         }

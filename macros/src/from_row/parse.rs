@@ -5,9 +5,13 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type};
 
+use crate::diag::Errors;
+
 /// A struct that passed every rule.
 pub(crate) struct RowType<'a> {
     pub ident: &'a Ident,
+    /// `#[rds(crate = "path")]` on the struct, else `::lambda_kit`.
+    pub krate: syn::Path,
     /// Named fields read columns by name; tuple fields in order.
     pub by_name: bool,
     pub fields: Vec<Field<'a>>,
@@ -19,18 +23,6 @@ pub(crate) struct Field<'a> {
     pub ty: &'a Type,
     /// The column read, for named fields.
     pub column: Option<LitStr>,
-}
-
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
 }
 
 pub(crate) fn parse(input: &DeriveInput) -> syn::Result<RowType<'_>> {
@@ -51,14 +43,21 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<RowType<'_>> {
         }
     };
     if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
+        errors.add(syn::Error::new(
             input.generics.span(),
             "#[derive(FromRow)] does not support generic structs: write the concrete field types",
         ));
     }
+    let krate = match struct_attrs(&input.attrs) {
+        Ok(krate) => krate,
+        Err(error) => {
+            errors.add(error);
+            None
+        }
+    };
     let by_name = matches!(fields, Fields::Named(_));
     if fields.is_empty() {
-        errors.push(syn::Error::new(
+        errors.add(syn::Error::new(
             input.ident.span(),
             "a row struct needs fields: add one per column, e.g. `id: i64`",
         ));
@@ -69,7 +68,7 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<RowType<'_>> {
         let rename = match rename(field) {
             Ok(rename) => rename,
             Err(error) => {
-                errors.push(error);
+                errors.add(error);
                 None
             }
         };
@@ -77,7 +76,7 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<RowType<'_>> {
             (Some(_), Some(rename)) => Some(rename),
             (Some(ident), None) => Some(LitStr::new(&ident.unraw().to_string(), ident.span())),
             (None, Some(rename)) => {
-                errors.push(syn::Error::new(
+                errors.add(syn::Error::new(
                     rename.span(),
                     "tuple struct fields read columns in order, so they cannot be renamed: \
                      give the struct named fields to read columns by name",
@@ -93,7 +92,7 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<RowType<'_>> {
                     .is_some_and(|c| c.value() == column.value())
             }) {
                 let other = other.ident.map(ToString::to_string).unwrap_or_default();
-                errors.push(syn::Error::new(
+                errors.add(syn::Error::new(
                     column.span(),
                     format!(
                         "field `{other}` already reads column `{}`: each column goes to one field",
@@ -109,14 +108,35 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<RowType<'_>> {
         });
     }
 
-    match errors.0 {
-        Some(errors) => Err(errors),
-        None => Ok(RowType {
-            ident: &input.ident,
-            by_name,
-            fields: out,
-        }),
+    errors.finish()?;
+    Ok(RowType {
+        ident: &input.ident,
+        krate: krate.unwrap_or_else(crate::crate_path::default),
+        by_name,
+        fields: out,
+    })
+}
+
+/// `#[rds(crate = "path")]` on the struct.
+fn struct_attrs(attrs: &[syn::Attribute]) -> syn::Result<Option<syn::Path>> {
+    let mut krate = None;
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("rds")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                if krate.is_some() {
+                    return Err(meta.error("`crate` is given twice: write it once"));
+                }
+                krate = Some(crate::crate_path::value(meta.value()?)?);
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "on the struct, #[rds] takes only `crate = \"path\"`: \
+                     put #[rds(rename = \"column_name\")] on a field",
+                ))
+            }
+        })?;
     }
+    Ok(krate)
 }
 
 /// `#[rds(rename = "column")]`.
@@ -144,10 +164,7 @@ fn rename(field: &syn::Field) -> syn::Result<Option<LitStr>> {
                 }
                 Ok(())
             } else {
-                let name = meta
-                    .path
-                    .get_ident()
-                    .map_or_else(|| "this".to_owned(), |ident| format!("`{ident}`"));
+                let name = crate::diag::argument_name(&meta.path, "this");
                 Err(meta.error(format!(
                     "unknown #[rds] attribute {name}: the only one is #[rds(rename = \"column_name\")]"
                 )))

@@ -7,28 +7,36 @@ use syn::spanned::Spanned;
 
 use super::parse::{Handler, Output};
 use super::validate::{Slot, Valid};
+use crate::crate_path::at;
+
+// `#krate` is `::lambda_kit` unless `crate = "..."` says otherwise.
 
 pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     let function = handler.function;
     let name = &function.sig.ident;
+    let krate = handler.args.krate();
 
     let event_ty = match valid.event {
         Some(ty) => quote!(#ty),
-        None => quote!(::lambda_kit::__private::IgnoredAny),
+        None => quote!(#krate::__private::IgnoredAny),
     };
     // Checked on its own, so a type that cannot be decoded is reported at
     // the parameter rather than inside `main`.
-    let event_check = valid
-        .event
-        .map(|ty| quote_spanned!(ty.span()=> ::lambda_kit::__private::event::<#ty>();));
+    let event_check = valid.event.map(|ty| {
+        let krate = at(&krate, ty.span());
+        quote_spanned!(ty.span()=> #krate::__private::event::<#ty>();)
+    });
     let state_ty = match valid.state {
         Some(ty) => quote!(#ty),
         None => quote!(_),
     };
     let reads_event = valid.event.is_some();
     let init = match &handler.args.init {
-        Some(path) => quote_spanned!(path.span()=> ::lambda_kit::__private::init!(#path)),
-        None => quote!(::lambda_kit::__private::no_init),
+        Some(path) => {
+            let krate = at(&krate, path.span());
+            quote_spanned!(path.span()=> #krate::__private::init!(#path))
+        }
+        None => quote!(#krate::__private::no_init),
     };
 
     let args = valid.slots.iter().map(|slot| match slot {
@@ -44,12 +52,14 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     // The conversions are spanned at the return type so a type that cannot
     // be returned is reported there.
     let outcome = match handler.output {
-        Output::Plain(None) => quote!(::lambda_kit::__private::ok(#call)),
+        Output::Plain(None) => quote!(#krate::__private::ok(#call)),
         Output::Plain(Some(ty)) => {
-            quote_spanned!(ty.span()=> { let __output = #call; ::lambda_kit::__private::ok(__output) })
+            let krate = at(&krate, ty.span());
+            quote_spanned!(ty.span()=> { let __output = #call; #krate::__private::ok(__output) })
         }
         Output::Fallible(ty) => {
-            quote_spanned!(ty.span()=> { let __output = #call; ::lambda_kit::__private::fallible(__output) })
+            let krate = at(&krate, ty.span());
+            quote_spanned!(ty.span()=> { let __output = #call; #krate::__private::fallible(__output) })
         }
     };
 
@@ -59,10 +69,10 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
             #event_check
-            ::lambda_kit::__private::start(
-                ::lambda_kit::__private::Spec { reads_event: #reads_event },
+            #krate::__private::start(
+                #krate::__private::Spec { reads_event: #reads_event },
                 #init,
-                |__event: #event_ty, __context: ::lambda_kit::__private::Context, __state: &'static #state_ty| async move {
+                |__event: #event_ty, __context: #krate::__private::Context, __state: &'static #state_ty| async move {
                     #outcome
                 },
             )

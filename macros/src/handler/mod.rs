@@ -8,6 +8,8 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use crate::diag::{self, Errors};
+
 pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
@@ -16,32 +18,19 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
                 &item,
                 "#[lambda_handler] goes on a function, e.g. `async fn handler(event: Event) -> Result<Output, Error>`",
             );
-            return with_errors(item, error);
+            let error = error.to_compile_error();
+            return quote!(#item #error fn main() {});
         }
     };
     let handler = parse::parse(args, &function);
     if handler.args.http.is_some() {
-        let errors = crate::http::errors(handler.args_error.clone());
-        return crate::http::handler(&function, handler.args.init.as_ref(), errors);
+        let errors = Errors::from(handler.args_error.clone());
+        return crate::http::handler(&function, &handler.args, errors);
     }
     match validate::validate(&handler) {
         Ok(valid) => expand::expand(&handler, &valid),
-        // A function named `main` already is the crate's `main`.
-        Err(error) if function.sig.ident == "main" => {
-            let errors = error.to_compile_error();
-            quote!(#function #errors)
-        }
-        Err(error) => with_errors(quote!(#function), error),
+        Err(error) => diag::bootstrap_with_errors(&function, &Errors::from(Some(error))),
     }
 }
 
-/// The user's item stays (so the IDE keeps seeing it), followed by every
-/// error and a stand-in `main` so the crate reports only our diagnostics.
-fn with_errors(item: TokenStream, error: syn::Error) -> TokenStream {
-    let errors = error.to_compile_error();
-    quote! {
-        #item
-        #errors
-        fn main() {}
-    }
-}
+pub(crate) use parse::Args;

@@ -1,13 +1,15 @@
 //! What the user wrote, as a small AST: the attribute's arguments and each
-//! parameter sorted into the role it plays.
+//! parameter sorted into the role it plays (by the shared `crate::params`).
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn, ReturnType, Type};
+use syn::{ItemFn, ReturnType, Type};
 
-use crate::types::{is_named, peel};
+use crate::diag::Errors;
+use crate::params::Param;
+use crate::types::is_named;
 
 /// `#[lambda_handler(...)]` arguments.
 #[derive(Default)]
@@ -17,30 +19,17 @@ pub(crate) struct Args {
     pub init: Option<syn::Expr>,
     /// `http`: an HTTP handler taking extractors.
     pub http: Option<proc_macro2::Span>,
+    /// `crate = "path"`: where lambda-kit is, for crates re-exporting it.
+    pub krate: Option<syn::Path>,
 }
 
-/// The role of one parameter.
-pub(crate) enum Role<'a> {
-    /// An owned type: decoded from the invocation's JSON.
-    Event(&'a Type),
-    /// `Context` or `&Context`.
-    Context { by_ref: bool },
-    /// `&S`: the init state, or a borrowed event by mistake.
-    Borrowed { inner: &'a Type },
-    /// `&mut T`.
-    MutRef,
-    /// `impl Trait`.
-    ImplTrait,
-    /// `self`, `&self`, ...
-    Receiver,
-}
-
-pub(crate) struct Param<'a> {
-    pub role: Role<'a>,
-    /// The whole parameter, for error spans.
-    pub arg: &'a FnArg,
-    /// The parameter's type (or the receiver), for error spans.
-    pub ty: &'a dyn ToTokens,
+impl Args {
+    /// The path the generated code names lambda-kit by.
+    pub(crate) fn krate(&self) -> syn::Path {
+        self.krate
+            .clone()
+            .unwrap_or_else(crate::crate_path::default)
+    }
 }
 
 /// How the handler's return value becomes the invocation's outcome.
@@ -63,7 +52,7 @@ pub(crate) struct Handler<'a> {
 
 pub(crate) fn parse(args: TokenStream, function: &ItemFn) -> Handler<'_> {
     let (args, args_error) = parse_args(args);
-    let params = function.sig.inputs.iter().map(param).collect();
+    let params = crate::params::params(&function.sig);
     let output = match &function.sig.output {
         ReturnType::Default => Output::Plain(None),
         ReturnType::Type(_, ty) if is_named(ty, "Result") => Output::Fallible(ty),
@@ -83,11 +72,8 @@ pub(crate) fn parse(args: TokenStream, function: &ItemFn) -> Handler<'_> {
 /// rules and one compile reports everything.
 fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
     let mut args = Args::default();
-    let mut errors: Option<syn::Error> = None;
-    let mut add = |error: syn::Error| match &mut errors {
-        Some(all) => all.combine(error),
-        None => errors = Some(error),
-    };
+    let mut errors = Errors::default();
+    let mut add = |error: syn::Error| errors.add(error);
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("http") {
             if args.http.is_some() {
@@ -122,13 +108,21 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             }
             args.init = Some(value.parse()?);
             Ok(())
+        } else if meta.path.is_ident("crate") {
+            if args.krate.is_some() {
+                add(meta.error(
+                    "`crate` is given twice: write it once, `crate = \"my_reexport::lambda_kit\"`",
+                ));
+            }
+            match crate::crate_path::value(meta.value()?) {
+                Ok(path) => args.krate = Some(path),
+                Err(error) => add(error),
+            }
+            Ok(())
         } else {
-            let name = meta
-                .path
-                .get_ident()
-                .map_or_else(|| "this argument".to_owned(), |i| format!("`{i}`"));
+            let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn` and `http`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`"
             )));
             skip_value(&meta)?;
             Ok(())
@@ -137,7 +131,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
     if let Err(error) = parser.parse2(tokens) {
         add(error);
     }
-    (args, errors)
+    (args, errors.into_error())
 }
 
 /// Skips an argument's `= value` or `(...)`, so later arguments are still
@@ -152,36 +146,6 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Option<Token
         Ok(Some(group.into_token_stream()))
     } else {
         Ok(None)
-    }
-}
-
-fn param(arg: &FnArg) -> Param<'_> {
-    match arg {
-        FnArg::Receiver(receiver) => Param {
-            role: Role::Receiver,
-            arg,
-            ty: receiver,
-        },
-        FnArg::Typed(typed) => Param {
-            role: role(&typed.ty),
-            arg,
-            ty: &typed.ty,
-        },
-    }
-}
-
-fn role(ty: &Type) -> Role<'_> {
-    match peel(ty) {
-        Type::ImplTrait(_) => Role::ImplTrait,
-        Type::Reference(reference) if reference.mutability.is_some() => Role::MutRef,
-        Type::Reference(reference) if is_named(&reference.elem, "Context") => {
-            Role::Context { by_ref: true }
-        }
-        Type::Reference(reference) => Role::Borrowed {
-            inner: &reference.elem,
-        },
-        other if is_named(other, "Context") => Role::Context { by_ref: false },
-        _ => Role::Event(ty),
     }
 }
 
@@ -226,10 +190,23 @@ mod tests {
         assert_eq!(
             messages(error),
             [
-                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn` and `http`",
-                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn` and `http`",
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`",
             ]
         );
+    }
+
+    #[test]
+    fn crate_is_a_path_in_a_string() {
+        let (args, error) = parse_args(quote!(crate = "my_reexport::lambda_kit", http));
+        assert!(error.is_none() && args.http.is_some());
+        let krate = args.krate.unwrap();
+        assert_eq!(quote!(#krate).to_string(), "my_reexport :: lambda_kit");
+        let (args, error) = parse_args(quote!(crate = my_reexport::lambda_kit, init = setup));
+        assert!(args.krate.is_none() && args.init.is_some());
+        assert!(messages(error)[0].starts_with("`crate` takes a string: write the path"));
+        let (_, error) = parse_args(quote!(crate = "not a path"));
+        assert!(messages(error)[0].starts_with("`not a path` is not a path"));
     }
 
     #[test]

@@ -8,10 +8,11 @@ use syn::spanned::Spanned;
 
 use super::parse::HttpFn;
 use super::validate::{Slot, Valid};
+use crate::crate_path::at;
 
 /// `async move { extract...; call; respond }` over `__request`,
 /// `__context` and `__state`.
-pub(crate) fn call_body(handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream {
+pub(crate) fn call_body(krate: &syn::Path, handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream {
     let name = &handler.function.sig.ident;
     let mut extractions = Vec::new();
     let mut args = Vec::new();
@@ -21,12 +22,14 @@ pub(crate) fn call_body(handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream 
                 let var = format_ident!("__arg{}", i);
                 // Spanned at the type so a type that is not an extractor is
                 // reported at the parameter.
-                let extract = quote_spanned!(ty.span()=> ::lambda_kit::__private::http::extract::<#ty>(&__request));
+                let at_ty = at(krate, ty.span());
+                let extract =
+                    quote_spanned!(ty.span()=> #at_ty::__private::http::extract::<#ty>(&__request));
                 extractions.push(quote! {
                     let #var = match #extract {
                         ::core::result::Result::Ok(value) => value,
                         ::core::result::Result::Err(rejection) => {
-                            return ::lambda_kit::__private::http::reject(rejection);
+                            return #krate::__private::http::reject(rejection);
                         }
                     };
                 });
@@ -45,19 +48,20 @@ pub(crate) fn call_body(handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream 
     // The return type written out puts a type that is not a response under
     // that type, and for `Result<T, E>` each of `T` and `E` under its own;
     // `impl Trait` cannot be written there, so it is inferred.
+    let at_output = handler.output.map(|ty| at(krate, ty.span()));
     let respond = match handler.output {
         Some(ty) if has_impl_trait(ty.to_token_stream()) => {
-            quote_spanned!(ty.span()=> ::lambda_kit::__private::http::respond(__output))
+            quote_spanned!(ty.span()=> #at_output::__private::http::respond(__output))
         }
         Some(ty) => match result_args(ty) {
             Some((ok, err)) => quote_spanned! {ty.span()=>
-                ::lambda_kit::__private::http::respond_result::<#ok, #err>(__output)
+                #at_output::__private::http::respond_result::<#ok, #err>(__output)
             },
             None => {
-                quote_spanned!(ty.span()=> ::lambda_kit::__private::http::respond::<#ty>(__output))
+                quote_spanned!(ty.span()=> #at_output::__private::http::respond::<#ty>(__output))
             }
         },
-        None => quote!(::lambda_kit::__private::http::respond(__output)),
+        None => quote!(#krate::__private::http::respond(__output)),
     };
     quote! {
         async move {
@@ -101,10 +105,10 @@ fn has_impl_trait(tokens: TokenStream) -> bool {
 }
 
 /// The closure's parameters, typed.
-pub(crate) fn closure_params(state: TokenStream) -> TokenStream {
+pub(crate) fn closure_params(krate: &syn::Path, state: TokenStream) -> TokenStream {
     quote! {
-        __request: ::lambda_kit::__private::http::Request,
-        __context: ::lambda_kit::__private::Context,
+        __request: #krate::__private::http::Request,
+        __context: #krate::__private::Context,
         __state: &'static #state
     }
 }

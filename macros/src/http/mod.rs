@@ -10,64 +10,48 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use validate::{Errors, Mode};
-
-/// Errors found before the HTTP rules run (the attribute's own).
-pub(crate) fn errors(first: Option<syn::Error>) -> Errors {
-    Errors(first)
-}
+use crate::crate_path::at;
+use crate::diag::{self, Errors};
+use validate::Mode;
 
 /// `#[lambda_handler(http, init = ...)]`: the function and a `main`.
 pub(crate) fn handler(
     function: &syn::ItemFn,
-    init: Option<&syn::Expr>,
+    args: &crate::handler::Args,
     mut errors: Errors,
 ) -> TokenStream {
     let parsed = parse::http_fn(function);
-    if function.sig.ident == "main" {
-        errors.push(
-            &function.sig.ident,
-            "the handler cannot be named `main`: #[lambda_handler] generates `main`; rename it, e.g. `handler`",
-        );
-    }
-    let has_init = init.is_some() || errors.0.is_some();
+    diag::check_not_main(&function.sig, &mut errors, "#[lambda_handler]");
+    let has_init = args.init.is_some() || !errors.is_empty();
     let valid = validate::validate(&parsed, Mode::Handler { has_init }, &mut errors);
-    let (Some(valid), None) = (valid, &errors.0) else {
-        let errors = errors.0.map(|e| e.to_compile_error());
-        // A stand-in `main` keeps rustc from adding "no `main`" to our
-        // errors, unless the function already is `main`.
-        let main = (function.sig.ident != "main").then(|| {
-            quote!(
-                fn main() {}
-            )
-        });
-        return quote! {
-            #function
-            #errors
-            #main
-        };
+    let Some(valid) = valid.filter(|_| errors.is_empty()) else {
+        return diag::bootstrap_with_errors(function, &errors);
     };
+    let krate = args.krate();
     let state = match valid.state {
         Some(ty) => quote!(#ty),
         None => quote!(_),
     };
-    let params = expand::closure_params(state);
-    let body = expand::call_body(&parsed, &valid);
-    let init = init_tokens(init);
+    let params = expand::closure_params(&krate, state);
+    let body = expand::call_body(&krate, &parsed, &valid);
+    let init = init_tokens(&krate, args.init.as_ref());
     quote! {
         #function
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            ::lambda_kit::__private::http::start(#init, |#params| #body)
+            #krate::__private::http::start(#init, |#params| #body)
         }
     }
 }
 
-fn init_tokens(init: Option<&syn::Expr>) -> TokenStream {
+fn init_tokens(krate: &syn::Path, init: Option<&syn::Expr>) -> TokenStream {
     match init {
-        Some(path) => quote_spanned!(path.span()=> ::lambda_kit::__private::init!(#path)),
-        None => quote!(::lambda_kit::__private::no_init),
+        Some(path) => {
+            let krate = at(krate, path.span());
+            quote_spanned!(path.span()=> #krate::__private::init!(#path))
+        }
+        None => quote!(#krate::__private::no_init),
     }
 }
 
@@ -88,34 +72,39 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
         }
     };
     let mut errors = Errors::default();
-    let path = match syn::parse2::<parse::RouteArgs>(args) {
+    let args = match syn::parse2::<parse::RouteArgs>(args) {
         Ok(args) => {
             validate::pattern(&args.path, &mut errors);
-            Some(args.path)
+            Some(args)
         }
         Err(error) => {
             errors.add(error);
             None
         }
     };
+    let krate = args
+        .as_ref()
+        .and_then(|args| args.krate.clone())
+        .unwrap_or_else(crate::crate_path::default);
     let parsed = parse::http_fn(&function);
     let valid = validate::validate(&parsed, Mode::Route, &mut errors);
-    let (Some(valid), Some(path), None) = (valid, path, &errors.0) else {
-        let errors = errors.0.map(|e| e.to_compile_error());
-        let stand_in = stand_in_route(&function);
+    let (Some(valid), Some(args), true) = (valid, args, errors.is_empty()) else {
+        let errors = errors.to_compile_error();
+        let stand_in = stand_in_route(&krate, &function);
         return quote!(#function #errors #stand_in);
     };
+    let path = args.path;
 
     let name = &function.sig.ident;
     let vis = &function.vis;
-    let params = expand::closure_params(quote!(__S));
-    let body = expand::call_body(&parsed, &valid);
+    let params = expand::closure_params(&krate, quote!(__S));
+    let body = expand::call_body(&krate, &parsed, &valid);
     let (generics, state) = match valid.state {
         Some(ty) => (quote!(), quote!(#ty)),
         None => (quote!(<__S: 'static>), quote!(__S)),
     };
     let params = match valid.state {
-        Some(ty) => expand::closure_params(quote!(#ty)),
+        Some(ty) => expand::closure_params(&krate, quote!(#ty)),
         None => params,
     };
     let doc = format!(
@@ -130,13 +119,13 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
         #[allow(non_camel_case_types)]
         #vis struct #name {}
 
-        impl ::lambda_kit::__private::http::RouteInfo for #name {
+        impl #krate::__private::http::RouteInfo for #name {
             const METHOD: &'static str = #method;
             const PATH: &'static str = #path;
         }
 
-        impl #generics ::lambda_kit::__private::http::Route<#state> for #name {
-            fn handle(#params) -> ::lambda_kit::__private::http::BoxResponse {
+        impl #generics #krate::__private::http::Route<#state> for #name {
+            fn handle(#params) -> #krate::__private::http::BoxResponse {
                 ::std::boxed::Box::pin(#body)
             }
         }
@@ -146,24 +135,24 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
 /// The route type of a function whose route attribute is wrong, so the
 /// `router!` listing it adds no errors of its own: it fits any router and
 /// its method (empty) never conflicts with a real route.
-fn stand_in_route(function: &syn::ItemFn) -> TokenStream {
+fn stand_in_route(krate: &syn::Path, function: &syn::ItemFn) -> TokenStream {
     let name = &function.sig.ident;
     let vis = &function.vis;
     quote! {
         #[allow(non_camel_case_types)]
         #vis struct #name {}
 
-        impl ::lambda_kit::__private::http::RouteInfo for #name {
+        impl #krate::__private::http::RouteInfo for #name {
             const METHOD: &'static str = "";
             const PATH: &'static str = ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name));
         }
 
-        impl<__S: 'static> ::lambda_kit::__private::http::Route<__S> for #name {
+        impl<__S: 'static> #krate::__private::http::Route<__S> for #name {
             fn handle(
-                _: ::lambda_kit::__private::http::Request,
-                _: ::lambda_kit::__private::Context,
+                _: #krate::__private::http::Request,
+                _: #krate::__private::Context,
                 _: &'static __S,
-            ) -> ::lambda_kit::__private::http::BoxResponse {
+            ) -> #krate::__private::http::BoxResponse {
                 ::core::unreachable!()
             }
         }
@@ -205,11 +194,14 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
             errors.add(error);
         }
     }
-    if let Some(error) = errors.0 {
-        let error = error.to_compile_error();
-        return quote!(#error fn main() {});
+    if let Some(errors) = errors.to_compile_error() {
+        return quote!(#errors fn main() {});
     }
-    let init = init_tokens(input.init.as_ref());
+    let krate = input
+        .krate
+        .clone()
+        .unwrap_or_else(crate::crate_path::default);
+    let init = init_tokens(&krate, input.init.as_ref());
     // Each route is named once, through an alias at its span: a function
     // without a route attribute is then one "expected type" error, not one
     // per use.
@@ -221,7 +213,7 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         .iter()
         .zip(&aliases)
         .map(|(route, alias)| quote_spanned!(route.span()=> type #alias = #route;));
-    let info = quote!(::lambda_kit::__private::http::RouteInfo);
+    let info = quote!(#krate::__private::http::RouteInfo);
     let mut checks = Vec::new();
     for (j, b) in input.routes.iter().enumerate() {
         for (i, a) in input.routes[..j].iter().enumerate() {
@@ -232,8 +224,9 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
                 quote!(#b).to_string().replace(' ', ""),
             );
             let (a, b) = (&aliases[i], &aliases[j]);
+            let krate = at(&krate, input.routes[j].span());
             checks.push(quote_spanned! {input.routes[j].span()=>
-                const _: () = if ::lambda_kit::__private::http::same_route(
+                const _: () = if #krate::__private::http::same_route(
                     <#a as #info>::METHOD, <#a as #info>::PATH,
                     <#b as #info>::METHOD, <#b as #info>::PATH,
                 ) {
@@ -246,8 +239,9 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
     // checks after `init`: a route borrowing another state is reported by
     // `Route`'s message at that route.
     let pushes = input.routes.iter().zip(&aliases).map(|(route, alias)| {
+        let krate = at(&krate, route.span());
         quote_spanned! {route.span()=>
-            __routes.push(::lambda_kit::__private::http::entry(__routes, ::core::marker::PhantomData::<#alias>));
+            __routes.push(#krate::__private::http::entry(__routes, ::core::marker::PhantomData::<#alias>));
         }
     });
     quote! {
@@ -255,7 +249,7 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         fn main() -> ::std::process::ExitCode {
             #(#alias_items)*
             #(#checks)*
-            ::lambda_kit::__private::http::start_router(#init, |__routes| {
+            #krate::__private::http::start_router(#init, |__routes| {
                 #(#pushes)*
             })
         }

@@ -2,34 +2,13 @@
 //! attribute's method and pattern, and the `router!` line.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{FnArg, ItemFn, ReturnType, Token, Type};
+use syn::{ItemFn, ReturnType, Token, Type};
 
-use crate::types::{is_named, peel};
-
-/// The role of one HTTP handler parameter.
-pub(crate) enum Role<'a> {
-    /// An owned type: built from the request by its `FromRequest`.
-    Extractor(&'a Type),
-    /// `Request`: the whole request, moved in after the other extractors.
-    Request,
-    /// `Context` or `&Context`.
-    Context { by_ref: bool },
-    /// `&S`: the init state.
-    State(&'a Type),
-    /// `&mut T`.
-    MutRef,
-    /// `impl Trait`.
-    ImplTrait,
-    /// `self`, `&self`, ...
-    Receiver,
-}
-
-pub(crate) struct Param<'a> {
-    pub role: Role<'a>,
-    pub arg: &'a FnArg,
-}
+use crate::crate_path;
+use crate::params::Param;
 
 /// An HTTP handler function: a `#[lambda_handler(http)]` or a route.
 pub(crate) struct HttpFn<'a> {
@@ -42,7 +21,7 @@ pub(crate) struct HttpFn<'a> {
 pub(crate) fn http_fn(function: &ItemFn) -> HttpFn<'_> {
     HttpFn {
         function,
-        params: function.sig.inputs.iter().map(param).collect(),
+        params: crate::params::params(&function.sig),
         output: match &function.sig.output {
             ReturnType::Default => None,
             ReturnType::Type(_, ty) => Some(ty),
@@ -50,25 +29,11 @@ pub(crate) fn http_fn(function: &ItemFn) -> HttpFn<'_> {
     }
 }
 
-fn param(arg: &FnArg) -> Param<'_> {
-    let role = match arg {
-        FnArg::Receiver(_) => Role::Receiver,
-        FnArg::Typed(typed) => match peel(&typed.ty) {
-            Type::ImplTrait(_) => Role::ImplTrait,
-            Type::Reference(r) if r.mutability.is_some() => Role::MutRef,
-            Type::Reference(r) if is_named(&r.elem, "Context") => Role::Context { by_ref: true },
-            Type::Reference(r) => Role::State(&r.elem),
-            ty if is_named(ty, "Context") => Role::Context { by_ref: false },
-            ty if is_named(ty, "Request") => Role::Request,
-            _ => Role::Extractor(&typed.ty),
-        },
-    };
-    Param { role, arg }
-}
-
-/// `#[get("/items/{id}")]` and its siblings.
+/// `#[get("/items/{id}")]` and its siblings, optionally with
+/// `crate = "path"` after the path.
 pub(crate) struct RouteArgs {
     pub path: syn::LitStr,
+    pub krate: Option<syn::Path>,
 }
 
 impl Parse for RouteArgs {
@@ -87,8 +52,15 @@ impl Parse for RouteArgs {
                 "the route's path is a string literal: write e.g. `#[get(\"/items/{id}\")]`",
             )
         })?;
+        let mut krate = None;
         if input.peek(Token![,]) {
             let _: Token![,] = input.parse()?;
+            if crate_path::peek(input) {
+                krate = Some(crate_path::argument(input)?);
+                if input.peek(Token![,]) {
+                    let _: Token![,] = input.parse()?;
+                }
+            }
             if !input.is_empty() {
                 let rest: proc_macro2::TokenStream = input.parse()?;
                 return Err(syn::Error::new_spanned(
@@ -97,13 +69,15 @@ impl Parse for RouteArgs {
                 ));
             }
         }
-        Ok(RouteArgs { path })
+        Ok(RouteArgs { path, krate })
     }
 }
 
-/// `router!(init = setup, route_a, route_b)`.
+/// `router!(init = setup, route_a, route_b)`: `key = value` arguments
+/// (`init`, `crate`) in any order, then the routes.
 pub(crate) struct RouterInput {
     pub init: Option<syn::Expr>,
+    pub krate: Option<syn::Path>,
     pub routes: Vec<syn::Path>,
     pub span: Span,
 }
@@ -111,17 +85,32 @@ pub(crate) struct RouterInput {
 impl Parse for RouterInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let span = input.span();
-        let mut init = None;
-        if input.peek(syn::Ident) && input.peek2(Token![=]) {
-            let key: syn::Ident = input.parse()?;
-            if key != "init" {
+        let (mut init, mut krate) = (None, None);
+        // `crate` is a keyword, so it is peeked on its own.
+        while (input.peek(syn::Ident) || input.peek(Token![crate])) && input.peek2(Token![=]) {
+            let key = syn::Ident::parse_any(input)?;
+            let twice = || {
+                syn::Error::new(
+                    key.span(),
+                    format!("`{key}` is given twice: write it once, before the routes"),
+                )
+            };
+            if key == "init" {
+                let _: Token![=] = input.parse()?;
+                if init.replace(input.parse()?).is_some() {
+                    return Err(twice());
+                }
+            } else if key == "crate" {
+                let _: Token![=] = input.parse()?;
+                if krate.replace(crate_path::value(input)?).is_some() {
+                    return Err(twice());
+                }
+            } else {
                 return Err(syn::Error::new(
                     key.span(),
                     format!("unknown argument `{key}`: write `router!(init = setup, route_a, route_b)` or just the routes"),
                 ));
             }
-            let _: Token![=] = input.parse()?;
-            init = Some(input.parse()?);
             if !input.is_empty() {
                 let _: Token![,] = input.parse()?;
             }
@@ -129,6 +118,7 @@ impl Parse for RouterInput {
         let routes = Punctuated::<syn::Path, Token![,]>::parse_terminated(input)?;
         Ok(RouterInput {
             init,
+            krate,
             routes: routes.into_iter().collect(),
             span,
         })
@@ -146,10 +136,13 @@ mod tests {
         assert_eq!(args.path.value(), "/items/{id}");
         let args: RouteArgs = syn::parse2(quote!("/items",)).unwrap();
         assert_eq!(args.path.value(), "/items");
+        let args: RouteArgs = syn::parse2(quote!("/items", crate = "re::lambda_kit",)).unwrap();
+        assert!(args.krate.is_some());
         for (tokens, message) in [
             (quote!(), "a route needs its path"),
             (quote!(PATH), "the route's path is a string literal"),
             (quote!("/items", init = setup), "`init` goes on the router"),
+            (quote!("/items", crate = lk), "`crate` takes a string"),
         ] {
             let error = syn::parse2::<RouteArgs>(tokens).err().unwrap();
             assert!(error.to_string().contains(message), "{error}");
@@ -163,6 +156,17 @@ mod tests {
         assert_eq!(input.routes.len(), 2);
         let input: RouterInput = syn::parse2(quote!(list)).unwrap();
         assert!(input.init.is_none());
+        let input: RouterInput =
+            syn::parse2(quote!(crate = "re::lambda_kit", init = setup, crate::list)).unwrap();
+        assert!(input.krate.is_some() && input.init.is_some());
+        assert_eq!(input.routes.len(), 1);
+        let error = syn::parse2::<RouterInput>(quote!(init = a, init = b, list))
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().starts_with("`init` is given twice"),
+            "{error}"
+        );
         let input: RouterInput = syn::parse2(quote!()).unwrap();
         assert!(input.routes.is_empty());
         let error = syn::parse2::<RouterInput>(quote!(foo = 1, list))

@@ -1,10 +1,13 @@
 //! Every rule of an HTTP handler and a route pattern, each failure at the
 //! offending token saying what to write instead.
 
-use quote::ToTokens;
-use syn::{FnArg, Type};
+use lambda_kit_core::route::{Pattern, PatternError};
+use syn::{FnArg, Signature, Type};
 
-use super::parse::{HttpFn, Role};
+use super::parse::HttpFn;
+use crate::diag::{self, repeated, Errors};
+use crate::params::{Param, Role};
+use crate::types::is_named;
 
 /// Where the function is used: the state needs `init` only on a handler
 /// that builds its own bootstrap.
@@ -29,34 +32,22 @@ pub(crate) struct Valid<'a> {
     pub state: Option<&'a Type>,
 }
 
-#[derive(Default)]
-pub(crate) struct Errors(pub Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, tokens: &dyn ToTokens, message: impl std::fmt::Display) {
-        self.add(syn::Error::new_spanned(tokens.to_token_stream(), message));
-    }
-
-    pub(crate) fn add(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-}
-
-fn once(errors: &mut Errors, seen: &mut Option<&FnArg>, arg: &FnArg, what: &str) -> bool {
+/// Records the first `arg` of a kind in `seen`; a second is an error.
+fn once<'a>(errors: &mut Errors, seen: &mut Option<&'a FnArg>, arg: &'a FnArg, what: &str) -> bool {
     match seen {
         Some(first) => {
-            let mut error = syn::Error::new_spanned(
+            errors.add(repeated(
                 arg,
                 format!("an HTTP handler takes {what} at most once: remove this parameter"),
-            );
-            error.combine(syn::Error::new_spanned(*first, "it is already taken here"));
-            errors.add(error);
+                *first,
+                "it is already taken here",
+            ));
             false
         }
-        None => true,
+        None => {
+            *seen = Some(arg);
+            true
+        }
     }
 }
 
@@ -65,164 +56,171 @@ pub(crate) fn validate<'a>(
     mode: Mode,
     errors: &mut Errors,
 ) -> Option<Valid<'a>> {
-    let sig = &handler.function.sig;
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(
-            &sig.generics,
-            "an HTTP handler cannot be generic: name the concrete types, e.g. `Json<NewItem>`, \
-             and write `&State` without lifetime parameters",
-        );
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        errors.push(
-            unsafety,
-            "an HTTP handler cannot be `unsafe fn`: put `unsafe { ... }` blocks inside",
-        );
-    }
-    if let Some(variadic) = &sig.variadic {
-        errors.push(variadic, "an HTTP handler cannot be variadic");
-    }
-
-    let mut slots = Vec::new();
-    let mut state = None;
-    let (mut context_at, mut state_at, mut request_at) = (None, None, None);
+    check_signature(&handler.function.sig, errors);
+    let mut params = Params::default();
     for param in &handler.params {
+        params.check(param, mode, errors);
+    }
+    errors.is_empty().then_some(Valid {
+        slots: params.slots,
+        state: params.state,
+    })
+}
+
+fn check_signature(sig: &Signature, errors: &mut Errors) {
+    diag::check_not_generic(
+        sig,
+        errors,
+        "an HTTP handler",
+        "name the concrete types, e.g. `Json<NewItem>`, and write `&State` without lifetime parameters",
+    );
+    diag::check_not_unsafe(
+        sig,
+        errors,
+        "an HTTP handler",
+        "put `unsafe { ... }` blocks inside",
+    );
+    diag::check_not_variadic(sig, errors, "an HTTP handler");
+}
+
+/// The parameters seen so far; `Request`, `Context` and the state each at
+/// most once.
+#[derive(Default)]
+struct Params<'a> {
+    slots: Vec<Slot<'a>>,
+    state: Option<&'a Type>,
+    request_at: Option<&'a FnArg>,
+    context_at: Option<&'a FnArg>,
+    state_at: Option<&'a FnArg>,
+}
+
+impl<'a> Params<'a> {
+    fn check(&mut self, param: &Param<'a>, mode: Mode, errors: &mut Errors) {
         let arg = param.arg;
         match &param.role {
-            Role::Receiver => errors.push(
+            Role::Receiver => errors.over(
                 arg,
                 "an HTTP handler is a free function, not a method: move it out of the `impl` block",
             ),
-            Role::ImplTrait => errors.push(
+            Role::ImplTrait => errors.over(
                 arg,
                 "`impl Trait` parameters are not supported: name the extractor, e.g. `Json<NewItem>`",
             ),
-            Role::MutRef => errors.push(
+            Role::MutRef => errors.over(
                 arg,
                 "HTTP handler parameters cannot be `&mut`: take extractors by value (`Json<T>`), the init \
                  state as `&State` with interior mutability (`Mutex`, atomics) for what changes",
             ),
-            Role::Extractor(ty) => slots.push(Slot::Extractor(ty)),
-            Role::Request => {
-                if once(errors, &mut request_at, arg, "the whole `Request`") {
-                    request_at = Some(arg);
-                    slots.push(Slot::Request);
+            // The whole request, moved in after the other extractors.
+            Role::Owned(ty) if is_named(ty, "Request") => {
+                if once(errors, &mut self.request_at, arg, "the whole `Request`") {
+                    self.slots.push(Slot::Request);
                 }
             }
+            Role::Owned(ty) => self.slots.push(Slot::Extractor(ty)),
             Role::Context { by_ref } => {
-                if once(errors, &mut context_at, arg, "the `Context`") {
-                    context_at = Some(arg);
-                    slots.push(Slot::Context { by_ref: *by_ref });
+                if once(errors, &mut self.context_at, arg, "the `Context`") {
+                    self.slots.push(Slot::Context { by_ref: *by_ref });
                 }
             }
-            Role::State(ty) => {
-                if mode == (Mode::Handler { has_init: false }) {
-                    errors.push(
-                        arg,
-                        "a `&State` parameter borrows the state built once per cold start by `init`: \
-                         add `#[lambda_handler(http, init = setup)]` with `fn setup() -> State`; \
-                         extractors are taken by value, e.g. `Json<T>`",
-                    );
-                } else if once(errors, &mut state_at, arg, "the init state") {
-                    state_at = Some(arg);
-                    state = Some(*ty);
-                    slots.push(Slot::State);
-                }
-            }
+            Role::Borrowed(ty) => self.state(ty, arg, mode, errors),
         }
     }
-    errors.0.is_none().then_some(Valid { slots, state })
+
+    /// `&State` needs an `init` that builds it: the handler's own or the router's.
+    fn state(&mut self, ty: &'a Type, arg: &'a FnArg, mode: Mode, errors: &mut Errors) {
+        if mode == (Mode::Handler { has_init: false }) {
+            errors.over(
+                arg,
+                "a `&State` parameter borrows the state built once per cold start by `init`: \
+                 add `#[lambda_handler(http, init = setup)]` with `fn setup() -> State`; \
+                 extractors are taken by value, e.g. `Json<T>`",
+            );
+        } else if once(errors, &mut self.state_at, arg, "the init state") {
+            self.state = Some(ty);
+            self.slots.push(Slot::State);
+        }
+    }
 }
 
-/// Checks a route pattern in API Gateway's syntax: `/items/{id}`, with an
-/// optional greedy last segment `{path+}`. The runtime's router parses
-/// patterns by the same rules.
+/// Checks a route pattern with the grammar the runtime's router parses it
+/// by (`lambda_kit_core`), saying what to write instead.
 pub(crate) fn pattern(path: &syn::LitStr, errors: &mut Errors) {
     if let Err(message) = pattern_problem(&path.value()) {
-        errors.push(path, message);
+        // The whole literal: a span inside a string needs nightly.
+        errors.over(path, message);
     }
 }
 
-/// The first problem with a pattern, saying what to write instead.
+/// The problem with a pattern, worded for its author, with the fix.
 fn pattern_problem(value: &str) -> Result<(), String> {
-    let Some(rest) = value.strip_prefix('/') else {
-        return Err(format!(
-            "a route path starts with `/`: write `\"/{value}\"`"
-        ));
+    let error = match Pattern::parse(value) {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
     };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if rest.is_empty() {
-        return Ok(());
-    }
-    let segments: Vec<&str> = rest.split('/').collect();
-    // The pattern with segment `i` replaced, for suggestions.
-    let with = |i: usize, replacement: &str| {
-        let mut fixed: Vec<&str> = segments.clone();
-        fixed[i] = replacement;
-        format!("/{}", fixed.join("/"))
+    // Fixes rewrite the pattern without its trailing `/`, as parsed.
+    let trimmed = value.strip_suffix('/').unwrap_or(value);
+    let with = |range: &std::ops::Range<usize>, replacement: &str| {
+        format!(
+            "{}{replacement}{}",
+            &trimmed[..range.start],
+            &trimmed[range.end..]
+        )
     };
-    if segments.iter().any(|s| s.is_empty()) {
-        let fixed: Vec<&str> = segments.iter().copied().filter(|s| !s.is_empty()).collect();
-        return Err(format!(
-            "`{value}` has an empty segment (`//`): write `\"/{}\"`",
-            fixed.join("/")
-        ));
-    }
-    let mut names: Vec<&str> = Vec::new();
-    for (i, segment) in segments.iter().enumerate() {
-        match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
-                let (name, greedy) = match name.strip_suffix('+') {
-                    Some(name) => (name, true),
-                    None => (name, false),
-                };
-                if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
-                    return Err(format!(
-                        "`{segment}` is not a path parameter: name it with letters, digits and `_`, e.g. `{{id}}`"
-                    ));
-                }
-                if greedy && i + 1 != segments.len() {
-                    return Err(format!(
-                        "`{segment}` takes the rest of the path, so it must be the last segment: \
-                         write `{{{name}}}` for one segment, as in `\"{}\"`",
-                        with(i, &format!("{{{name}}}"))
-                    ));
-                }
-                if names.contains(&name) {
-                    return Err(format!(
-                        "`{{{name}}}` appears twice in `{value}`: give each parameter its own name"
-                    ));
-                }
-                names.push(name);
-            }
-            None if segment.starts_with('{') && !segment.contains('}') => {
-                return Err(format!(
-                    "`{segment}` has no closing `}}`: write `\"{}\"`",
-                    with(i, &format!("{segment}}}"))
-                ));
-            }
-            None if segment.contains(['{', '}']) => {
-                // `x{id}`: suggest the parameter as a segment of its own.
-                let suggestion = match (segment.find('{'), segment.find('}')) {
-                    (Some(open), Some(close)) if open < close => {
-                        let (before, after) = (&segment[..open], &segment[close + 1..]);
-                        let param = &segment[open..=close];
-                        let parts: Vec<&str> = [before, param, after]
+    let text = |range: &std::ops::Range<usize>| &value[range.clone()];
+    Err(match &error {
+        PatternError::NoLeadingSlash => {
+            format!("a route path starts with `/`: write `\"/{value}\"`")
+        }
+        PatternError::EmptySegment { .. } => {
+            let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
+            format!(
+                "`{value}` has an empty segment (`//`): write `\"/{}\"`",
+                segments.join("/")
+            )
+        }
+        PatternError::InvalidName { segment } => format!(
+            "`{}` is not a path parameter: name it with letters, digits and `_`, e.g. `{{id}}`",
+            text(segment)
+        ),
+        PatternError::GreedyNotLast { segment } => {
+            let name = text(segment).trim_start_matches('{').trim_end_matches("+}");
+            format!(
+                "`{}` takes the rest of the path, so it must be the last segment: \
+                 write `{{{name}}}` for one segment, as in `\"{}\"`",
+                text(segment),
+                with(segment, &format!("{{{name}}}"))
+            )
+        }
+        PatternError::DuplicateName { second, .. } => {
+            let name = text(second).trim_start_matches('{').trim_end_matches('}');
+            let name = name.strip_suffix('+').unwrap_or(name);
+            format!("`{{{name}}}` appears twice in `{value}`: give each parameter its own name")
+        }
+        PatternError::Unclosed { segment } => format!(
+            "`{}` has no closing `}}`: write `\"{}\"`",
+            text(segment),
+            with(segment, &format!("{}}}", text(segment)))
+        ),
+        PatternError::NotWholeSegment { segment } => {
+            let part = text(segment);
+            // `x{id}`: suggest the parameter as a segment of its own.
+            let suggestion = match (part.find('{'), part.find('}')) {
+                (Some(open), Some(close)) if open < close => {
+                    let pieces: Vec<&str> =
+                        [&part[..open], &part[open..=close], &part[close + 1..]]
                             .into_iter()
                             .filter(|p| !p.is_empty())
                             .collect();
-                        format!(": write `\"{}\"`", with(i, &parts.join("/")))
-                    }
-                    _ => String::new(),
-                };
-                return Err(format!(
-                    "`{segment}`: a path parameter is a whole segment between two `/`, e.g. `/items/{{id}}`{suggestion}"
-                ));
-            }
-            None => {}
+                    format!(": write `\"{}\"`", with(segment, &pieces.join("/")))
+                }
+                _ => String::new(),
+            };
+            format!(
+                "`{part}`: a path parameter is a whole segment between two `/`, e.g. `/items/{{id}}`{suggestion}"
+            )
         }
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use syn::{Ident, LitStr};
 
 use super::parse::{Output, Query};
 use super::validate::{Op, Valid};
+use crate::crate_path::at;
 
 pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
     let item = query.item;
@@ -17,19 +18,21 @@ pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
     let sql = LitStr::new(&valid.sql, query.sql.span());
     let count = valid.binds.len();
     let kind = Ident::new(valid.kind, Span::call_site());
+    let krate = &query.krate;
 
     let via = match valid.executor {
         Some(executor) => {
-            quote_spanned!(executor.span()=> ::lambda_kit::__private::rds::via(#executor))
+            let krate = at(krate, executor.span());
+            quote_spanned!(executor.span()=> #krate::__private::rds::via(#executor))
         }
-        None => quote!(::lambda_kit::__private::rds::Via::Global),
+        None => quote!(#krate::__private::rds::Via::Global),
     };
     // Each bound at its own span, so a type that cannot be bound is
     // reported at the parameter.
-    let binds = valid
-        .binds
-        .iter()
-        .map(|ident| quote_spanned!(ident.span()=> ::lambda_kit::__private::rds::bind(&#ident)));
+    let binds = valid.binds.iter().map(|ident| {
+        let krate = at(krate, ident.span());
+        quote_spanned!(ident.span()=> #krate::__private::rds::bind(&#ident))
+    });
     // The row decoder, picked once at the row type's span: the query's
     // registered shape and the call both use it.
     let (function, row) = match valid.op {
@@ -42,9 +45,12 @@ pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
     };
     let (rows_fn, reads, decoder) = match row {
         Some(row) => (
-            Some(quote_spanned! {row.span()=>
-                fn __lk_rows() -> ::lambda_kit::__private::rds::Decoder<#row> {
-                    ::lambda_kit::__private::rds::rows!(#row)
+            Some({
+                let krate = at(krate, row.span());
+                quote_spanned! {row.span()=>
+                    fn __lk_rows() -> #krate::__private::rds::Decoder<#row> {
+                        #krate::__private::rds::rows!(#row)
+                    }
                 }
             }),
             Some(quote!(reads __lk_rows)),
@@ -63,8 +69,8 @@ pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
         #(#attrs)*
         #vis #sig {
             #rows_fn
-            ::lambda_kit::__private::rds::query!(static __LK_QUERY = (#name, #sql, #count, #kind) #reads);
-            let __lk_result = ::lambda_kit::__private::rds::#function(#via, &__LK_QUERY, #decoder ::std::vec![#(#binds),*]).await;
+            #krate::__private::rds::query!(static __LK_QUERY = (#name, #sql, #count, #kind) #reads);
+            let __lk_result = #krate::__private::rds::#function(#via, &__LK_QUERY, #decoder ::std::vec![#(#binds),*]).await;
             #into_error
         }
     }

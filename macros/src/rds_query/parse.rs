@@ -10,6 +10,7 @@ use syn::{
     Signature, Type, Visibility,
 };
 
+use crate::crate_path;
 use crate::types::{is_named, last_ident, peel};
 
 /// The annotated item: a fn signature, normally without a body.
@@ -96,13 +97,15 @@ pub(crate) enum Output<'a> {
 
 pub(crate) struct Query<'a> {
     pub sql: LitStr,
+    /// `crate = "path"`, else `::lambda_kit`: how the body names lambda-kit.
+    pub krate: syn::Path,
     pub item: &'a QueryFn,
     pub params: Vec<ParamAt<'a>>,
     pub output: Output<'a>,
 }
 
 pub(crate) fn parse(args: TokenStream, item: &QueryFn) -> syn::Result<Query<'_>> {
-    let sql = parse_args(args)?;
+    let (sql, krate) = parse_args(args)?;
     let params = item.sig.inputs.iter().map(param).collect();
     let output = match &item.sig.output {
         ReturnType::Default => Output::Missing,
@@ -117,14 +120,15 @@ pub(crate) fn parse(args: TokenStream, item: &QueryFn) -> syn::Result<Query<'_>>
     };
     Ok(Query {
         sql,
+        krate: krate.unwrap_or_else(crate::crate_path::default),
         item,
         params,
         output,
     })
 }
 
-/// The one argument: the SQL as a string literal.
-fn parse_args(args: TokenStream) -> syn::Result<LitStr> {
+/// The SQL as a string literal, then optionally `crate = "path"`.
+fn parse_args(args: TokenStream) -> syn::Result<(LitStr, Option<syn::Path>)> {
     if args.is_empty() {
         return Err(syn::Error::new(
             Span::call_site(),
@@ -144,6 +148,17 @@ fn parse_args(args: TokenStream) -> syn::Result<LitStr> {
                      the macro reads it at compile time to check its placeholders",
             )),
         };
+        let mut krate = None;
+        if input.peek(syn::Token![,])
+            && input.peek2(syn::Token![crate])
+            && input.peek3(syn::Token![=])
+        {
+            input.parse::<syn::Token![,]>()?;
+            krate = Some(crate_path::argument(input)?);
+            if input.peek(syn::Token![,]) {
+                input.parse::<syn::Token![,]>()?;
+            }
+        }
         if !input.is_empty() {
             let rest: TokenStream = input.parse()?;
             return Err(syn::Error::new_spanned(
@@ -151,7 +166,7 @@ fn parse_args(args: TokenStream) -> syn::Result<LitStr> {
                 "#[rds_query] takes only the SQL string: remove what follows it",
             ));
         }
-        Ok(sql)
+        Ok((sql, krate))
     };
     parser.parse2(args)
 }

@@ -1,6 +1,6 @@
-//! Every rule an `#[rds_query]` fn must follow, each failure a `syn::Error`
-//! at the offending token saying what to write instead. All failures are
-//! reported at once.
+//! Every rule an `#[rds_query]` fn must follow, one function per rule, each
+//! failure a `syn::Error` at the offending token saying what to write
+//! instead. All failures are reported at once.
 
 use proc_macro2::Span;
 use quote::ToTokens;
@@ -8,8 +8,9 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{GenericParam, Ident, Type};
 
-use super::parse::{Output, Param, Query, Shape};
-use super::placeholders::{scan, Placeholder, ScanError, Verb};
+use super::parse::{Output, Param, ParamAt, Query, QueryFn, Shape};
+use super::placeholders::{scan, Placeholder, Scan, ScanError, Verb};
+use crate::diag::{self, Errors};
 
 /// What the body does with the result.
 pub(crate) enum Op<'a> {
@@ -40,27 +41,6 @@ pub(crate) struct Valid<'a> {
     pub op: Op<'a>,
 }
 
-#[derive(Default)]
-struct Errors(Option<syn::Error>);
-
-impl Errors {
-    fn push(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.add(syn::Error::new(span, message));
-    }
-
-    /// An error underlining all of `tokens`, not just their first token.
-    fn push_over(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.add(syn::Error::new_spanned(tokens, message));
-    }
-
-    fn add(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-}
-
 /// A type as a user writes it: `Vec<i64>`, not `Vec < i64 >`.
 fn spelled(ty: &Type) -> String {
     let text = ty.to_token_stream().to_string();
@@ -80,180 +60,13 @@ fn spelled(ty: &Type) -> String {
 
 pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
     let mut errors = Errors::default();
-    let item = query.item;
-    let sig = &item.sig;
-    let sql_span = query.sql.span();
-
-    if let Some(body) = &item.body {
-        errors.push(
-            body.brace_token.span.join(),
-            "#[rds_query] writes the body from the SQL: remove this block and end the signature with `;`",
-        );
-    }
-    if sig.asyncness.is_none() {
-        errors.push(
-            sig.fn_token.span,
-            "an #[rds_query] fn must be `async`: write `async fn`, and `.await` it where it is called",
-        );
-    }
-    if let Some(constness) = &sig.constness {
-        errors.push(
-            constness.span,
-            "an #[rds_query] fn cannot be `const`: remove `const`",
-        );
-    }
-    if let Some(unsafety) = &sig.unsafety {
-        errors.push(
-            unsafety.span,
-            "an #[rds_query] fn cannot be `unsafe`: remove `unsafe`",
-        );
-    }
-    if let Some(abi) = &sig.abi {
-        errors.push(
-            abi.span(),
-            "an #[rds_query] fn cannot have an ABI: remove `extern`",
-        );
-    }
-    if let Some(variadic) = &sig.variadic {
-        errors.push(variadic.span(), "an #[rds_query] fn cannot be variadic");
-    }
-    for param in &sig.generics.params {
-        if !matches!(param, GenericParam::Lifetime(_)) {
-            errors.push_over(
-                param,
-                "an #[rds_query] fn cannot be generic: write the concrete parameter and row types, \
-                 e.g. `name: &str` and `Vec<Test>`",
-            );
-        }
-    }
-
-    // Parameters.
-    let mut executor: Option<&Ident> = None;
-    let mut values: Vec<&Ident> = Vec::new();
-    for (index, param) in query.params.iter().enumerate() {
-        match &param.param {
-            Param::Receiver => errors.push(
-                param.span,
-                "an #[rds_query] fn cannot take `self`: take the values it binds as parameters instead",
-            ),
-            Param::Pattern => errors.push(
-                param.span,
-                "name this parameter, e.g. `id: i64`, so that a `:id` placeholder can bind it",
-            ),
-            Param::Executor { ident, ty, kind, mutable } => {
-                let written = if *kind == "Pool" {
-                    "pool: &rds::Pool".to_owned()
-                } else {
-                    let lifetime = if *kind == "Transaction" { "<'_>" } else { "" };
-                    format!("{}: &mut rds::{kind}{lifetime}", if *kind == "Conn" { "conn" } else { "tx" })
-                };
-                if index != 0 {
-                    errors.push_over(
-                        param.arg,
-                        format!("the connection parameter goes first: move `{written}` before the values"),
-                    );
-                } else if !mutable && *kind != "Pool" {
-                    errors.push_over(
-                        ty,
-                        format!("a {kind} runs one statement at a time, so it is borrowed mutably: write `{written}`"),
-                    );
-                } else if let Some(ident) = ident {
-                    executor = Some(ident);
-                } else {
-                    errors.push(
-                        param.span,
-                        format!("name the connection parameter so the query can use it: write `{written}`"),
-                    );
-                }
-            }
-            Param::Value { ident, .. } => values.push(ident),
-        }
-    }
-
-    // The SQL and its placeholders.
-    let text = query.sql.value();
-    let mut binds = Vec::new();
-    let mut scanned = None;
-    if text.trim().is_empty() {
-        errors.push(
-            sql_span,
-            "the SQL is empty: write the statement, e.g. \"SELECT id, name FROM test\"",
-        );
-    } else {
-        match scan(&text) {
-            Err(ScanError::Unterminated(what)) => errors.push(
-                sql_span,
-                format!("the SQL has an unterminated {what}: close it, so placeholders after it are seen"),
-            ),
-            Ok(scan) => {
-                check_placeholders(&scan.placeholders, &values, executor, sql_span, &query.params, &mut binds, &mut errors);
-                scanned = Some(scan);
-            }
-        }
-    }
-
-    // The result.
-    let op = match (&query.output, &scanned) {
-        (Output::Missing, _) => {
-            errors.push(
-                sig.paren_token.span.close(),
-                "an #[rds_query] fn returns a `Result`: add `-> Result<Vec<Row>, rds::Error>` (or the shape you need: \
-                 `Option<Row>`, `Row`, `u64`, `rds::Exec`, `()`)",
-            );
-            None
-        }
-        (Output::NotResult(ty), _) => {
-            errors.push_over(
-                ty,
-                format!(
-                    "an #[rds_query] fn returns a `Result` whose error type implements `From<rds::Error>`: \
-                     write `Result<{}, rds::Error>`",
-                    spelled(ty)
-                ),
-            );
-            None
-        }
-        (Output::Result { ok, shape, .. }, Some(scan)) => {
-            let writes = scan.verb == Verb::Write && !scan.returning;
-            let keyword = scan.keyword.as_deref().unwrap_or("the statement");
-            match *shape {
-                Shape::All(_) | Shape::Optional(_) | Shape::One(_) if writes => {
-                    errors.push_over(
-                        ok,
-                        format!(
-                            "`{keyword}` returns no rows: return `u64` (affected rows), `rds::Exec` \
-                             (affected rows and last insert id) or `()`; to read rows back, add `RETURNING ...` (MariaDB)"
-                        ),
-                    );
-                    None
-                }
-                Shape::Exec(ty) if !writes && scan.verb != Verb::Other => {
-                    let what = if scan.returning {
-                        format!("`{keyword} ... RETURNING`")
-                    } else {
-                        format!("`{keyword}`")
-                    };
-                    errors.push_over(
-                        ty,
-                        format!("{what} returns rows, not an `rds::Exec`: return `Vec<Row>`, `Option<Row>` or `Row`"),
-                    );
-                    None
-                }
-                Shape::All(row) => Some(Op::All(row)),
-                Shape::Optional(row) => Some(Op::Optional(row)),
-                Shape::One(row) => Some(Op::One(row)),
-                Shape::U64(ty) if scan.verb == Verb::Read || scan.returning => Some(Op::One(ty)),
-                Shape::U64(_) => Some(Op::Affected),
-                Shape::Exec(_) => Some(Op::Exec),
-                Shape::Unit => Some(Op::Unit),
-            }
-        }
-        (Output::Result { .. }, None) => None,
-    };
-
-    match (errors.0, scanned, op) {
-        (Some(errors), _, _) => Err(errors),
-        (None, Some(scan), Some(op)) => Ok(Valid {
+    check_item(query.item, &mut errors);
+    let (executor, values) = check_params(query, &mut errors);
+    let checked = check_sql(query, &values, executor, &mut errors);
+    let op = result_op(query, checked.as_ref().map(|(scan, _)| scan), &mut errors);
+    errors.finish()?;
+    match (checked, op) {
+        (Some((scan, binds)), Some(op)) => Ok(Valid {
             sql: scan.sql,
             kind: match scan.verb {
                 Verb::Read => "Read",
@@ -264,24 +77,251 @@ pub(crate) fn validate<'a>(query: &Query<'a>) -> syn::Result<Valid<'a>> {
             binds,
             op,
         }),
-        // Every path without a scan or an op pushed an error.
-        (None, _, _) => Err(syn::Error::new(
-            sql_span,
+        // Every path without a scan or an op reported an error.
+        _ => Err(syn::Error::new(
+            query.sql.span(),
             "#[rds_query] could not read this query",
         )),
     }
 }
 
-/// Pairs placeholders with parameters: `:name` by name, `?` in order.
-fn check_placeholders<'a>(
-    placeholders: &[Placeholder],
+/// The fn around the signature: body-less, `async`, and nothing the
+/// generated body cannot be.
+fn check_item(item: &QueryFn, errors: &mut Errors) {
+    let sig = &item.sig;
+    if let Some(body) = &item.body {
+        errors.at(
+            body.brace_token.span.join(),
+            "#[rds_query] writes the body from the SQL: remove this block and end the signature with `;`",
+        );
+    }
+    if sig.asyncness.is_none() {
+        errors.at(
+            sig.fn_token.span,
+            "an #[rds_query] fn must be `async`: write `async fn`, and `.await` it where it is called",
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        errors.at(
+            constness.span,
+            "an #[rds_query] fn cannot be `const`: remove `const`",
+        );
+    }
+    diag::check_not_unsafe(sig, errors, SUBJECT, "remove `unsafe`");
+    if let Some(abi) = &sig.abi {
+        errors.at(
+            abi.span(),
+            "an #[rds_query] fn cannot have an ABI: remove `extern`",
+        );
+    }
+    diag::check_not_variadic(sig, errors, SUBJECT);
+    check_no_type_parameters(sig, errors);
+}
+
+const SUBJECT: &str = "an #[rds_query] fn";
+
+/// Lifetimes are fine (`&'a str`); types must be concrete to bind and read.
+fn check_no_type_parameters(sig: &syn::Signature, errors: &mut Errors) {
+    for param in &sig.generics.params {
+        if !matches!(param, GenericParam::Lifetime(_)) {
+            errors.over(
+                param,
+                "an #[rds_query] fn cannot be generic: write the concrete parameter and row types, \
+                 e.g. `name: &str` and `Vec<Test>`",
+            );
+        }
+    }
+}
+
+/// The connection parameter (first, if any) and the value parameters.
+fn check_params<'a>(query: &Query<'a>, errors: &mut Errors) -> (Option<&'a Ident>, Vec<&'a Ident>) {
+    let mut executor = None;
+    let mut values = Vec::new();
+    for (index, param) in query.params.iter().enumerate() {
+        match &param.param {
+            Param::Receiver => errors.at(
+                param.span,
+                "an #[rds_query] fn cannot take `self`: take the values it binds as parameters instead",
+            ),
+            Param::Pattern => errors.at(
+                param.span,
+                "name this parameter, e.g. `id: i64`, so that a `:id` placeholder can bind it",
+            ),
+            Param::Executor { .. } => {
+                if let Some(ident) = check_executor(index, param, errors) {
+                    executor = Some(ident);
+                }
+            }
+            Param::Value { ident, .. } => values.push(*ident),
+        }
+    }
+    (executor, values)
+}
+
+/// `pool: &rds::Pool`, `conn: &mut rds::Conn` or `tx: &mut rds::Transaction<'_>`, first.
+fn check_executor<'a>(index: usize, param: &ParamAt<'a>, errors: &mut Errors) -> Option<&'a Ident> {
+    let Param::Executor {
+        ident,
+        ty,
+        kind,
+        mutable,
+    } = &param.param
+    else {
+        return None;
+    };
+    let written = match *kind {
+        "Pool" => "pool: &rds::Pool".to_owned(),
+        "Conn" => "conn: &mut rds::Conn".to_owned(),
+        _ => format!("tx: &mut rds::{kind}<'_>"),
+    };
+    if index != 0 {
+        errors.over(
+            param.arg,
+            format!("the connection parameter goes first: move `{written}` before the values"),
+        );
+    } else if !mutable && *kind != "Pool" {
+        errors.over(
+            ty,
+            format!("a {kind} runs one statement at a time, so it is borrowed mutably: write `{written}`"),
+        );
+    } else if ident.is_none() {
+        errors.at(
+            param.span,
+            format!("name the connection parameter so the query can use it: write `{written}`"),
+        );
+    } else {
+        return *ident;
+    }
+    None
+}
+
+/// The SQL scanned, and the parameters bound to its placeholders.
+fn check_sql<'a>(
+    query: &Query<'a>,
     values: &[&'a Ident],
     executor: Option<&Ident>,
-    sql_span: Span,
-    params: &[super::parse::ParamAt<'a>],
-    binds: &mut Vec<&'a Ident>,
     errors: &mut Errors,
-) {
+) -> Option<(Scan, Vec<&'a Ident>)> {
+    let sql_span = query.sql.span();
+    let text = query.sql.value();
+    if text.trim().is_empty() {
+        errors.at(
+            sql_span,
+            "the SQL is empty: write the statement, e.g. \"SELECT id, name FROM test\"",
+        );
+        return None;
+    }
+    match scan(&text) {
+        Err(ScanError::Unterminated(what)) => {
+            errors.at(
+                sql_span,
+                format!("the SQL has an unterminated {what}: close it, so placeholders after it are seen"),
+            );
+            None
+        }
+        Ok(scan) => {
+            let binding = Binding {
+                values,
+                params: &query.params,
+                executor,
+                sql_span,
+            };
+            let binds = check_placeholders(&scan.placeholders, &binding, errors);
+            Some((scan, binds))
+        }
+    }
+}
+
+/// What the body does with the result, from the return type and the SQL.
+fn result_op<'a>(query: &Query<'a>, scan: Option<&Scan>, errors: &mut Errors) -> Option<Op<'a>> {
+    match &query.output {
+        Output::Missing => {
+            errors.at(
+                query.item.sig.paren_token.span.close(),
+                "an #[rds_query] fn returns a `Result`: add `-> Result<Vec<Row>, rds::Error>` (or the shape you need: \
+                 `Option<Row>`, `Row`, `u64`, `rds::Exec`, `()`)",
+            );
+            None
+        }
+        Output::NotResult(ty) => {
+            errors.over(
+                ty,
+                format!(
+                    "an #[rds_query] fn returns a `Result` whose error type implements `From<rds::Error>`: \
+                     write `Result<{}, rds::Error>`",
+                    spelled(ty)
+                ),
+            );
+            None
+        }
+        Output::Result { ok, shape, .. } => shape_op(ok, shape, scan?, errors),
+    }
+}
+
+/// The result shape must fit the statement: rows from reads (or
+/// `RETURNING`), counts from writes.
+fn shape_op<'a>(ok: &Type, shape: &Shape<'a>, scan: &Scan, errors: &mut Errors) -> Option<Op<'a>> {
+    let writes = scan.verb == Verb::Write && !scan.returning;
+    let keyword = scan.keyword.as_deref().unwrap_or("the statement");
+    match *shape {
+        Shape::All(_) | Shape::Optional(_) | Shape::One(_) if writes => {
+            errors.over(
+                ok,
+                format!(
+                    "`{keyword}` returns no rows: return `u64` (affected rows), `rds::Exec` \
+                     (affected rows and last insert id) or `()`; to read rows back, add `RETURNING ...` (MariaDB)"
+                ),
+            );
+            None
+        }
+        Shape::Exec(ty) if !writes && scan.verb != Verb::Other => {
+            let what = if scan.returning {
+                format!("`{keyword} ... RETURNING`")
+            } else {
+                format!("`{keyword}`")
+            };
+            errors.over(
+                ty,
+                format!("{what} returns rows, not an `rds::Exec`: return `Vec<Row>`, `Option<Row>` or `Row`"),
+            );
+            None
+        }
+        Shape::All(row) => Some(Op::All(row)),
+        Shape::Optional(row) => Some(Op::Optional(row)),
+        Shape::One(row) => Some(Op::One(row)),
+        Shape::U64(ty) if scan.verb == Verb::Read || scan.returning => Some(Op::One(ty)),
+        Shape::U64(_) => Some(Op::Affected),
+        Shape::Exec(_) => Some(Op::Exec),
+        Shape::Unit => Some(Op::Unit),
+    }
+}
+
+/// The fn's side of the binding: its value parameters, and where to
+/// report problems.
+struct Binding<'q, 'a> {
+    values: &'q [&'a Ident],
+    params: &'q [ParamAt<'a>],
+    executor: Option<&'q Ident>,
+    sql_span: Span,
+}
+
+impl Binding<'_, '_> {
+    /// A value parameter's whole `name: T`, for errors about it.
+    fn span_of(&self, ident: &Ident) -> Span {
+        self.params
+            .iter()
+            .find(|p| matches!(&p.param, Param::Value { ident: i } if *i == ident))
+            .map_or(ident.span(), |p| p.span)
+    }
+}
+
+/// Pairs placeholders with parameters: `:name` by name, `?` in order; one
+/// style per query. Returns the parameters in placeholder order.
+fn check_placeholders<'a>(
+    placeholders: &[Placeholder],
+    binding: &Binding<'_, 'a>,
+    errors: &mut Errors,
+) -> Vec<&'a Ident> {
     let positional = placeholders
         .iter()
         .filter(|p| **p == Placeholder::Positional)
@@ -293,68 +333,82 @@ fn check_placeholders<'a>(
             Placeholder::Positional => None,
         })
         .collect();
-    let value_span = |ident: &Ident| {
-        params
-            .iter()
-            .find(|p| matches!(&p.param, Param::Value { ident: i } if *i == ident))
-            .map_or(ident.span(), |p| p.span)
-    };
-
     if positional > 0 && !named.is_empty() {
-        errors.push(
-            sql_span,
+        errors.at(
+            binding.sql_span,
             "the SQL mixes `?` and `:name` placeholders: use one style, `:name` to bind the parameter of that name \
              or `?` to bind the parameters in order",
         );
-        return;
+        Vec::new()
+    } else if positional > 0 || named.is_empty() {
+        bind_in_order(positional, binding, errors)
+    } else {
+        bind_by_name(&named, binding, errors)
     }
+}
 
-    if positional > 0 || named.is_empty() {
-        // `?` in order, or no placeholders at all.
-        match positional.cmp(&values.len()) {
-            std::cmp::Ordering::Equal => binds.extend(values.iter().copied()),
-            std::cmp::Ordering::Greater => errors.push(
-                sql_span,
-                format!(
-                    "the SQL has {positional} `?` placeholder(s) but the fn takes {} value parameter(s): \
-                     add a parameter for each `?`, in order",
-                    values.len()
-                ),
+/// `?` placeholders (or none): one per value parameter, in order.
+fn bind_in_order<'a>(
+    positional: usize,
+    binding: &Binding<'_, 'a>,
+    errors: &mut Errors,
+) -> Vec<&'a Ident> {
+    let values = binding.values;
+    match positional.cmp(&values.len()) {
+        std::cmp::Ordering::Equal => return values.to_vec(),
+        std::cmp::Ordering::Greater => errors.at(
+            binding.sql_span,
+            format!(
+                "the SQL has {positional} `?` placeholder(s) but the fn takes {} value parameter(s): \
+                 add a parameter for each `?`, in order",
+                values.len()
             ),
-            std::cmp::Ordering::Less => {
-                for ident in &values[positional..] {
-                    let message = if positional == 0 {
-                        let plain = ident.unraw();
-                        format!(
-                            "parameter `{plain}` is not used by the SQL: write `:{plain}` where its value goes, or remove it"
-                        )
-                    } else {
-                        format!(
-                            "parameter `{ident}` has no `?`: the SQL has {positional} `?` placeholder(s) for {} parameters; \
-                             add a `?` or remove the parameter",
-                            values.len()
-                        )
-                    };
-                    errors.push(value_span(ident), message);
-                }
+        ),
+        std::cmp::Ordering::Less => {
+            for ident in &values[positional..] {
+                let message = if positional == 0 {
+                    unused(ident)
+                } else {
+                    format!(
+                        "parameter `{ident}` has no `?`: the SQL has {positional} `?` placeholder(s) for {} parameters; \
+                         add a `?` or remove the parameter",
+                        values.len()
+                    )
+                };
+                errors.at(binding.span_of(ident), message);
             }
         }
-        return;
     }
+    Vec::new()
+}
 
+fn unused(ident: &Ident) -> String {
+    let plain = ident.unraw();
+    format!("parameter `{plain}` is not used by the SQL: write `:{plain}` where its value goes, or remove it")
+}
+
+/// `:name` placeholders: each names a value parameter, and each value
+/// parameter is named.
+fn bind_by_name<'a>(
+    named: &[&str],
+    binding: &Binding<'_, 'a>,
+    errors: &mut Errors,
+) -> Vec<&'a Ident> {
+    let mut binds = Vec::new();
     let mut missing: Vec<&str> = Vec::new();
     // Parameters already offered as the fix for a misspelt placeholder.
     let mut suggested: Vec<&Ident> = Vec::new();
-    for name in &named {
-        match values.iter().find(|ident| ident.unraw() == name) {
-            Some(ident) => binds.push(ident),
+    for name in named {
+        match binding.values.iter().find(|ident| ident.unraw() == name) {
+            Some(ident) => binds.push(*ident),
             None if missing.contains(name) => {}
             None => {
                 missing.push(name);
-                let message = if executor.is_some_and(|e| e.unraw() == name) {
+                let message = if binding.executor.is_some_and(|e| e.unraw() == name) {
                     format!("`:{name}` names the connection parameter, which is not a value: bind a value parameter instead")
                 } else {
-                    let typo = values
+                    let typo = binding
+                        .values
                         .iter()
                         .find(|ident| similar(&ident.unraw().to_string(), name));
                     let hint = match typo {
@@ -366,19 +420,17 @@ fn check_placeholders<'a>(
                     };
                     format!("the SQL uses `:{name}` but the fn has no parameter `{name}`{hint}: add `{name}: T` or fix the name")
                 };
-                errors.push(sql_span, message);
+                errors.at(binding.sql_span, message);
             }
         }
     }
-    for ident in values {
+    for ident in binding.values {
         let plain = ident.unraw();
         if !named.iter().any(|name| plain == name) && !suggested.contains(ident) {
-            errors.push(
-                value_span(ident),
-                format!("parameter `{plain}` is not used by the SQL: write `:{plain}` where its value goes, or remove it"),
-            );
+            errors.at(binding.span_of(ident), unused(ident));
         }
     }
+    binds
 }
 
 /// Close enough to be a typo: same letters ignoring case, or at most two
