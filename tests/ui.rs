@@ -5,6 +5,6 @@
 #[test]
 fn lambda_handler_ui() {
     let cases = trybuild::TestCases::new();
-    cases.pass("ui/pass/*.rs");
-    cases.compile_fail("ui/fail/*.rs");
+    cases.pass("ui/handler/pass/*.rs");
+    cases.compile_fail("ui/handler/fail/*.rs");
 }
