@@ -1,6 +1,8 @@
 //! Procedural macros of lambda-kit. Depend on `lambda-kit` and use them
 //! from there: the generated code calls into that crate.
 
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 
 mod from_row;

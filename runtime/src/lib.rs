@@ -21,6 +21,7 @@
 //! APIs), ALB and Function URL requests through extractors; with `rds`,
 //! `#[rds_query]` gives pooled, typed MySQL/MariaDB queries.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod bootstrap;
@@ -80,7 +81,7 @@ pub mod __private {
     /// What `#[rds_query]` expands to.
     #[cfg(feature = "rds")]
     pub mod rds {
-        pub use crate::rds::expand::*;
+        pub use crate::rds::support::*;
     }
 
     use crate::error::diagnostic;

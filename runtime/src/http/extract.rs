@@ -7,7 +7,7 @@ use lambda_http::RequestExt;
 use serde::de::DeserializeOwned;
 
 use super::path::PathDeserializer;
-use super::response::Rejection;
+use super::response::{Location, Rejection};
 use super::Request;
 
 /// Something a handler parameter can be built from, given the request.
@@ -59,13 +59,13 @@ impl<T: DeserializeOwned> FromRequest for Json<T> {
                     .to_owned(),
             };
             return Err(
-                Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "header", message)
+                Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, Location::Header, message)
                     .field("content-type"),
             );
         }
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Rejection::bad_request(
-                "body",
+                Location::Body,
                 "the request has no body; expected a JSON document",
             ));
         }
@@ -84,19 +84,19 @@ fn json_rejection<T: DeserializeOwned>(body: &[u8], err: serde_json::Error) -> R
         err.classify(),
         Category::Syntax | Category::Eof | Category::Io
     ) {
-        return Rejection::bad_request("body", format!("the body is not valid JSON: {err}"));
+        return Rejection::bad_request(Location::Body, format!("the body is not valid JSON: {err}"));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let Err(tracked) = serde_path_to_error::deserialize::<_, T>(&mut deserializer) else {
-        return Rejection::bad_request("body", err.to_string());
+        return Rejection::bad_request(Location::Body, err.to_string());
     };
-    located("body", "body field", "body", &tracked)
+    located(Location::Body, "body field", "body", &tracked)
 }
 
 /// A decoding failure at its path, e.g. "query parameter `n`: invalid
 /// digit found in string", with the field for the response.
 fn located<E: std::fmt::Display>(
-    location: &'static str,
+    location: Location,
     what: &str,
     whole: &str,
     err: &serde_path_to_error::Error<E>,
@@ -137,7 +137,7 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
             .map(Query)
-            .map_err(|err| located("query", "query parameter", "query string", &err))
+            .map_err(|err| located(Location::Query, "query parameter", "query string", &err))
     }
 }
 
@@ -157,7 +157,7 @@ impl<T: DeserializeOwned> FromRequest for Path<T> {
         T::deserialize(PathDeserializer::new(&params))
             .map(Path)
             .map_err(|err| {
-                let mut rejection = Rejection::bad_request("path", err.message());
+                let mut rejection = Rejection::bad_request(Location::Path, err.message());
                 rejection.field = err.field;
                 rejection
             })

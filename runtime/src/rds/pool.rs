@@ -17,7 +17,7 @@ use mysql_async::prelude::Queryable;
 
 use super::conn::{Conn, Guard, Transaction};
 use super::retry::connection_lost;
-use super::{Config, Error};
+use super::{Config, Error, Operation};
 
 /// A pool of connections to one database.
 ///
@@ -117,7 +117,7 @@ impl Pool {
                     tracing::warn!(error = %err, "a pooled connection was dead; starting the transaction on a new one");
                     retried = true;
                 }
-                Err(err) => return Err(Error::driver("START TRANSACTION", err)),
+                Err(err) => return Err(Error::operation(Operation::Begin)(err)),
             }
         }
     }
