@@ -48,7 +48,7 @@ mod registry;
 mod retry;
 mod row;
 /// Runtime support for the code `#[rds_query]` generates.
-mod support;
+pub(crate) mod support;
 
 pub use config::{Config, TlsMode};
 pub use conn::{Conn, Transaction};

@@ -76,9 +76,9 @@ impl Pool {
             inner: mysql_async::Pool::new(opts),
             shared: Arc::new(Shared {
                 address: config.address(),
-                max: config.get_pool_max(),
-                connect_timeout: config.get_connect_timeout(),
-                ping_after_idle: config.idle_ping(),
+                max: config.pool_max(),
+                connect_timeout: config.connect_timeout(),
+                ping_after_idle: config.ping_after_idle(),
                 in_use: AtomicUsize::new(0),
                 last_used: Mutex::new(HashMap::new()),
             }),
