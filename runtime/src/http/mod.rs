@@ -34,7 +34,9 @@
 //! turning each request into the event a Function URL would send.
 
 mod extract;
+mod missing;
 mod path;
+pub(crate) mod payload;
 mod response;
 mod router;
 mod serve;
