@@ -292,14 +292,24 @@ async fn tls_to_a_server_that_requires_it() {
         .with_tls(TlsMode::VerifyIdentity)
         .with_tls_ca(server.ca());
     assert_encrypted(verified, "TlsMode::VerifyIdentity").await;
-    let ca_only = server.config().with_tls(TlsMode::VerifyCa).with_tls_ca(server.ca());
+    let ca_only = server
+        .config()
+        .with_tls(TlsMode::VerifyCa)
+        .with_tls_ca(server.ca());
     assert_encrypted(ca_only, "TlsMode::VerifyCa").await;
     // REQUIRED encrypts without checking the certificate.
-    assert_encrypted(server.config().with_tls(TlsMode::Required), "TlsMode::Required").await;
+    assert_encrypted(
+        server.config().with_tls(TlsMode::Required),
+        "TlsMode::Required",
+    )
+    .await;
 
     // A CA that did not sign the server's certificate.
     for mode in [TlsMode::VerifyIdentity, TlsMode::VerifyCa] {
-        let wrong_ca = server.config().with_tls(mode).with_tls_ca(server.other_ca());
+        let wrong_ca = server
+            .config()
+            .with_tls(mode)
+            .with_tls_ca(server.other_ca());
         let message = connect_error(wrong_ca, port, &format!("{mode:?} with another CA")).await;
         assert!(
             message.to_lowercase().contains("certificate"),

@@ -49,7 +49,12 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
             quote_spanned!(ty.span()=> { let __output = #call; ::lambda_kit::__private::ok(__output) })
         }
         Output::Fallible(ty) => {
-            quote_spanned!(ty.span()=> { let __output = #call; ::lambda_kit::__private::fallible(__output) })
+            // `namer!` picks the error's `ErrorType` name when it has one.
+            quote_spanned!(ty.span()=> {
+                let __output = #call;
+                let __name = ::lambda_kit::__private::namer!(&__output);
+                ::lambda_kit::__private::fallible(__output, __name)
+            })
         }
     };
 

@@ -59,10 +59,12 @@ impl<T: DeserializeOwned> FromRequest for Json<T> {
                 None => "header `content-type`: expected `application/json`; the request has none"
                     .to_owned(),
             };
-            return Err(
-                Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, Location::Header, message)
-                    .field("content-type"),
-            );
+            return Err(Rejection::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Location::Header,
+                message,
+            )
+            .field("content-type"));
         }
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Rejection::bad_request(
@@ -85,7 +87,10 @@ fn json_rejection<T: DeserializeOwned>(body: &[u8], err: serde_json::Error) -> R
         err.classify(),
         Category::Syntax | Category::Eof | Category::Io
     ) {
-        return Rejection::bad_request(Location::Body, format!("the body is not valid JSON: {err}"));
+        return Rejection::bad_request(
+            Location::Body,
+            format!("the body is not valid JSON: {err}"),
+        );
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     match missing::deserialize::<_, T>(&mut deserializer) {
@@ -147,14 +152,17 @@ pub(crate) fn media_type(content_type: &str) -> String {
 impl<T: DeserializeOwned> FromRequest for Query<T> {
     fn from_request(request: &Request) -> Result<Self, Rejection> {
         let query = request.uri().query().unwrap_or("");
-        let deserializer = || {
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()))
-        };
+        let deserializer =
+            || serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         // As for bodies, the failure is explained by a second, tracked pass.
         T::deserialize(deserializer()).map(Query).map_err(|_| {
             match missing::deserialize::<_, T>(deserializer()) {
-                Ok(_) => Rejection::bad_request(Location::Query, "the query string does not decode"),
-                Err(failure) => located(Location::Query, "query parameter", "query string", failure),
+                Ok(_) => {
+                    Rejection::bad_request(Location::Query, "the query string does not decode")
+                }
+                Err(failure) => {
+                    located(Location::Query, "query parameter", "query string", failure)
+                }
             }
         })
     }

@@ -332,7 +332,11 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<'_, A> {
             .map_err(Error::Passed)
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, Self::Error> {
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
         self.0
             .tuple_variant(len, Wrap(visitor, self.1))
             .map_err(Error::Passed)
@@ -390,7 +394,10 @@ mod tests {
         assert_eq!(failure.missing, Some("id"));
         assert_eq!(failure.path.to_string(), ".");
         // The wrapped deserializer's message, unchanged.
-        assert_eq!(failure.error.to_string(), "missing field `id` at line 1 column 22");
+        assert_eq!(
+            failure.error.to_string(),
+            "missing field `id` at line 1 column 22"
+        );
 
         let failure = json::<Order>(r#"{"id": 1, "item": {}}"#);
         assert_eq!(failure.missing, Some("sku"));
@@ -416,8 +423,7 @@ mod tests {
             n: u32,
         }
         let pairs = form_urlencoded::parse(b"m=1");
-        let Err(failure) =
-            deserialize::<_, Page>(serde_urlencoded::Deserializer::new(pairs))
+        let Err(failure) = deserialize::<_, Page>(serde_urlencoded::Deserializer::new(pairs))
         else {
             panic!("decoded");
         };

@@ -159,7 +159,10 @@ mod tests {
             base64: true,
         }
         .fill(&mut event);
-        assert_eq!(event["queryStringParameters"], json!({"x": "1,2", "y": "a b"}));
+        assert_eq!(
+            event["queryStringParameters"],
+            json!({"x": "1,2", "y": "a b"})
+        );
         assert_eq!(event["headers"], json!({"accept": "a,b"}));
         assert_eq!(event["cookies"], json!(["k=v"]));
         assert_eq!(event["body"], json!("AAE="));
@@ -177,7 +180,10 @@ mod tests {
         });
         let read = V2Response::read(&response).unwrap();
         assert_eq!(read.status, 201);
-        assert_eq!(read.headers, [("content-type".to_owned(), "text/plain".to_owned())]);
+        assert_eq!(
+            read.headers,
+            [("content-type".to_owned(), "text/plain".to_owned())]
+        );
         assert_eq!(read.cookies, ["a=1"]);
         assert_eq!(read.body, b"hi");
         assert!(V2Response::read(&json!({"headers": {}})).is_err());

@@ -152,11 +152,7 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    pub(crate) fn new(
-        status: StatusCode,
-        location: Location,
-        message: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(status: StatusCode, location: Location, message: impl Into<String>) -> Self {
         Self {
             status,
             location,

@@ -173,7 +173,12 @@ fn function_url_event(
             headers.push((name.as_str(), value));
         }
     }
-    let header = |wanted: &str| headers.iter().find(|(name, _)| *name == wanted).map(|(_, v)| *v);
+    let header = |wanted: &str| {
+        headers
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, v)| *v)
+    };
     let textual = header("content-type").is_some_and(is_text);
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)

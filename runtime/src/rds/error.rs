@@ -327,9 +327,8 @@ mod tests {
 
     #[test]
     fn operations_are_not_filed_under_a_query_name() {
-        let lost = Error::operation(Operation::Commit)(
-            mysql_async::DriverError::ConnectionClosed.into(),
-        );
+        let lost =
+            Error::operation(Operation::Commit)(mysql_async::DriverError::ConnectionClosed.into());
         assert_eq!(
             lost.to_string(),
             "COMMIT failed: Connection to the server is closed."

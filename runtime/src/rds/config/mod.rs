@@ -344,7 +344,11 @@ mod tests {
         ];
         for config in contradictory {
             let err = config.check().unwrap_err();
-            assert!(err.to_string().contains("RDS_POOL_MIN (5) is above RDS_POOL_MAX (3)"), "{err}");
+            assert!(
+                err.to_string()
+                    .contains("RDS_POOL_MIN (5) is above RDS_POOL_MAX (3)"),
+                "{err}"
+            );
         }
         // The default minimum follows the maximum.
         let config = Config::new("h").with_pool_max(3);

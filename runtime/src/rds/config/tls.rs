@@ -103,7 +103,10 @@ mod tests {
         assert!(ssl(Config::new("h")).is_none());
         let required = ssl(Config::new("h").with_tls(TlsMode::Required)).unwrap();
         assert!(required.accept_invalid_certs() && required.skip_domain_validation());
-        let ca = ssl(Config::new("h").with_tls(TlsMode::VerifyCa).with_tls_ca("/ca.pem")).unwrap();
+        let ca = ssl(Config::new("h")
+            .with_tls(TlsMode::VerifyCa)
+            .with_tls_ca("/ca.pem"))
+        .unwrap();
         assert!(!ca.accept_invalid_certs() && ca.skip_domain_validation());
         assert_eq!(ca.root_certs().len(), 1);
         assert!(ca.disable_built_in_roots());

@@ -87,10 +87,7 @@ mod tests {
             Config::from_url("mysql://u:p@h/db?ssl-mode=verify_identity&ssl-ca=/opt/ca.pem")
                 .unwrap();
         assert_eq!(config.tls(), TlsMode::VerifyIdentity);
-        assert_eq!(
-            config.tls_ca(),
-            Some(std::path::Path::new("/opt/ca.pem"))
-        );
+        assert_eq!(config.tls_ca(), Some(std::path::Path::new("/opt/ca.pem")));
     }
 
     #[test]
@@ -107,7 +104,9 @@ mod tests {
         })
         .unwrap();
         assert!(!format!("{config:?}").contains("Pa55-w0rd!"));
-        assert!(!format!("{:?}", Config::new("h").with_password("Pa55-w0rd!")).contains("Pa55-w0rd!"));
+        assert!(
+            !format!("{:?}", Config::new("h").with_password("Pa55-w0rd!")).contains("Pa55-w0rd!")
+        );
         // Broken URLs are reported without repeating them.
         for broken in [
             "mysql://admin:Pa55-w0rd!@db.example.com:99999/web",
