@@ -48,7 +48,7 @@ pub struct Error {
 /// ```
 ///
 /// A handler returning `Result<T, E>` reports `E`'s stated name when
-/// `E: ErrorType` and the short type name otherwise ([`error_type!`] shows
+/// `E: ErrorType` and the short type name otherwise ([`error_type!`](crate::error_type!) shows
 /// which an error gets). `?` into [`Error`] cannot see the trait (that
 /// would need specialization): build the [`Error`] with [`Error::typed`] to
 /// keep the stated name.
