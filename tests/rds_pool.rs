@@ -96,9 +96,9 @@ async fn an_unreachable_server_fails_within_the_connect_timeout() {
     let timeout = Duration::from_millis(500);
     let pool = Pool::new(
         Config::new("127.0.0.1")
-            .port(port)
-            .user("root")
-            .connect_timeout(timeout),
+            .with_port(port)
+            .with_user("root")
+            .with_connect_timeout(timeout),
     )
     .unwrap();
     let started = Instant::now();
@@ -124,7 +124,7 @@ async fn a_refused_connection_is_reported_at_once() {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         closed.local_addr().unwrap().port()
     };
-    let pool = Pool::new(Config::new("127.0.0.1").port(port).user("root")).unwrap();
+    let pool = Pool::new(Config::new("127.0.0.1").with_port(port).with_user("root")).unwrap();
     let started = Instant::now();
     let err = ping(&pool).await.unwrap_err();
     assert!(
@@ -146,8 +146,8 @@ async fn a_refused_connection_is_reported_at_once() {
 #[tokio::test]
 async fn a_wrong_password_is_reported_without_it() {
     let config = rds_common::server()
-        .user("lambda_kit_no_such_user")
-        .password("Wr0ng-Pa55w0rd");
+        .with_user("lambda_kit_no_such_user")
+        .with_password("Wr0ng-Pa55w0rd");
     let pool = Pool::new(config).unwrap();
     let err = ping(&pool).await.unwrap_err();
     assert!(matches!(err, rds::Error::Connect { .. }), "{err:?}");

@@ -505,7 +505,7 @@ async fn a_held_connection_does_not_deadlock_a_pool_query() {
     let db = TestDb::create(SCHEMA).await;
     let pool = rds::Pool::new(
         db.config()
-            .connect_timeout(std::time::Duration::from_millis(300)),
+            .with_connect_timeout(std::time::Duration::from_millis(300)),
     )
     .unwrap();
     let held = pool.conn().await.unwrap();

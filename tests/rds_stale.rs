@@ -68,9 +68,9 @@ impl Proxy {
     fn pool(&self, db: &TestDb, ping_after_idle: Option<Duration>) -> Pool {
         let config: Config = db
             .config()
-            .host(self.address.ip().to_string())
-            .port(self.address.port())
-            .ping_after_idle(ping_after_idle);
+            .with_host(self.address.ip().to_string())
+            .with_port(self.address.port())
+            .with_ping_after_idle(ping_after_idle);
         Pool::new(config).unwrap()
     }
 }

@@ -190,9 +190,9 @@ impl TlsServer {
     /// The server, as root, with no TLS settings yet.
     fn config(&self) -> Config {
         Config::new("127.0.0.1")
-            .port(self.port)
-            .user("root")
-            .connect_timeout(Duration::from_secs(10))
+            .with_port(self.port)
+            .with_user("root")
+            .with_connect_timeout(Duration::from_secs(10))
     }
 }
 
@@ -275,7 +275,7 @@ async fn tls_to_a_server_that_requires_it() {
         ("RDS_SSL_CA", path_str(&server.ca()).to_owned()),
     ]);
     let from_vars = Config::from_vars(|name| vars.get(name).cloned()).unwrap();
-    assert_eq!(from_vars.get_tls(), TlsMode::VerifyIdentity);
+    assert_eq!(from_vars.tls(), TlsMode::VerifyIdentity);
     assert_encrypted(from_vars, "RDS_SSL_MODE=VERIFY_IDENTITY").await;
 
     let url = format!(
@@ -284,22 +284,32 @@ async fn tls_to_a_server_that_requires_it() {
     );
     let from_url = Config::from_url(&url)
         .unwrap()
-        .connect_timeout(Duration::from_secs(10));
+        .with_connect_timeout(Duration::from_secs(10));
     assert_encrypted(from_url, "DATABASE_URL ssl-mode=VERIFY_IDENTITY").await;
 
     let verified = server
         .config()
-        .tls(TlsMode::VerifyIdentity)
-        .tls_ca(server.ca());
+        .with_tls(TlsMode::VerifyIdentity)
+        .with_tls_ca(server.ca());
     assert_encrypted(verified, "TlsMode::VerifyIdentity").await;
-    let ca_only = server.config().tls(TlsMode::VerifyCa).tls_ca(server.ca());
+    let ca_only = server
+        .config()
+        .with_tls(TlsMode::VerifyCa)
+        .with_tls_ca(server.ca());
     assert_encrypted(ca_only, "TlsMode::VerifyCa").await;
     // REQUIRED encrypts without checking the certificate.
-    assert_encrypted(server.config().tls(TlsMode::Required), "TlsMode::Required").await;
+    assert_encrypted(
+        server.config().with_tls(TlsMode::Required),
+        "TlsMode::Required",
+    )
+    .await;
 
     // A CA that did not sign the server's certificate.
     for mode in [TlsMode::VerifyIdentity, TlsMode::VerifyCa] {
-        let wrong_ca = server.config().tls(mode).tls_ca(server.other_ca());
+        let wrong_ca = server
+            .config()
+            .with_tls(mode)
+            .with_tls_ca(server.other_ca());
         let message = connect_error(wrong_ca, port, &format!("{mode:?} with another CA")).await;
         assert!(
             message.to_lowercase().contains("certificate"),
@@ -308,7 +318,7 @@ async fn tls_to_a_server_that_requires_it() {
     }
     // Without a CA, the built-in web roots do not trust a private CA.
     let message = connect_error(
-        server.config().tls(TlsMode::VerifyIdentity),
+        server.config().with_tls(TlsMode::VerifyIdentity),
         port,
         "VerifyIdentity without tls_ca",
     )

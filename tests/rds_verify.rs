@@ -205,7 +205,7 @@ async fn no_server_is_an_error_not_a_pass() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let pool = rds::Pool::new(rds::Config::new("127.0.0.1").port(port)).unwrap();
+    let pool = rds::Pool::new(rds::Config::new("127.0.0.1").with_port(port)).unwrap();
     let err = rds::verify_queries(&pool).await.unwrap_err();
     assert!(
         matches!(err, VerifyError::Database(rds::Error::Connect { .. })),

@@ -76,7 +76,7 @@ async fn run() {
         conn.as_mysql().query_drop(statement).await.unwrap();
     }
 
-    let config = server.clone().database(database.clone());
+    let config = server.clone().with_database(database.clone());
     rds::configure(config).unwrap();
     let driver_opts: Opts = OptsBuilder::from_opts(Opts::from_url(&url).unwrap())
         .db_name(Some(database.clone()))

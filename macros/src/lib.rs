@@ -1,10 +1,13 @@
 //! Procedural macros of lambda-kit. Depend on `lambda-kit` and use them
 //! from there: the generated code calls into that crate.
 
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 
 mod crate_path;
 mod diag;
+mod error_type;
 mod from_row;
 mod handler;
 mod http;
@@ -26,6 +29,13 @@ pub fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn rds_query(args: TokenStream, item: TokenStream) -> TokenStream {
     rds_query::rds_query(args.into(), item.into()).into()
+}
+
+/// Derives `lambda_kit::ErrorType`: the Lambda `errorType` is the type's
+/// name as written, or `#[error_type(name = "...")]`.
+#[proc_macro_derive(ErrorType, attributes(error_type))]
+pub fn error_type(input: TokenStream) -> TokenStream {
+    error_type::derive(input.into()).into()
 }
 
 /// Derives `lambda_kit::rds::FromRow` for a struct.

@@ -1,9 +1,16 @@
 //! The error type handlers return, and how any error becomes the
 //! `{"errorType", "errorMessage"}` document Lambda expects.
+//!
+//! An error's `errorType` is the name it states through [`ErrorType`]
+//! (`#[derive(ErrorType)]`), else the short form of
+//! `std::any::type_name`, whose exact format std does not promise: state
+//! the name of any error a Step Functions `ErrorEquals` or a metric filter
+//! matches on.
 
 use std::any::{type_name, Any};
 use std::error::Error as StdError;
 use std::fmt::{self, Debug, Display};
+use std::marker::PhantomData;
 use std::ops::Deref;
 
 pub use lambda_runtime::Diagnostic;
@@ -19,7 +26,137 @@ pub struct Error {
     inner: Box<dyn StdError + Send + Sync + 'static>,
 }
 
+/// An error that states its Lambda `errorType` itself, rather than
+/// leaving it to the type's name as the compiler spells it.
+///
+/// Derive it: the name is the type's identifier as written in the source
+/// (generic parameters left out), or the one given with
+/// `#[error_type(name = "...")]`:
+///
+/// ```
+/// use lambda_kit::ErrorType;
+///
+/// #[derive(Debug, ErrorType)]
+/// struct OutOfStock;
+///
+/// #[derive(Debug, ErrorType)]
+/// #[error_type(name = "Payment.Declined")]
+/// struct Declined { code: u16 }
+///
+/// assert_eq!(OutOfStock.error_type(), "OutOfStock");
+/// assert_eq!(Declined { code: 51 }.error_type(), "Payment.Declined");
+/// ```
+///
+/// A handler returning `Result<T, E>` reports `E`'s stated name when
+/// `E: ErrorType` and the short type name otherwise ([`error_type!`](crate::error_type!) shows
+/// which an error gets). `?` into [`Error`] cannot see the trait (that
+/// would need specialization): build the [`Error`] with [`Error::typed`] to
+/// keep the stated name.
+///
+/// Implement it by hand to name each variant of an enum on its own.
+pub trait ErrorType {
+    /// The `errorType` Lambda reports for this error.
+    fn error_type(&self) -> &str;
+}
+
+impl ErrorType for Error {
+    fn error_type(&self) -> &str {
+        &self.error_type
+    }
+}
+
+/// The `errorType` Lambda reports when a handler returns `Err(error)`: the
+/// name an [`ErrorType`] states, else the short type name. For tests that
+/// pin the names other systems match on.
+///
+/// ```
+/// use lambda_kit::{error_type, ErrorType};
+///
+/// #[derive(Debug, ErrorType)]
+/// struct OutOfStock;
+///
+/// assert_eq!(error_type!(OutOfStock), "OutOfStock");
+/// assert_eq!(error_type!("x".parse::<u8>().unwrap_err()), "ParseIntError");
+/// ```
+#[macro_export]
+macro_rules! error_type {
+    ($error:expr) => {{
+        let error = $error;
+        let result = ::core::result::Result::<(), _>::Err(error);
+        let namer = $crate::__private::namer!(&result);
+        match &result {
+            ::core::result::Result::Err(error) => namer(error),
+            ::core::result::Result::Ok(()) => ::core::unreachable!(),
+        }
+    }};
+}
+
+/// Not public API: `namer!(&result)` is the function that names the error
+/// of a `Result`, chosen at compile time by whether it is an [`ErrorType`]
+/// (autoref dispatch: the by-name impl is on `Probe`, the fallback on
+/// `&Probe`, so method lookup tries the by-name one first).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __lambda_kit_namer {
+    ($result:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{NameByErrorType as _, NameByTypeName as _};
+        (&$crate::__private::Probe::of($result)).namer()
+    }};
+}
+
+/// Not public API: carries the error type for the dispatch of `namer!`.
+#[doc(hidden)]
+pub struct Probe<E>(PhantomData<fn(&E)>);
+
+impl<E> Probe<E> {
+    /// The probe for a `Result`'s error type.
+    pub fn of<T>(_: &Result<T, E>) -> Self {
+        Probe(PhantomData)
+    }
+}
+
+/// Not public API: the stated name, for `E: ErrorType`.
+#[doc(hidden)]
+pub trait NameByErrorType<E> {
+    /// Names an `E`.
+    fn namer(&self) -> fn(&E) -> String;
+}
+
+impl<E: ErrorType> NameByErrorType<E> for Probe<E> {
+    fn namer(&self) -> fn(&E) -> String {
+        |error| error.error_type().to_owned()
+    }
+}
+
+/// Not public API: the short type name, for any other `E`.
+#[doc(hidden)]
+pub trait NameByTypeName<E> {
+    /// Names an `E`.
+    fn namer(&self) -> fn(&E) -> String;
+}
+
+// No bounds: an error that cannot be reported at all is diagnosed once,
+// at the call that reports it.
+impl<E> NameByTypeName<E> for &Probe<E> {
+    fn namer(&self) -> fn(&E) -> String {
+        |_| short_type_name(type_name::<E>())
+    }
+}
+
 impl Error {
+    /// An error that keeps the name `error` states through [`ErrorType`]
+    /// (`?` and `From` use the short type name).
+    pub fn typed<E>(error: E) -> Self
+    where
+        E: ErrorType + StdError + Send + Sync + 'static,
+    {
+        Self {
+            error_type: error.error_type().to_owned(),
+            inner: Box::new(error),
+        }
+    }
+
     /// An error carrying only a message; its `errorType` is `"Error"`.
     pub fn msg(message: impl Display) -> Self {
         Self {

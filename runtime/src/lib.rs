@@ -21,6 +21,7 @@
 //! APIs), ALB and Function URL requests through extractors; with `rds`,
 //! `#[rds_query]` gives pooled, typed MySQL/MariaDB queries.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod bootstrap;
@@ -40,12 +41,14 @@ pub mod rds;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use error::{Diagnostic, Error};
+pub use error::{Diagnostic, Error, ErrorType};
 pub use lambda_kit_macros::lambda_handler;
 /// Turns a body-less `async fn` into a pooled, typed MySQL/MariaDB query;
 /// see [`rds`].
 #[cfg(feature = "rds")]
 pub use lambda_kit_macros::rds_query;
+/// Derives [`ErrorType`]: see there.
+pub use lambda_kit_macros::ErrorType;
 pub use lambda_runtime::{Config, Context};
 
 /// The `errorType` of an event that does not decode into the handler's type.
@@ -62,7 +65,9 @@ pub use decode::decode as decode_event;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::__lambda_kit_init as init;
+    pub use crate::__lambda_kit_namer as namer;
     pub use crate::bootstrap::{start, Spec};
+    pub use crate::error::{NameByErrorType, NameByTypeName, Probe};
     pub use crate::init::{
         no_init, FallibleKind, FutureKind, Init, InitFallible, InitFn, InitFuture, InitPlain,
         InitValue, PlainKind, ValueKind,
@@ -81,10 +86,9 @@ pub mod __private {
     /// What `#[rds_query]` expands to.
     #[cfg(feature = "rds")]
     pub mod rds {
-        pub use crate::rds::expand::*;
+        pub use crate::rds::support::*;
     }
 
-    use crate::error::diagnostic;
     use crate::Diagnostic;
     use std::fmt::Display;
 
@@ -94,12 +98,17 @@ pub mod __private {
         Ok(value)
     }
 
-    /// A `Result`-returning handler's outcome, its error as a document.
+    /// A `Result`-returning handler's outcome, its error as a document
+    /// named by `name` (from `namer!`).
     #[inline(always)]
     pub fn fallible<T: serde::Serialize, E: Display + 'static>(
         result: Result<T, E>,
+        name: fn(&E) -> String,
     ) -> Result<T, Diagnostic> {
-        result.map_err(|err| diagnostic(&err))
+        result.map_err(|err| Diagnostic {
+            error_type: name(&err),
+            error_message: err.to_string(),
+        })
     }
 
     /// Type-checks an event parameter at its own span.

@@ -66,7 +66,7 @@ impl TestDb {
         .unwrap();
         // From here on, dropping `db` removes the database.
         let db = TestDb {
-            config: server.database(name.clone()),
+            config: server.with_database(name.clone()),
             name,
         };
         conn.query_drop(format!("USE `{}`", db.name)).await.unwrap();

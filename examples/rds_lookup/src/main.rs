@@ -83,7 +83,7 @@ mod tests {
         });
         let database = format!("lk_rds_lookup_{}", std::process::id());
         let script = include_str!("../rds_lookup.sql").replace("web", &database);
-        let pool = rds::Pool::new(server.database(database.clone())).unwrap();
+        let pool = rds::Pool::new(server.with_database(database.clone())).unwrap();
         let checked = async {
             for statement in script.split(";\n").map(str::trim).filter(|s| !s.is_empty()) {
                 conn.as_mysql()

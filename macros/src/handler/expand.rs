@@ -58,8 +58,13 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
             quote_spanned!(ty.span()=> { let __output = #call; #krate::__private::ok(__output) })
         }
         Output::Fallible(ty) => {
+            // `namer!` picks the error's `ErrorType` name when it has one.
             let krate = at(&krate, ty.span());
-            quote_spanned!(ty.span()=> { let __output = #call; #krate::__private::fallible(__output) })
+            quote_spanned!(ty.span()=> {
+                let __output = #call;
+                let __name = #krate::__private::namer!(&__output);
+                #krate::__private::fallible(__output, __name)
+            })
         }
     };
 

@@ -6,8 +6,9 @@ use ::http::{header, HeaderMap, Method, StatusCode, Uri};
 use lambda_http::RequestExt;
 use serde::de::DeserializeOwned;
 
+use super::missing;
 use super::path::PathDeserializer;
-use super::response::Rejection;
+use super::response::{Location, Rejection};
 use super::Request;
 
 /// Something a handler parameter can be built from, given the request.
@@ -58,14 +59,16 @@ impl<T: DeserializeOwned> FromRequest for Json<T> {
                 None => "header `content-type`: expected `application/json`; the request has none"
                     .to_owned(),
             };
-            return Err(
-                Rejection::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "header", message)
-                    .field("content-type"),
-            );
+            return Err(Rejection::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Location::Header,
+                message,
+            )
+            .field("content-type"));
         }
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Rejection::bad_request(
-                "body",
+                Location::Body,
                 "the request has no body; expected a JSON document",
             ));
         }
@@ -84,24 +87,34 @@ fn json_rejection<T: DeserializeOwned>(body: &[u8], err: serde_json::Error) -> R
         err.classify(),
         Category::Syntax | Category::Eof | Category::Io
     ) {
-        return Rejection::bad_request("body", format!("the body is not valid JSON: {err}"));
+        return Rejection::bad_request(
+            Location::Body,
+            format!("the body is not valid JSON: {err}"),
+        );
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let Err(tracked) = serde_path_to_error::deserialize::<_, T>(&mut deserializer) else {
-        return Rejection::bad_request("body", err.to_string());
-    };
-    located("body", "body field", "body", &tracked)
+    match missing::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => Rejection::bad_request(Location::Body, err.to_string()),
+        Err(failure) => located(Location::Body, "body field", "body", failure),
+    }
 }
 
 /// A decoding failure at its path, e.g. "query parameter `n`: invalid
 /// digit found in string", with the field for the response.
 fn located<E: std::fmt::Display>(
-    location: &'static str,
+    location: Location,
     what: &str,
     whole: &str,
-    err: &serde_path_to_error::Error<E>,
+    failure: missing::Failure<E>,
 ) -> Rejection {
-    let (field, message) = explain(err.path(), err.inner().to_string());
+    let path = failure.path.to_string();
+    let (field, message) = if path != "." && !path.is_empty() {
+        (Some(path), failure.error.to_string())
+    } else if let Some(field) = failure.missing {
+        (Some(field.to_owned()), "missing".to_owned())
+    } else {
+        (None, failure.error.to_string())
+    };
     let mut rejection = Rejection::bad_request(
         location,
         match &field {
@@ -120,24 +133,38 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let essence = value
+    let essence = media_type(value);
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// A `Content-Type` value's media type, lower-case and without
+/// parameters: `Application/JSON; charset=utf-8` is `application/json`.
+pub(crate) fn media_type(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+        .to_ascii_lowercase()
 }
 
 impl<T: DeserializeOwned> FromRequest for Query<T> {
     fn from_request(request: &Request) -> Result<Self, Rejection> {
         let query = request.uri().query().unwrap_or("");
         let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer)
-            .map(Query)
-            .map_err(|err| located("query", "query parameter", "query string", &err))
+            || serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        // As for bodies, the failure is explained by a second, tracked pass.
+        T::deserialize(deserializer()).map(Query).map_err(|_| {
+            match missing::deserialize::<_, T>(deserializer()) {
+                Ok(_) => {
+                    Rejection::bad_request(Location::Query, "the query string does not decode")
+                }
+                Err(failure) => {
+                    located(Location::Query, "query parameter", "query string", failure)
+                }
+            }
+        })
     }
 }
 
@@ -157,7 +184,7 @@ impl<T: DeserializeOwned> FromRequest for Path<T> {
         T::deserialize(PathDeserializer::new(&params))
             .map(Path)
             .map_err(|err| {
-                let mut rejection = Rejection::bad_request("path", err.message());
+                let mut rejection = Rejection::bad_request(Location::Path, err.message());
                 rejection.field = err.field;
                 rejection
             })
@@ -179,22 +206,5 @@ impl FromRequest for Method {
 impl FromRequest for Uri {
     fn from_request(request: &Request) -> Result<Self, Rejection> {
         Ok(request.uri().clone())
-    }
-}
-
-/// serde names a missing field only in its message; take the name from
-/// there so the response can carry it.
-fn explain(path: &serde_path_to_error::Path, message: String) -> (Option<String>, String) {
-    let path = path.to_string();
-    if path != "." && !path.is_empty() {
-        return (Some(path), message);
-    }
-    let missing = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next())
-        .map(str::to_owned);
-    match missing {
-        Some(field) => (Some(field), "missing".to_owned()),
-        None => (None, message),
     }
 }

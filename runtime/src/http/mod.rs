@@ -34,7 +34,9 @@
 //! turning each request into the event a Function URL would send.
 
 mod extract;
+mod missing;
 mod path;
+pub(crate) mod payload;
 mod response;
 mod router;
 mod serve;
@@ -54,7 +56,7 @@ pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
 pub use lambda_http::Body;
 pub use lambda_kit_macros::{delete, get, patch, post, put, router};
-pub use response::{HttpError, IntoResponse, Rejection, ResponseError};
+pub use response::{HttpError, IntoResponse, Location, Rejection, ResponseError};
 
 /// An HTTP request, whatever sent it; the body is text or bytes
 /// (base64 bodies arrive decoded).

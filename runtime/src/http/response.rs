@@ -96,15 +96,45 @@ impl ResponseError for crate::rds::Error {
     /// `NotFound` (a `-> Row` query with no row) is 404; a database that
     /// cannot be reached is 503; anything else 500.
     fn status(&self) -> StatusCode {
-        use crate::rds::Error;
         match self {
-            Error::NotFound { .. } => StatusCode::NOT_FOUND,
-            Error::Connect { .. }
-            | Error::ConnectTimeout { .. }
-            | Error::PoolExhausted { .. }
-            | Error::Connection { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            crate::rds::Error::NotFound { .. } => StatusCode::NOT_FOUND,
+            unavailable if unavailable.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+/// Where in the request a [`Rejection`] found the problem; serialized
+/// as `"body"`, `"query"`, `"path"` or `"header"` in the response body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Location {
+    /// The request body.
+    Body,
+    /// The query string.
+    Query,
+    /// The path parameters.
+    Path,
+    /// A header (the field names which).
+    Header,
+}
+
+impl Location {
+    /// The name the response body uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Body => "body",
+            Location::Query => "query",
+            Location::Path => "path",
+            Location::Header => "header",
+        }
+    }
+}
+
+impl Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -113,8 +143,8 @@ impl ResponseError for crate::rds::Error {
 pub struct Rejection {
     /// 400, or 415 for a wrong content type.
     pub status: StatusCode,
-    /// Where the problem is: `body`, `query`, `path` or `header`.
-    pub location: &'static str,
+    /// Where the problem is.
+    pub location: Location,
     /// The offending field or parameter, when known.
     pub field: Option<String>,
     /// What is wrong, in one sentence.
@@ -122,11 +152,7 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    pub(crate) fn new(
-        status: StatusCode,
-        location: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(status: StatusCode, location: Location, message: impl Into<String>) -> Self {
         Self {
             status,
             location,
@@ -135,7 +161,7 @@ impl Rejection {
         }
     }
 
-    pub(crate) fn bad_request(location: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(location: Location, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, location, message)
     }
 
@@ -150,7 +176,7 @@ struct ErrorBody<'a> {
     error: &'a str,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<&'a str>,
+    location: Option<Location>,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
 }

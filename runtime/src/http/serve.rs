@@ -9,18 +9,18 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use tracing::Instrument;
 
+use super::extract::media_type;
+use super::payload::{V2Request, V2Response};
 use super::response::HttpResponse;
 use super::HttpEvent;
 use crate::bootstrap::init_local;
@@ -163,77 +163,38 @@ fn function_url_event(
     peer: SocketAddr,
     request_id: &str,
 ) -> Value {
-    let mut headers = Map::new();
+    let mut headers = Vec::new();
     let mut cookies = Vec::new();
     for (name, value) in &parts.headers {
         let Ok(value) = value.to_str() else { continue };
         if name == hyper::header::COOKIE {
-            cookies.extend(value.split(';').map(|c| Value::from(c.trim())));
-            continue;
-        }
-        // Repeated headers arrive joined by commas.
-        match headers.get_mut(name.as_str()) {
-            Some(Value::String(joined)) => {
-                joined.push(',');
-                joined.push_str(value);
-            }
-            _ => {
-                headers.insert(name.as_str().to_owned(), Value::from(value));
-            }
+            cookies.extend(value.split(';').map(str::trim));
+        } else {
+            headers.push((name.as_str(), value));
         }
     }
-    let raw_query = parts.uri.query().unwrap_or("");
-    let mut query = Map::new();
-    for (name, value) in form_urlencoded::parse(raw_query.as_bytes()) {
-        match query.get_mut(name.as_ref()) {
-            Some(Value::String(joined)) => {
-                joined.push(',');
-                joined.push_str(&value);
-            }
-            _ => {
-                query.insert(name.into_owned(), Value::from(value.into_owned()));
-            }
-        }
-    }
-    let textual = headers
-        .get("content-type")
-        .and_then(Value::as_str)
-        .is_some_and(is_text);
-    let (body, base64) = match std::str::from_utf8(body) {
-        _ if body.is_empty() => (Value::Null, false),
-        Ok(text) if textual => (Value::from(text), false),
-        _ => (Value::from(BASE64.encode(body)), true),
+    let header = |wanted: &str| {
+        headers
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, v)| *v)
     };
+    let textual = header("content-type").is_some_and(is_text);
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
-    let user_agent = headers
-        .get("user-agent")
-        .cloned()
-        .unwrap_or(Value::from(""));
-    let domain = headers
-        .get("host")
-        .cloned()
-        .unwrap_or(Value::from("localhost"));
-    json!({
+    let mut event = json!({
         "version": "2.0",
         "routeKey": "$default",
-        "rawPath": parts.uri.path(),
-        "rawQueryString": raw_query,
-        "cookies": if cookies.is_empty() { Value::Null } else { Value::from(cookies) },
-        "headers": headers,
-        "queryStringParameters": if query.is_empty() { Value::Null } else { Value::from(query) },
         "requestContext": {
             "accountId": "anonymous",
             "apiId": "local",
-            "domainName": domain,
+            "domainName": header("host").unwrap_or("localhost"),
             "domainPrefix": "local",
             "http": {
-                "method": parts.method.as_str(),
-                "path": parts.uri.path(),
                 "protocol": format!("{:?}", parts.version),
                 "sourceIp": peer.ip().to_string(),
-                "userAgent": user_agent,
+                "userAgent": header("user-agent").unwrap_or(""),
             },
             "requestId": request_id,
             "routeKey": "$default",
@@ -241,19 +202,23 @@ fn function_url_event(
             "time": "",
             "timeEpoch": now.as_millis() as u64,
         },
-        "body": body,
-        "isBase64Encoded": base64,
-    })
+    });
+    V2Request {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        raw_query: parts.uri.query().unwrap_or(""),
+        base64: !body.is_empty() && (!textual || std::str::from_utf8(body).is_err()),
+        headers,
+        cookies,
+        body: (!body.is_empty()).then_some(&body[..]),
+    }
+    .fill(&mut event);
+    event
 }
 
 /// Bodies Function URLs pass as text; everything else is base64.
 fn is_text(content_type: &str) -> bool {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = media_type(content_type);
     essence.starts_with("text/")
         || essence.ends_with("+json")
         || essence.ends_with("+xml")
@@ -268,29 +233,22 @@ fn is_text(content_type: &str) -> bool {
 
 /// The handler's payload-v2 response as an HTTP response.
 fn from_lambda(response: Value) -> Reply {
-    let status = response["statusCode"].as_u64().unwrap_or(200) as u16;
-    let body = match response["body"].as_str() {
-        None => Vec::new(),
-        Some(text) if response["isBase64Encoded"].as_bool() == Some(true) => {
-            BASE64.decode(text).unwrap_or_default()
+    let response = match V2Response::read(&response) {
+        Ok(response) => response,
+        Err(problem) => {
+            tracing::error!("the handler's response is not a payload-v2 response: {problem}");
+            return plain(502, "the handler's response is not a payload-v2 response");
         }
-        Some(text) => text.as_bytes().to_vec(),
     };
-    let mut reply = hyper::Response::builder().status(status);
-    if let Some(headers) = response["headers"].as_object() {
-        for (name, value) in headers {
-            if let Some(value) = value.as_str() {
-                reply = reply.header(name, value);
-            }
-        }
+    let mut reply = hyper::Response::builder().status(response.status);
+    for (name, value) in &response.headers {
+        reply = reply.header(name, value);
     }
-    if let Some(cookies) = response["cookies"].as_array() {
-        for cookie in cookies.iter().filter_map(Value::as_str) {
-            reply = reply.header(hyper::header::SET_COOKIE, cookie);
-        }
+    for cookie in &response.cookies {
+        reply = reply.header(hyper::header::SET_COOKIE, cookie);
     }
     reply
-        .body(Full::new(Bytes::from(body)))
+        .body(Full::new(Bytes::from(response.body)))
         .unwrap_or_else(|err| {
             plain(
                 500,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use mysql_async::prelude::Queryable;
 
 use super::pool::Shared;
-use super::Error;
+use super::{Error, Operation};
 
 /// A pooled connection, returned to the pool when dropped.
 ///
@@ -50,7 +50,7 @@ impl Conn {
             .inner
             .start_transaction(mysql_async::TxOpts::default())
             .await
-            .map_err(|err| Error::driver("START TRANSACTION", err))?;
+            .map_err(Error::operation(Operation::Begin))?;
         Ok(Transaction {
             inner: tx,
             _guard: None,
@@ -62,7 +62,7 @@ impl Conn {
         self.inner
             .ping()
             .await
-            .map_err(|err| Error::driver("PING", err))
+            .map_err(Error::operation(Operation::Ping))
     }
 
     /// The driver's connection, for what `#[rds_query]` does not cover.
@@ -101,7 +101,7 @@ impl<'c> Transaction<'c> {
         self.inner
             .commit()
             .await
-            .map_err(|err| Error::driver("COMMIT", err))
+            .map_err(Error::operation(Operation::Commit))
     }
 
     /// Discards the transaction's changes (as dropping it does, though
@@ -110,7 +110,7 @@ impl<'c> Transaction<'c> {
         self.inner
             .rollback()
             .await
-            .map_err(|err| Error::driver("ROLLBACK", err))
+            .map_err(Error::operation(Operation::Rollback))
     }
 
     /// The server's id for the transaction's connection.

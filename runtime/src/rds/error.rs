@@ -75,6 +75,16 @@ pub enum Error {
         source: mysql_async::Error,
     },
 
+    /// A connection or transaction operation that is not a query (starting,
+    /// committing or rolling back a transaction, a ping) failed.
+    #[error("{operation} failed: {}", plain(source))]
+    Operation {
+        /// What was being done.
+        operation: Operation,
+        /// The driver's error (a server error or a lost connection).
+        source: mysql_async::Error,
+    },
+
     /// A query returning one row (`-> Result<T, _>`) found none.
     #[error(
         "{query}: no row found, but the query returns exactly one; \
@@ -150,7 +160,51 @@ pub enum Error {
     },
 }
 
+/// An operation on a connection or transaction that is not a named query,
+/// for [`Error::Operation`]; displayed as the statement it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `START TRANSACTION` (`Conn::begin`, `Pool::begin`).
+    Begin,
+    /// `COMMIT`.
+    Commit,
+    /// `ROLLBACK`.
+    Rollback,
+    /// A ping (`Conn::ping`).
+    Ping,
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Operation::Begin => "START TRANSACTION",
+            Operation::Commit => "COMMIT",
+            Operation::Rollback => "ROLLBACK",
+            Operation::Ping => "PING",
+        })
+    }
+}
+
 impl Error {
+    /// The error for a driver failure of `operation`.
+    pub(crate) fn operation(operation: Operation) -> impl FnOnce(mysql_async::Error) -> Self {
+        move |source| Self::Operation { operation, source }
+    }
+
+    /// Whether the database could not be reached or the connection was
+    /// lost, as opposed to the server rejecting something.
+    pub(crate) fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Connect { .. }
+            | Self::ConnectTimeout { .. }
+            | Self::PoolExhausted { .. }
+            | Self::Connection { .. } => true,
+            Self::Operation { source, .. } => !matches!(source, mysql_async::Error::Server(_)),
+            _ => false,
+        }
+    }
+
     /// The error for a driver failure while running `query`.
     pub(crate) fn driver(query: &'static str, error: mysql_async::Error) -> Self {
         match error {
@@ -171,6 +225,10 @@ impl Error {
     pub fn server_code(&self) -> Option<u16> {
         match self {
             Self::Sql { code, .. } => Some(*code),
+            Self::Operation {
+                source: mysql_async::Error::Server(server),
+                ..
+            } => Some(server.code),
             _ => None,
         }
     }
@@ -264,6 +322,30 @@ mod tests {
         assert_eq!(
             closed.to_string(),
             "find: the database connection failed: Connection to the server is closed."
+        );
+    }
+
+    #[test]
+    fn operations_are_not_filed_under_a_query_name() {
+        let lost =
+            Error::operation(Operation::Commit)(mysql_async::DriverError::ConnectionClosed.into());
+        assert_eq!(
+            lost.to_string(),
+            "COMMIT failed: Connection to the server is closed."
+        );
+        assert!(lost.is_unavailable());
+        let rejected = Error::operation(Operation::Begin)(mysql_async::Error::Server(
+            mysql_async::ServerError {
+                code: 1792,
+                message: "Cannot execute statement in a READ ONLY transaction.".to_owned(),
+                state: "25006".to_owned(),
+            },
+        ));
+        assert_eq!(rejected.server_code(), Some(1792));
+        assert!(!rejected.is_unavailable());
+        assert_eq!(
+            rejected.to_string(),
+            "START TRANSACTION failed: Cannot execute statement in a READ ONLY transaction. (server error 1792)"
         );
     }
 

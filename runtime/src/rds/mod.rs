@@ -43,16 +43,16 @@ mod config;
 mod conn;
 mod error;
 mod exec;
-#[doc(hidden)]
-pub mod expand;
 mod pool;
 mod registry;
 mod retry;
 mod row;
+/// Runtime support for the code `#[rds_query]` generates.
+pub(crate) mod support;
 
 pub use config::{Config, TlsMode};
 pub use conn::{Conn, Transaction};
-pub use error::{Error, Result};
+pub use error::{Error, Operation, Result};
 pub use exec::Exec;
 pub use pool::{begin, configure, conn, pool, Pool};
 pub use registry::{

@@ -17,7 +17,7 @@ use mysql_async::prelude::Queryable;
 
 use super::conn::{Conn, Guard, Transaction};
 use super::retry::connection_lost;
-use super::{Config, Error};
+use super::{Config, Error, Operation};
 
 /// A pool of connections to one database.
 ///
@@ -76,9 +76,9 @@ impl Pool {
             inner: mysql_async::Pool::new(opts),
             shared: Arc::new(Shared {
                 address: config.address(),
-                max: config.get_pool_max(),
-                connect_timeout: config.get_connect_timeout(),
-                ping_after_idle: config.idle_ping(),
+                max: config.pool_max(),
+                connect_timeout: config.connect_timeout(),
+                ping_after_idle: config.ping_after_idle(),
                 in_use: AtomicUsize::new(0),
                 last_used: Mutex::new(HashMap::new()),
             }),
@@ -117,7 +117,7 @@ impl Pool {
                     tracing::warn!(error = %err, "a pooled connection was dead; starting the transaction on a new one");
                     retried = true;
                 }
-                Err(err) => return Err(Error::driver("START TRANSACTION", err)),
+                Err(err) => return Err(Error::operation(Operation::Begin)(err)),
             }
         }
     }

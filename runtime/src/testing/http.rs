@@ -18,9 +18,9 @@
 //! # Ok(()) }
 //! ```
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use serde_json::{json, Map, Value};
+
+use crate::http::payload::{self, body_value, V2Request, V2Response};
 
 /// Where an event comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,12 +120,7 @@ impl Req {
         let raw_query = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(&self.query)
             .finish();
-        let body = match &self.body {
-            None => Value::Null,
-            Some(bytes) if self.base64 => Value::from(BASE64.encode(bytes)),
-            Some(bytes) => Value::from(String::from_utf8(bytes.clone()).expect("text body")),
-        };
-        event["body"] = body;
+        event["body"] = body_value(self.body.as_deref(), self.base64);
         event["isBase64Encoded"] = Value::from(self.base64);
         match source {
             Source::RestApi | Source::Alb => {
@@ -169,39 +164,20 @@ impl Req {
                         Value::from(format!("/testStage{}", self.path));
                 }
             }
-            Source::HttpApi | Source::FunctionUrl => {
-                let mut headers = Map::new();
-                for (name, value) in &self.headers {
-                    match headers.get_mut(name) {
-                        Some(Value::String(joined)) => {
-                            joined.push(',');
-                            joined.push_str(value);
-                        }
-                        _ => {
-                            headers.insert(name.clone(), Value::from(value.as_str()));
-                        }
-                    }
-                }
-                let mut query = Map::new();
-                for (name, value) in &self.query {
-                    query.insert(name.clone(), Value::from(value.as_str()));
-                }
-                event["headers"] = Value::from(headers);
-                event["rawPath"] = Value::from(self.path.as_str());
-                event["rawQueryString"] = Value::from(raw_query);
-                event["queryStringParameters"] = if query.is_empty() {
-                    Value::Null
-                } else {
-                    Value::from(query)
-                };
-                event["cookies"] = if self.cookies.is_empty() {
-                    Value::Null
-                } else {
-                    Value::from(self.cookies.clone())
-                };
-                event["requestContext"]["http"]["method"] = Value::from(self.method);
-                event["requestContext"]["http"]["path"] = Value::from(self.path.as_str());
+            Source::HttpApi | Source::FunctionUrl => V2Request {
+                method: self.method,
+                path: &self.path,
+                raw_query: &raw_query,
+                headers: self
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_str()))
+                    .collect(),
+                cookies: self.cookies.iter().map(String::as_str).collect(),
+                body: self.body.as_deref(),
+                base64: self.base64,
             }
+            .fill(&mut event),
         }
         event
     }
@@ -233,70 +209,47 @@ impl Reply {
     /// Reads the function's JSON answer, checking it has the fields its
     /// source expects.
     pub fn read(source: Source, response: &Value) -> Reply {
-        let status = response["statusCode"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("no statusCode in {response}")) as u16;
+        if matches!(source, Source::HttpApi | Source::FunctionUrl) {
+            let read = V2Response::read(response).unwrap_or_else(|problem| panic!("{problem}"));
+            return Reply {
+                status: read.status,
+                headers: read.headers,
+                cookies: read.cookies,
+                body: read.body,
+            };
+        }
+        let status = payload::status(response).unwrap_or_else(|problem| panic!("{problem}"));
+        if source == Source::Alb {
+            assert!(
+                response["statusDescription"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with(&status.to_string())),
+                "ALB responses need a statusDescription: {response}"
+            );
+        }
         let mut headers = Vec::new();
-        let mut cookies = Vec::new();
-        let multi = |headers: &mut Vec<(String, String)>| {
-            for (name, values) in response["multiValueHeaders"]
-                .as_object()
-                .expect("multiValueHeaders")
-            {
-                for value in values.as_array().expect("a list of values") {
-                    headers.push((
-                        name.to_ascii_lowercase(),
-                        value.as_str().unwrap().to_owned(),
-                    ));
-                }
-            }
-        };
-        match source {
-            Source::RestApi => multi(&mut headers),
-            Source::Alb => {
-                assert!(
-                    response["statusDescription"]
-                        .as_str()
-                        .is_some_and(|d| d.starts_with(&status.to_string())),
-                    "ALB responses need a statusDescription: {response}"
-                );
-                multi(&mut headers);
-            }
-            Source::HttpApi | Source::FunctionUrl => {
-                for (name, value) in response["headers"].as_object().expect("headers") {
-                    headers.push((
-                        name.to_ascii_lowercase(),
-                        value.as_str().unwrap().to_owned(),
-                    ));
-                }
-                if let Some(list) = response["cookies"].as_array() {
-                    cookies = list
-                        .iter()
-                        .map(|c| c.as_str().unwrap().to_owned())
-                        .collect();
-                }
+        for (name, values) in response["multiValueHeaders"]
+            .as_object()
+            .expect("multiValueHeaders")
+        {
+            for value in values.as_array().expect("a list of values") {
+                headers.push((
+                    name.to_ascii_lowercase(),
+                    value.as_str().unwrap().to_owned(),
+                ));
             }
         }
-        if source != Source::HttpApi && source != Source::FunctionUrl {
-            cookies = headers
-                .iter()
-                .filter(|(name, _)| name == "set-cookie")
-                .map(|(_, value)| value.clone())
-                .collect();
-            headers.retain(|(name, _)| name != "set-cookie");
-        }
-        let body = match response["body"].as_str() {
-            None => Vec::new(),
-            Some(text) if response["isBase64Encoded"].as_bool() == Some(true) => {
-                BASE64.decode(text).expect("base64 body")
-            }
-            Some(text) => text.as_bytes().to_vec(),
-        };
+        let cookies = headers
+            .iter()
+            .filter(|(name, _)| name == "set-cookie")
+            .map(|(_, value)| value.clone())
+            .collect();
+        headers.retain(|(name, _)| name != "set-cookie");
         Reply {
             status,
             headers,
             cookies,
-            body,
+            body: payload::body(response).unwrap_or_else(|problem| panic!("{problem}")),
         }
     }
 

@@ -17,3 +17,12 @@ async fn handler(
 ) -> Result<String, my_reexport::lambda_kit::Error> {
     Ok(format!("{} {state}", ctx.request_id))
 }
+
+// The derive takes it too, inside its own attribute.
+#[derive(Debug, my_reexport::lambda_kit::ErrorType)]
+#[error_type(crate = "my_reexport::lambda_kit", name = "Reexported")]
+struct Failure;
+
+fn _named(failure: &Failure) -> &str {
+    my_reexport::lambda_kit::ErrorType::error_type(failure)
+}

@@ -1,5 +1,5 @@
-//! What `#[rds_query]` and `#[derive(rds::FromRow)]` expand to, reached as
-//! `lambda_kit::__private::rds`.
+//! Runtime support for the code `#[rds_query]` and `#[derive(rds::FromRow)]`
+//! generate, reached as `lambda_kit::__private::rds`.
 //! Not public API: a generated body is one `query!` (the registered
 //! statement) and one call to the function named after its result shape.
 
