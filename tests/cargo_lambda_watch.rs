@@ -190,6 +190,25 @@ impl Watch {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Waits until the output satisfies `ready` and returns it; panics
+    /// with the output after `START_TIMEOUT` (a guard against a hang, not a
+    /// time limit under test). The watch may relay its functions' output,
+    /// so a line logged before a reply may reach the log after it.
+    fn wait_for_output(&self, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let output = self.output();
+            if ready(&output) {
+                return output;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the expected output did not appear within {START_TIMEOUT:?}:\n{output}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// `cargo lambda invoke FUNCTION --data-ascii DATA`: the reply printed
     /// on success, or the error printed on failure.
     fn invoke(&self, function: &str, data: &str) -> Result<String, String> {
@@ -449,9 +468,9 @@ async fn plain_events_through_cargo_lambda_invoke() {
         Value::Null
     );
 
-    let output = watch.output();
-    assert!(output.contains("Loading function"), "{output}");
-    assert!(output.contains("value2 = value2"), "{output}");
+    watch.wait_for_output(|output| {
+        output.contains("Loading function") && output.contains("value2 = value2")
+    });
     drop(watch);
     eprintln!(
         "plain events through cargo lambda watch: {:?}",
