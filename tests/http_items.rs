@@ -144,5 +144,8 @@ async fn a_failing_query_is_a_500_with_the_details_only_in_the_log() {
     assert_eq!(reply.json()["message"], "Internal Server Error");
     function.shut_down().await.expect("the bootstrap exits");
     let logs = function.output();
-    assert!(logs.contains("all_items"), "the log names the query: {logs}");
+    assert!(
+        logs.contains("all_items"),
+        "the log names the query: {logs}"
+    );
 }
