@@ -23,6 +23,16 @@ async fn spawn(path: impl AsRef<std::ffi::OsStr>) -> Function {
     Function::spawn(path).await.expect("bootstrap starts")
 }
 
+/// Everything the function wrote, read once it has exited: the emulator
+/// shuts down, the bootstrap exits, and both pipes are read to the end.
+async fn finished_output(function: &mut Function) -> String {
+    function
+        .shut_down()
+        .await
+        .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
+    function.output()
+}
+
 #[tokio::test]
 async fn hello_answers_hello_world() {
     let mut function = spawn(HELLO).await;
@@ -53,7 +63,7 @@ async fn echo_returns_key1_and_logs_each_value_with_its_request_id() {
     assert_eq!(first.clone().into_result(), Ok(json!("value1")));
     assert_eq!(second.clone().into_result(), Ok(json!(1)));
 
-    let logs = function.output();
+    let logs = finished_output(&mut function).await;
     assert_eq!(
         logs.matches("Loading function").count(),
         1,
@@ -90,8 +100,8 @@ async fn json_logs_carry_request_id_and_cold_start() {
         .await
         .unwrap();
     assert_eq!(done.clone().into_result(), Ok(json!("value1")));
-    let line = function
-        .output()
+    let line = finished_output(&mut function)
+        .await
         .lines()
         .find(|l| l.contains("value1 = value1"))
         .map(|l| serde_json::from_str::<Value>(l).expect("each log line is JSON"))
@@ -114,7 +124,9 @@ async fn log_level_is_honoured() {
         function.invoke(&console_event()).await.unwrap(),
         Ok(json!("value1"))
     );
-    let logs = function.output();
+    // An absence is only proven once the process exited and its output
+    // was read to the end.
+    let logs = finished_output(&mut function).await;
     assert!(
         !logs.contains("value1 = value1"),
         "INFO lines printed at WARN:\n{logs}"
@@ -146,7 +158,7 @@ async fn undecodable_events_get_unmarshal_errors_and_the_next_one_is_served() {
         function.invoke(&console_event()).await.unwrap(),
         Ok(json!("value1"))
     );
-    let logs = function.output();
+    let logs = finished_output(&mut function).await;
     assert_eq!(
         logs.matches("Loading function").count(),
         1,
@@ -227,7 +239,7 @@ async fn a_panic_is_answered_and_the_process_keeps_serving() {
         .unwrap();
     assert_eq!(after["count"], 3, "state survived the panic");
     assert_eq!(after["pid"], json!(pid.unwrap()));
-    let logs = function.output();
+    let logs = finished_output(&mut function).await;
     assert!(
         logs.lines()
             .any(|l| l.contains("handler panicked: index out of bounds")

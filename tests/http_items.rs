@@ -145,9 +145,10 @@ async fn a_failing_query_is_a_500_with_the_details_only_in_the_log() {
     let reply = send(&mut function, Source::HttpApi, Req::new("GET", "/items")).await;
     assert_eq!(reply.status, 500, "{reply:?}");
     assert_eq!(reply.json()["message"], "Internal Server Error");
+    function.shut_down().await.expect("the bootstrap exits");
+    let logs = function.output();
     assert!(
-        function.output().contains("all_items"),
-        "the log names the query: {}",
-        function.output()
+        logs.contains("all_items"),
+        "the log names the query: {logs}"
     );
 }

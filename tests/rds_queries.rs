@@ -509,7 +509,6 @@ async fn a_held_connection_does_not_deadlock_a_pool_query() {
     )
     .unwrap();
     let held = pool.conn().await.unwrap();
-    let started = std::time::Instant::now();
     let err = count(&pool).await.unwrap_err();
     assert!(
         matches!(err, rds::Error::PoolExhausted { max: 1, .. }),
@@ -520,7 +519,6 @@ async fn a_held_connection_does_not_deadlock_a_pool_query() {
             .contains("pass it to the query (`conn: &mut rds::Conn`) or raise RDS_POOL_MAX"),
         "{err}"
     );
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
     drop(held);
     assert_eq!(count(&pool).await.unwrap(), 3);
 }

@@ -126,6 +126,8 @@ async fn a_write_after_an_idle_spell_pings_first() {
     let pool = proxy.pool(&db, Some(Duration::from_millis(50)));
     assert_eq!(insert(&pool, "first").await.unwrap(), 1);
     proxy.arm();
+    // The idle spell under test (longer than `ping_after_idle`), not a wait
+    // for another task: a sleep never ends early, so the ping is due.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(insert(&pool, "second").await.unwrap(), 1);
     assert_eq!(proxy.accepted(), 2);

@@ -6,8 +6,11 @@
 //! touched. The server is killed and its directory removed when the test
 //! ends, pass or fail.
 //!
-//! `cargo test --test rds_tls` (needs `openssl`, `mariadb-install-db` and
-//! `/usr/sbin/mariadbd`, or `MARIADBD=/path/to/mariadbd`).
+//! Tier 2, as it starts a server of its own: ignored by plain `cargo test`,
+//! run by tests/run.sh, or alone with
+//! `cargo test --test rds_tls -- --include-ignored` (needs `openssl`,
+//! `mariadb-install-db` and `/usr/sbin/mariadbd`, or
+//! `MARIADBD=/path/to/mariadbd`).
 
 use std::collections::HashMap;
 use std::fs;
@@ -259,6 +262,7 @@ fn path_str(path: &Path) -> &str {
 }
 
 #[tokio::test]
+#[ignore = "tier 2: starts a MariaDB server of its own; tests/run.sh runs it"]
 async fn tls_to_a_server_that_requires_it() {
     let server = TlsServer::start();
     let port = server.port;

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need
-# (cargo-lambda from PyPI), makes sure MariaDB is up, then runs every test:
-# unit tests, trybuild suites, end-to-end tests against the Runtime API
-# emulator, database tests, the cargo-lambda release-build and
-# `cargo lambda watch` tests, and cfn-lint on template.yaml (that test
-# installs cfn-lint 1.x with pip when it is missing).
+# (cargo-lambda from PyPI), makes sure MariaDB is up, then runs every test
+# of both tiers.
+#   Tier 1 (plain `cargo test`): unit tests, trybuild suites, end-to-end
+#   tests against the Runtime API emulator, database tests on the MariaDB
+#   the machine runs.
+#   Tier 2 (`#[ignore = "tier 2: ..."]`, run here with --include-ignored):
+#   the cargo-lambda release-build and `cargo lambda watch` tests, cfn-lint
+#   on template.yaml (installs cfn-lint 1.x with pip when it is missing),
+#   and TLS to a MariaDB server the test starts itself.
+# Arguments go to `cargo test`; those after a `--` go to the test binaries,
+# after --include-ignored: `bash tests/run.sh --test e2e -- echo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +34,10 @@ if [ -z "${DATABASE_URL:-}" ] && command -v mariadb-admin >/dev/null 2>&1; then
   fi
 fi
 
-cargo test --workspace --no-fail-fast "$@"
+cargo_args=()
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  cargo_args+=("$1")
+  shift
+done
+if [ "$#" -gt 0 ]; then shift; fi # the `--`: the rest goes to the test binaries
+cargo test --workspace --no-fail-fast ${cargo_args[@]+"${cargo_args[@]}"} -- --include-ignored "$@"
