@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lambda_kit::testing::Function;
+
+// Only the list of examples is used here, not the debug builds.
+#[allow(dead_code)]
+mod example_bins;
+use example_bins::EXAMPLES;
 use serde_json::json;
 
 /// Builds `bins` with cargo-lambda into their own target directory (the
@@ -40,17 +45,6 @@ fn cargo_lambda_build(bins: &[&str], panic_strategy: &str) -> PathBuf {
     );
     target_dir.join("lambda")
 }
-
-/// Every example binary, as deployed (template.yaml, README "Deploy").
-const EXAMPLES: [&str; 7] = [
-    "hello",
-    "echo",
-    "any_event",
-    "fail",
-    "rds_lookup",
-    "api_hello",
-    "items",
-];
 
 #[tokio::test]
 #[ignore = "tier 2: needs cargo-lambda and zig (tests/run.sh installs them); tests/run.sh runs it"]

@@ -7,11 +7,8 @@ use std::process::ExitCode;
 use lambda_runtime::Runtime;
 use serde::de::DeserializeOwned;
 
-use tracing::Instrument;
-
-use crate::decode::decode;
 use crate::init::Init;
-use crate::invoke::{guard, Handler, HandlerService};
+use crate::invoke::{guard, invoke_once, Handler, HandlerService};
 use crate::layers::{DecodeFirst, Decoded, InvocationSpans};
 use crate::logging::{self, LogTarget};
 use crate::{local, Diagnostic};
@@ -135,16 +132,7 @@ where
         Ok(state) => state,
         Err(code) => return code,
     };
-    let context = local::local_context();
-    let span = tracing::info_span!("invocation", requestId = %context.request_id, coldStart = true);
-    let outcome = match decode::<E>(&event) {
-        Ok(event) => {
-            guard(handler.call(event, context, state))
-                .instrument(span)
-                .await
-        }
-        Err(unmarshal) => Err(unmarshal),
-    };
+    let outcome = invoke_once(&handler, &event, local::local_context(), state, true).await;
     local::report(outcome)
 }
 

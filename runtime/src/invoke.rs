@@ -11,6 +11,7 @@ use futures_util::FutureExt;
 use lambda_runtime::{Context, LambdaEvent, Service};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::layers::{Decoded, Ticket};
 use crate::Diagnostic;
@@ -48,6 +49,29 @@ pub(crate) fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
         error_type: PANIC_ERROR.to_owned(),
         error_message,
     }
+}
+
+/// One invocation outside the Runtime API loop (local mode, the local HTTP
+/// server): the payload decoded, the handler called under the panic guard,
+/// in the invocation's span, as the loop's layers would.
+pub(crate) async fn invoke_once<E, S, H>(
+    handler: &H,
+    payload: &[u8],
+    context: Context,
+    state: &'static S,
+    cold_start: bool,
+) -> Result<H::Output, Diagnostic>
+where
+    E: DeserializeOwned,
+    S: 'static,
+    H: Handler<E, S>,
+{
+    let span =
+        tracing::info_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
+    let event = crate::decode::decode::<E>(payload)?;
+    guard(handler.call(event, context, state))
+        .instrument(span)
+        .await
 }
 
 /// The closure `#[lambda_handler]` generates: event, context and init

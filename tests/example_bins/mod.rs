@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// Every example package; each has one binary of the same name.
-const EXAMPLES: [&str; 7] = [
+pub const EXAMPLES: [&str; 7] = [
     "hello",
     "echo",
     "any_event",

@@ -17,16 +17,14 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
-use tracing::Instrument;
 
 use super::extract::media_type;
 use super::payload::{V2Request, V2Response};
 use super::response::HttpResponse;
 use super::HttpEvent;
 use crate::bootstrap::init_local;
-use crate::decode::decode;
 use crate::init::Init;
-use crate::invoke::{guard, Handler};
+use crate::invoke::{invoke_once, Handler};
 use crate::local;
 
 /// Where `--serve` binds when no address is given.
@@ -127,17 +125,8 @@ where
     };
     let context = local::local_context();
     let event = function_url_event(&parts, &body, peer, &context.request_id);
-    let span =
-        tracing::info_span!("invocation", requestId = %context.request_id, coldStart = false);
     let payload = serde_json::to_vec(&event).unwrap_or_default();
-    let outcome = match decode::<HttpEvent>(&payload) {
-        Ok(event) => {
-            guard(handler.call(event, context, state))
-                .instrument(span)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let outcome = invoke_once::<HttpEvent, _, _>(&*handler, &payload, context, state, false).await;
     let reply = match outcome {
         Ok(response) => from_lambda(serde_json::to_value(response).unwrap_or_default()),
         Err(error) => {
