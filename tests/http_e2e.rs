@@ -1,5 +1,5 @@
 //! HTTP handlers end to end: the compiled routed bootstrap
-//! (tests/fixtures/http_fixture.rs) and the `api_hello` example, driven
+//! (tests/bootstraps/http_fixture.rs) and the `api_hello` example, driven
 //! through the Runtime API emulator with the events of every HTTP source
 //! (REST API v1, HTTP API v2, ALB, Function URL), and the local server
 //! answering real HTTP requests.

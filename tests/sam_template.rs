@@ -96,37 +96,53 @@ fn cfn_lint_finds_nothing() {
     );
 }
 
-/// `Binary:` of every `rust-cargolambda` function names a `[[bin]]` of the
-/// package, so `sam build` builds what the function runs.
+/// Every `rust-cargolambda` function is built from an example package:
+/// `CodeUri` is its directory (so `sam build` builds it with only its own
+/// features) and `Binary` its binary, so `sam build` builds what the
+/// function runs.
 #[test]
-fn every_function_deploys_a_binary_of_the_package() {
-    let manifest = std::fs::read_to_string(workspace().join("Cargo.toml")).expect("Cargo.toml");
-    let mut bins = Vec::new();
-    let mut in_bin = false;
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            in_bin = line == "[[bin]]";
-        } else if let Some(name) = line.strip_prefix("name = ").filter(|_| in_bin) {
-            bins.push(name.trim_matches('"').to_owned());
-        }
-    }
+fn every_function_deploys_the_binary_of_its_package() {
     let template = template();
-    let deployed: Vec<&str> = template
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("Binary: "))
-        .collect();
+    let field = |name: &str| -> Vec<String> {
+        template
+            .lines()
+            .filter_map(|line| line.trim().strip_prefix(name))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (binaries, code_uris) = (field("Binary: "), field("CodeUri: "));
     assert_eq!(
         template.matches("BuildMethod: rust-cargolambda").count(),
-        deployed.len(),
+        binaries.len(),
         "every function names its binary"
     );
+    assert_eq!(
+        binaries.len(),
+        code_uris.len(),
+        "every function has a CodeUri"
+    );
     for expected in ["hello", "echo", "rds_lookup", "api_hello", "items"] {
-        assert!(deployed.contains(&expected), "{expected} is deployed");
-    }
-    for binary in deployed {
         assert!(
-            bins.iter().any(|bin| bin == binary),
-            "template.yaml deploys `{binary}`, which is not a [[bin]] of Cargo.toml ({bins:?})"
+            binaries.iter().any(|b| b == expected),
+            "{expected} is deployed"
+        );
+    }
+    for (binary, code_uri) in binaries.iter().zip(&code_uris) {
+        let package = workspace().join(code_uri);
+        let manifest = std::fs::read_to_string(package.join("Cargo.toml")).unwrap_or_else(|err| {
+            panic!(
+                "template.yaml builds `{binary}` from {code_uri}, which has no Cargo.toml: {err}"
+            )
+        });
+        assert!(
+            manifest
+                .lines()
+                .any(|line| line.trim() == format!("name = \"{binary}\"")),
+            "the package in {code_uri} is not named `{binary}`:\n{manifest}"
+        );
+        assert!(
+            package.join("src/main.rs").is_file(),
+            "{code_uri} has no src/main.rs, so no binary `{binary}`"
         );
     }
 }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::init::Init;
 use crate::invoke::{guard, invoke_once, Handler, HandlerService};
-use crate::layers::{DecodeFirst, Decoded, InvocationSpans};
+use crate::layers::{DecodeFirst, InvocationSpans};
 use crate::logging::{self, LogTarget};
 use crate::{local, Diagnostic};
 
@@ -103,10 +103,10 @@ where
             return ExitCode::FAILURE;
         }
     };
-    let decoded = Decoded::default();
-    let service = HandlerService::new(handler, state, decoded.clone());
+    let (decode_first, decoded) = DecodeFirst::new();
+    let service = HandlerService::new(handler, state, decoded);
     let runtime = Runtime::new(service)
-        .layer(DecodeFirst::new(decoded))
+        .layer(decode_first)
         .layer(InvocationSpans);
     match runtime.run().await {
         Ok(()) => ExitCode::SUCCESS,

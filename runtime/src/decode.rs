@@ -10,7 +10,7 @@ use crate::Diagnostic;
 /// The `errorType` of an event that does not decode.
 pub const UNMARSHAL_ERROR: &str = "Runtime.UnmarshalError";
 
-pub(crate) fn unmarshal_error(error_message: String) -> Diagnostic {
+fn unmarshal_error(error_message: String) -> Diagnostic {
     Diagnostic {
         error_type: UNMARSHAL_ERROR.to_owned(),
         error_message,

@@ -1,6 +1,7 @@
 //! Decoding each invocation's payload once, before `lambda_runtime` does,
 //! and carrying the outcome to the handler service with the invocation.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 
@@ -8,7 +9,8 @@ use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::LambdaInvocation;
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 
-use crate::decode::{decode, unmarshal_error};
+use crate::decode::decode;
+use crate::invoke::panic_diagnostic;
 use crate::Diagnostic;
 
 /// Decodes each invocation's payload before `lambda_runtime` does.
@@ -19,7 +21,8 @@ use crate::Diagnostic;
 /// parses the received bytes once, without path tracking
 /// ([`crate::decode::decode`]), files the outcome in [`Decoded`] and
 /// replaces the payload with the [`Ticket`] it was filed under: a number,
-/// which costs `lambda_runtime` next to nothing to deserialize. The handler
+/// which costs `lambda_runtime` next to nothing to deserialize. Build the
+/// layer and the handler service's store together with [`DecodeFirst::new`]. The handler
 /// service claims the event with the ticket its [`lambda_runtime::LambdaEvent`]
 /// carries, so each invocation gets its own event whatever order or
 /// concurrency `lambda_runtime` runs the services in.
@@ -28,8 +31,15 @@ pub(crate) struct DecodeFirst<E> {
 }
 
 impl<E> DecodeFirst<E> {
-    pub(crate) fn new(decoded: Decoded<E>) -> Self {
-        Self { decoded }
+    /// The layer, and the store the handler service claims events from.
+    pub(crate) fn new() -> (Self, Decoded<E>) {
+        let decoded = Decoded::default();
+        (
+            Self {
+                decoded: decoded.clone(),
+            },
+            decoded,
+        )
     }
 }
 
@@ -65,7 +75,11 @@ where
 
     fn call(&mut self, mut invocation: LambdaInvocation) -> S::Future {
         tracing::trace!(body = ?invocation.body, "event received from Lambda");
-        let ticket = self.decoded.file(decode(&invocation.body));
+        // A `Deserialize` impl of the user's may panic: that is this
+        // invocation's error, not the end of the process.
+        let event = std::panic::catch_unwind(AssertUnwindSafe(|| decode(&invocation.body)))
+            .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)));
+        let ticket = self.decoded.file(event);
         invocation.body = ticket.text().into();
         self.inner.call(invocation)
     }
@@ -73,31 +87,58 @@ where
 
 /// What an invocation carries in place of its payload once [`DecodeFirst`]
 /// has decoded it: the number its event is filed under in [`Decoded`].
+/// Tickets count up and are never reused, so a claim can only ever find
+/// its own invocation's event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Ticket(usize);
+pub(crate) struct Ticket(u64);
 
-impl<'de> Deserialize<'de> for Ticket {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let n = usize::deserialize(deserializer)?;
-        if n < TICKETS {
-            Ok(Ticket(n))
-        } else {
-            Err(serde::de::Error::custom("not a ticket"))
+impl Ticket {
+    /// The ticket as the JSON number `lambda_runtime` will deserialize.
+    fn text(self) -> Vec<u8> {
+        let mut digits = [0_u8; 20];
+        let mut at = digits.len();
+        let mut rest = self.0;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
         }
+        digits[at..].to_vec()
     }
 }
 
+impl<'de> Deserialize<'de> for Ticket {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        u64::deserialize(deserializer).map(Ticket)
+    }
+}
+
+/// The `errorType` of an invocation whose decoded event was not found
+/// under its ticket: a fault of the bootstrap, not of the event.
+pub(crate) const EVENT_LOST_ERROR: &str = "Runtime.EventLost";
+
 /// Events decoded by [`DecodeFirst`] whose invocations have not reached the
 /// handler service yet. One at a time under classic Lambda; one per
-/// invocation in flight when invocations run concurrently.
+/// invocation in flight when invocations run concurrently (clones share
+/// the store, which is `Send` and `Sync` when the event type is `Send`).
 pub(crate) struct Decoded<E> {
     shared: Arc<Mutex<Filed<E>>>,
 }
 
 struct Filed<E> {
-    next: usize,
+    next: u64,
     waiting: Vec<(Ticket, Result<E, Diagnostic>)>,
 }
+
+/// How many decoded events may wait unclaimed. Every ticket is claimed
+/// within the `call` that filed it, unless `lambda_runtime` answers an
+/// invocation itself before the handler service; such events are dropped
+/// oldest first beyond this bound, so they cannot accumulate. Far more
+/// than invocations an execution environment runs at once.
+const MAX_WAITING: usize = 256;
 
 impl<E> Default for Decoded<E> {
     fn default() -> Self {
@@ -124,14 +165,12 @@ impl<E> Decoded<E> {
     pub(crate) fn file(&self, event: Result<E, Diagnostic>) -> Ticket {
         let mut filed = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         let ticket = Ticket(filed.next);
-        filed.next = (filed.next + 1) % TICKETS;
-        // An event still filed under a reused ticket belongs to an
-        // invocation `lambda_runtime` answered without reaching the handler
-        // service (it never claims): replaced, so nothing accumulates.
-        match filed.waiting.iter_mut().find(|(t, _)| *t == ticket) {
-            Some(stale) => stale.1 = event,
-            None => filed.waiting.push((ticket, event)),
+        filed.next += 1;
+        if filed.waiting.len() >= MAX_WAITING {
+            // Tickets are filed in order, so the first is the oldest.
+            drop(filed.waiting.remove(0));
         }
+        filed.waiting.push((ticket, event));
         ticket
     }
 
@@ -139,44 +178,16 @@ impl<E> Decoded<E> {
     pub(crate) fn claim(&self, ticket: Ticket) -> Result<E, Diagnostic> {
         let mut filed = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         match filed.waiting.iter().position(|(t, _)| *t == ticket) {
-            Some(at) => filed.waiting.swap_remove(at).1,
-            None => Err(unmarshal_error(
-                "no event was decoded for this invocation".to_owned(),
-            )),
+            // `remove`, not `swap_remove`: the rest stay oldest first.
+            Some(at) => filed.waiting.remove(at).1,
+            None => Err(Diagnostic {
+                error_type: EVENT_LOST_ERROR.to_owned(),
+                error_message: format!(
+                    "no decoded event is filed under ticket {}: it was claimed already or dropped",
+                    ticket.0
+                ),
+            }),
         }
-    }
-}
-
-/// How many tickets there are; they are reused in turn. More than any
-/// execution environment runs invocations at once, so two invocations in
-/// flight never hold the same one.
-const TICKETS: usize = 1000;
-
-/// Each ticket as the JSON text `lambda_runtime` deserializes: the number,
-/// right-aligned with spaces (whitespace JSON allows) so every entry has
-/// one length and the payload can point at static bytes, not allocate.
-static TICKET_TEXT: [[u8; 3]; TICKETS] = {
-    let mut table = [[b' '; 3]; TICKETS];
-    let mut n = 0;
-    while n < TICKETS {
-        let mut rest = n;
-        let mut at = 3;
-        loop {
-            at -= 1;
-            table[n][at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        n += 1;
-    }
-    table
-};
-
-impl Ticket {
-    fn text(self) -> &'static [u8] {
-        &TICKET_TEXT[self.0]
     }
 }
 
@@ -212,7 +223,10 @@ mod tests {
     ) -> Vec<Ticket> {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
-        let mut service = DecodeFirst::new(decoded.clone()).layer(lambda_runtime::service_fn(
+        let mut service = DecodeFirst {
+            decoded: decoded.clone(),
+        }
+        .layer(lambda_runtime::service_fn(
             move |invocation: LambdaInvocation| {
                 let ticket: Ticket = serde_json::from_slice(&invocation.body).unwrap();
                 sink.lock().unwrap().push(ticket);
@@ -253,7 +267,7 @@ mod tests {
         assert_eq!(decoded.claim(tickets[0]).unwrap().key1, "a");
         // A ticket is good once.
         let again = decoded.claim(tickets[0]).unwrap_err();
-        assert_eq!(again.error_type, crate::UNMARSHAL_ERROR);
+        assert_eq!(again.error_type, EVENT_LOST_ERROR);
     }
 
     #[test]
@@ -270,24 +284,45 @@ mod tests {
 
     #[test]
     fn tickets_are_json_numbers_lambda_runtime_reads() {
-        for n in 0..TICKETS {
-            let text = std::str::from_utf8(Ticket(n).text()).unwrap();
-            assert_eq!(text.trim_start(), n.to_string());
+        for n in [0, 7, 10, 999, 1000, 123_456_789, u64::MAX] {
+            let text = Ticket(n).text();
+            assert_eq!(text, n.to_string().into_bytes());
             let event: LambdaEvent<Ticket> =
-                LambdaEvent::new(serde_json::from_str(text).unwrap(), Context::default());
+                LambdaEvent::new(serde_json::from_slice(&text).unwrap(), Context::default());
             assert_eq!(event.payload, Ticket(n));
         }
-        assert!(serde_json::from_str::<Ticket>("1000").is_err());
     }
 
     #[test]
-    fn unclaimed_events_do_not_accumulate() {
+    fn unclaimed_events_are_bounded_and_never_handed_to_another_ticket() {
         let decoded = Decoded::<usize>::default();
-        for n in 0..3 * TICKETS {
+        let first = decoded.file(Ok(0));
+        for n in 1..3 * MAX_WAITING {
             decoded.file(Ok(n));
         }
-        assert_eq!(decoded.shared.lock().unwrap().waiting.len(), TICKETS);
+        assert_eq!(decoded.shared.lock().unwrap().waiting.len(), MAX_WAITING);
+        // The dropped event's ticket finds nothing rather than another event.
+        let lost = decoded.claim(first).unwrap_err();
+        assert_eq!(lost.error_type, EVENT_LOST_ERROR);
         let recent = decoded.file(Ok(7));
         assert_eq!(decoded.claim(recent).unwrap(), 7);
+    }
+
+    #[derive(Debug)]
+    struct Explodes;
+
+    impl<'de> serde::Deserialize<'de> for Explodes {
+        fn deserialize<D: Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+            panic!("a Deserialize impl that panics")
+        }
+    }
+
+    #[test]
+    fn a_panicking_deserialize_is_this_invocations_error() {
+        let decoded = Decoded::<Explodes>::default();
+        let tickets = tickets_through_layer(&decoded, &[b"{}"]);
+        let err = decoded.claim(tickets[0]).unwrap_err();
+        assert_eq!(err.error_type, crate::PANIC_ERROR);
+        assert_eq!(err.error_message, "a Deserialize impl that panics");
     }
 }
