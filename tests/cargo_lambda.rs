@@ -17,9 +17,9 @@ mod example_bins;
 use example_bins::EXAMPLES;
 use serde_json::json;
 
-/// Builds `bins` with cargo-lambda into their own target directory (the
-/// outer `cargo test` may still hold the workspace's) and returns where
-/// the bootstraps are.
+/// Builds `bins` with cargo-lambda into their own target directory (release
+/// builds with another panic strategy must not replace the workspace's)
+/// and returns where the bootstraps are.
 fn cargo_lambda_build(bins: &[&str], panic_strategy: &str) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

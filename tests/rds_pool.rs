@@ -118,7 +118,7 @@ async fn an_unreachable_server_fails_with_a_connect_timeout_naming_the_address()
 }
 
 #[tokio::test]
-async fn a_refused_connection_is_reported_at_once() {
+async fn a_refused_connection_is_reported_as_refused() {
     let port = {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         closed.local_addr().unwrap().port()

@@ -3,7 +3,7 @@
 -- handler runs `select * from test where name = ...` and returns column 1
 -- (`value`) of the last matching row.
 --
---   mariadb --host=127.0.0.1 --user=root < examples/rds_lookup.sql
+--   mariadb --host=127.0.0.1 --user=root < examples/rds_lookup/rds_lookup.sql
 --
 -- Safe to run twice: it creates what is missing and inserts the sample rows
 -- only into an empty table.

@@ -65,8 +65,12 @@ fn built() -> &'static HashMap<&'static str, PathBuf> {
             .current_dir(workspace)
             .args(["build", "--quiet", "--bins", "--target-dir"])
             .arg(target_dir);
-        if profile_dir.file_name() == Some(OsStr::new("release")) {
-            cargo.arg("--release");
+        // The directory is named after the profile, but `dev`'s is `debug`.
+        match profile_dir.file_name().and_then(OsStr::to_str) {
+            Some("debug") | None => {}
+            Some(profile) => {
+                cargo.args(["--profile", profile]);
+            }
         }
         for example in EXAMPLES {
             cargo.args(["-p", example]);

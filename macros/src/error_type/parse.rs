@@ -1,6 +1,7 @@
 //! The type's name and its `#[error_type(...)]` attribute, each failure a
 //! `syn::Error` at the offending token.
 
+use syn::ext::IdentExt;
 use syn::{DeriveInput, LitStr};
 
 /// A type and the `errorType` it states.
@@ -23,7 +24,10 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<Named<'_>> {
     {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("crate") {
-                krate = Some(crate::crate_path::value(meta.value()?)?);
+                let path = crate::crate_path::value(meta.value()?)?;
+                if krate.replace(path).is_some() {
+                    return Err(meta.error("`crate` is given twice: keep one `crate = \"path\"`"));
+                }
                 return Ok(());
             }
             if !meta.path.is_ident("name") {
@@ -49,7 +53,8 @@ pub(crate) fn parse(input: &DeriveInput) -> syn::Result<Named<'_>> {
             Ok(())
         })?;
     }
-    let name = name.unwrap_or_else(|| LitStr::new(&input.ident.to_string(), input.ident.span()));
+    let name =
+        name.unwrap_or_else(|| LitStr::new(&input.ident.unraw().to_string(), input.ident.span()));
     Ok(Named {
         input,
         name,

@@ -188,10 +188,12 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
     for (i, route) in input.routes.iter().enumerate() {
         let first = spelled[..i].iter().position(|s| *s == spelled[i]);
         if let Some(first) = first.map(|f| &input.routes[f]) {
-            let mut error =
-                syn::Error::new_spanned(route, "this route is listed twice: remove one");
-            error.combine(syn::Error::new_spanned(first, "first listed here"));
-            errors.add(error);
+            errors.add(crate::diag::repeated(
+                route,
+                "this route is listed twice: remove one",
+                first,
+                "first listed here",
+            ));
         }
     }
     if let Some(errors) = errors.to_compile_error() {
