@@ -193,7 +193,8 @@ impl Error {
     }
 
     /// Whether the database could not be reached or the connection was
-    /// lost, as opposed to the server rejecting something.
+    /// lost, as opposed to the server rejecting something (HTTP's 503).
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn is_unavailable(&self) -> bool {
         match self {
             Self::Connect { .. }
