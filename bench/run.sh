@@ -7,6 +7,10 @@
 # (a seconds-long run that writes into a temporary directory instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# cargo-lambda (pip installs it into python's scripts directory) builds the
+# deployable bootstraps whose sizes the suite reports.
+scripts="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')"
+export PATH="$scripts:$PATH"
 target="${CARGO_TARGET_DIR:-target}"
 venv="$target/bench-venv"
 if [ ! -x "$venv/bin/python" ]; then
