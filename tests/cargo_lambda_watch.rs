@@ -415,7 +415,9 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
 /// An example's SQL script without its `CREATE DATABASE` and `USE`: the
 /// test runs it in a database of its own.
 fn schema(file: &str) -> String {
-    let path = workspace().join("examples").join(file);
+    // examples/NAME/NAME.sql, beside the example's package.
+    let example = file.trim_end_matches(".sql");
+    let path = workspace().join("examples").join(example).join(file);
     let script = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     rds_common::in_own_database(&script)
