@@ -86,7 +86,7 @@ where
         .filter(|name| std::env::var_os(name).is_none())
         .collect();
     let state = if missing.is_empty() {
-        guard(init.run()).await
+        configured_init(init).await
     } else {
         Err(Diagnostic {
             error_type: "Runtime.InvalidEnvironment".to_owned(),
@@ -138,11 +138,18 @@ where
 
 /// Runs `init` outside Lambda; a failure is printed as Lambda would report it.
 pub(crate) async fn init_local<S: 'static>(init: impl Init<S>) -> Result<&'static S, ExitCode> {
-    match guard(init.run()).await {
+    match configured_init(init).await {
         Ok(state) => Ok(Box::leak(Box::new(state))),
         Err(error) => {
             local::print_error(&error);
             Err(ExitCode::FAILURE)
         }
     }
+}
+
+/// The deadline margin read (a bad value fails init), then `init` run
+/// under the panic guard.
+async fn configured_init<S>(init: impl Init<S>) -> Result<S, Diagnostic> {
+    crate::layers::deadline::configure()?;
+    guard(init.run()).await
 }
