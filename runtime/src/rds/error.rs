@@ -53,6 +53,23 @@ pub enum Error {
         timeout: Duration,
     },
 
+    /// The invocation's time ran out while waiting for the database (a
+    /// connection, a query, a transaction statement): the operation was
+    /// abandoned one deadline margin before the bootstrap would cancel
+    /// the handler, and its connection discarded.
+    #[error(
+        "{what}: no answer from the database within the {after:?} the invocation had left; \
+         the connection was discarded. Check that the database is reachable and not overloaded, \
+         or raise the function's timeout"
+    )]
+    Timeout {
+        /// The query's fn name, or the operation (`START TRANSACTION`,
+        /// `COMMIT`, getting a connection).
+        what: String,
+        /// How long the operation was given.
+        after: Duration,
+    },
+
     /// The server rejected the statement.
     #[error("{query}: {message} (server error {code}, SQLSTATE {state})")]
     Sql {
@@ -200,6 +217,7 @@ impl Error {
             Self::Connect { .. }
             | Self::ConnectTimeout { .. }
             | Self::PoolExhausted { .. }
+            | Self::Timeout { .. }
             | Self::Connection { .. } => true,
             Self::Operation { source, .. } => !matches!(source, mysql_async::Error::Server(_)),
             _ => false,
