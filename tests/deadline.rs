@@ -12,7 +12,7 @@ mod rds_common;
 
 use std::net::SocketAddr;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,7 +24,6 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Notify;
 
 const FIXTURE: &str = env!("CARGO_BIN_EXE_deadline_fixture");
 
@@ -158,45 +157,47 @@ async fn local_mode_is_bounded_by_the_function_timeout() {
 /// are forwarded normally.
 struct Proxy {
     address: SocketAddr,
-    open: Arc<Mutex<Vec<Arc<AtomicBool>>>>,
-    /// Signalled whenever bytes are swallowed.
-    swallowed: Arc<Notify>,
+    open: Arc<Mutex<Vec<Arc<AtomicU8>>>>,
 }
+
+/// A connection's state in the proxy.
+const FORWARDING: u8 = 0;
+/// The server's next bytes are the last forwarded.
+const LAST_REPLY: u8 = 1;
+const SILENT: u8 = 2;
 
 impl Proxy {
     async fn start(upstream: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let open: Arc<Mutex<Vec<Arc<AtomicBool>>>> = Arc::default();
-        let swallowed = Arc::new(Notify::new());
-        let (list, signal) = (open.clone(), swallowed.clone());
+        let open: Arc<Mutex<Vec<Arc<AtomicU8>>>> = Arc::default();
+        let list = open.clone();
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let silenced = Arc::new(AtomicBool::new(false));
+                let silenced = Arc::new(AtomicU8::new(FORWARDING));
                 list.lock().unwrap().push(silenced.clone());
                 let server = TcpStream::connect(&upstream).await.unwrap();
                 let (client_read, client_write) = client.into_split();
                 let (server_read, server_write) = server.into_split();
-                let up = Silence(silenced.clone(), signal.clone());
-                tokio::spawn(forward(client_read, server_write, up));
-                tokio::spawn(forward(
-                    server_read,
-                    client_write,
-                    Silence(silenced, signal.clone()),
-                ));
+                tokio::spawn(forward(client_read, server_write, silenced.clone(), false));
+                tokio::spawn(forward(server_read, client_write, silenced, true));
             }
         });
-        Self {
-            address,
-            open,
-            swallowed,
-        }
+        Self { address, open }
     }
 
     /// Every connection open now goes silent.
     fn silence(&self) {
-        for silenced in self.open.lock().unwrap().iter() {
-            silenced.store(true, Ordering::SeqCst);
+        for state in self.open.lock().unwrap().iter() {
+            state.store(SILENT, Ordering::SeqCst);
+        }
+    }
+
+    /// Every connection open now goes silent after the server's next
+    /// bytes (one read's worth) reach the client.
+    fn silence_after_first_reply(&self) {
+        for state in self.open.lock().unwrap().iter() {
+            state.store(LAST_REPLY, Ordering::SeqCst);
         }
     }
 
@@ -213,21 +214,24 @@ impl Proxy {
     }
 }
 
-/// Whether a connection is silenced, and whom to tell when it swallows.
-struct Silence(Arc<AtomicBool>, Arc<Notify>);
-
 /// Copies bytes until either side closes; once silenced, reads on and
 /// drops them, so the socket stays open and the peer hears nothing.
-async fn forward(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, silence: Silence) {
+async fn forward(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    state: Arc<AtomicU8>,
+    from_server: bool,
+) {
     let mut buf = [0u8; 16384];
     loop {
         let n = match from.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if silence.0.load(Ordering::SeqCst) {
-            silence.1.notify_one();
-            continue;
+        match state.load(Ordering::SeqCst) {
+            SILENT => continue,
+            LAST_REPLY if from_server => state.store(SILENT, Ordering::SeqCst),
+            _ => {}
         }
         if to.write_all(&buf[..n]).await.is_err() {
             break;
@@ -282,8 +286,53 @@ async fn a_stalled_database_is_an_error_inside_the_deadline_and_the_next_invocat
     );
 }
 
+#[tokio::test]
+async fn a_database_silent_mid_result_is_an_error_and_its_connection_is_discarded() {
+    let db = TestDb::create("CREATE TABLE t (id INT)").await;
+    let proxy = Proxy::start(db.config().address()).await;
+    let url = proxy.url(&db.url());
+    let mut function = spawn(&[("DATABASE_URL", url.as_str())]).await;
+    let pid = function.pid();
+
+    let first = invoke(&mut function, json!({"action": "query"}))
+        .await
+        .expect("the database answers");
+    proxy.silence_after_first_reply();
+    let stalled = invoke(&mut function, json!({"action": "rows"}))
+        .await
+        .unwrap_err();
+    assert_eq!(stalled.error_type, "rds::Error", "{stalled:?}");
+    assert!(
+        stalled
+            .error_message
+            .starts_with("rows: no answer from the database within the "),
+        "{}",
+        stalled.error_message
+    );
+
+    // The half-read connection was discarded: returned to the pool, the
+    // driver would wait for the rest of the result to clean it up, holding
+    // the pool's only slot for good.
+    let next = invoke(&mut function, json!({"action": "query"}))
+        .await
+        .expect("a fresh connection answers");
+    assert_eq!(next["pid"].as_u64().map(|p| p as u32), pid);
+    assert_ne!(next["connection"], first["connection"], "{first} {next}");
+    let output = finished_output(&mut function).await;
+    assert!(
+        output.contains("discarding a database connection whose operation did not finish"),
+        "{output}"
+    );
+}
+
 #[rds_query("SELECT CONNECTION_ID()")]
 async fn connection_id(pool: &Pool) -> Result<u64, rds::Error>;
+
+#[rds_query(
+    "WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000) \
+     SELECT REPEAT('x', 1000) FROM s"
+)]
+async fn rows(pool: &Pool) -> Result<Vec<String>, rds::Error>;
 
 #[tokio::test]
 async fn a_cancelled_query_never_returns_its_connection_to_the_pool() {
@@ -296,18 +345,14 @@ async fn a_cancelled_query_never_returns_its_connection_to_the_pool() {
         .with_pool_max(1)
         .with_connect_timeout(Duration::from_secs(5));
     let pool = Pool::new(config).unwrap();
+    assert_eq!(rows(&pool).await.unwrap().len(), 1000);
     let first = connection_id(&pool).await.unwrap();
 
-    proxy.silence();
-    // The caller gives up on the query (as a cancelled handler does): the
-    // future is dropped once the query was sent and waits for its answer.
-    {
-        let query = connection_id(&pool);
-        tokio::select! {
-            _ = query => panic!("a silenced connection cannot answer"),
-            _ = proxy.swallowed.notified() => {}
-        }
-    }
+    // The caller gives up on a query whose result stopped arriving (as a
+    // handler cancelled at its deadline does).
+    proxy.silence_after_first_reply();
+    let gave_up = tokio::time::timeout(Duration::from_millis(500), rows(&pool)).await;
+    assert!(gave_up.is_err(), "{gave_up:?}");
 
     // With one connection in the pool, the next query can only run if the
     // abandoned connection gave its slot back.

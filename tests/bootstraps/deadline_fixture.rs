@@ -22,6 +22,7 @@ async fn setup() -> State {
 }
 
 /// `{"action": "sleep", "ms": 60000}`, `{"action": "query"}`,
+/// `{"action": "rows"}` (a result of about a megabyte),
 /// `{"action": "count"}`.
 #[derive(Deserialize)]
 struct Command {
@@ -35,11 +36,20 @@ struct Command {
 enum Action {
     Sleep,
     Query,
+    Rows,
     Count,
 }
 
 #[rds_query("SELECT CONNECTION_ID()")]
 async fn connection_id() -> Result<u64, rds::Error>;
+
+/// A result too big for one read: a connection that goes silent after its
+/// first bytes leaves the result half read.
+#[rds_query(
+    "WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000) \
+     SELECT REPEAT('x', 1000) FROM s"
+)]
+async fn rows() -> Result<Vec<String>, rds::Error>;
 
 #[lambda_handler(init = setup)]
 async fn deadline_fixture(state: &State, command: Command, ctx: &Context) -> Result<Value, Error> {
@@ -55,6 +65,7 @@ async fn deadline_fixture(state: &State, command: Command, ctx: &Context) -> Res
         Action::Query => {
             Ok(json!({"connection": connection_id().await?, "pid": pid, "count": count}))
         }
+        Action::Rows => Ok(json!({"rows": rows().await?.len()})),
         Action::Count => Ok(json!({
             "count": count,
             "pid": pid,
