@@ -227,14 +227,15 @@ pub(crate) async fn pooled<S: Sink>(
     loop {
         let mut conn = pool.acquire(kind != Kind::Read).await?;
         let (driver, in_doubt) = conn.tracked();
-        // A read may run again, so it keeps its parameters.
-        let params = if may_retry && kind == Kind::Read {
-            values.clone()
-        } else {
-            std::mem::take(&mut values)
-        };
         let ran = in_doubt.around(async {
             let statement = prepare(&mut *driver, query).await?;
+            // A read may run again, so it keeps its parameters; so does
+            // any statement whose prepare failed (it never ran).
+            let params = if may_retry && kind == Kind::Read {
+                values.clone()
+            } else {
+                std::mem::take(&mut values)
+            };
             run(driver, &statement, params, query, sink()).await
         });
         let failure = match ran.await {
