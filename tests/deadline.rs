@@ -297,6 +297,9 @@ async fn a_database_silent_mid_result_is_an_error_and_its_connection_is_discarde
     let first = invoke(&mut function, json!({"action": "query"}))
         .await
         .expect("the database answers");
+    // Prepared now, so the server's next reply is the result itself.
+    let all = invoke(&mut function, json!({"action": "rows"})).await;
+    assert_eq!(all, Ok(json!({"rows": 1000})));
     proxy.silence_after_first_reply();
     let stalled = invoke(&mut function, json!({"action": "rows"}))
         .await
@@ -356,6 +359,39 @@ async fn a_cancelled_query_never_returns_its_connection_to_the_pool() {
 
     // With one connection in the pool, the next query can only run if the
     // abandoned connection gave its slot back.
+    let next = connection_id(&pool).await.unwrap();
+    assert_ne!(next, first);
+}
+
+#[rds_query(
+    "WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000) \
+     SELECT REPEAT('x', 1000) FROM s"
+)]
+async fn rows_in(tx: &mut rds::Transaction<'_>) -> Result<Vec<String>, rds::Error>;
+
+#[tokio::test]
+async fn a_statement_cancelled_in_a_transaction_discards_its_connection() {
+    let db = TestDb::create("CREATE TABLE t (id INT)").await;
+    let proxy = Proxy::start(db.config().address()).await;
+    let config = db
+        .config()
+        .with_host(proxy.address.ip().to_string())
+        .with_port(proxy.address.port())
+        .with_pool_max(1)
+        .with_connect_timeout(Duration::from_secs(5));
+    let pool = Pool::new(config).unwrap();
+    let first = connection_id(&pool).await.unwrap();
+
+    {
+        let mut conn = pool.conn().await.unwrap();
+        let mut tx = conn.begin().await.unwrap();
+        // Prepared now, so the server's next reply is the result itself.
+        assert_eq!(rows_in(&mut tx).await.unwrap().len(), 1000);
+        proxy.silence_after_first_reply();
+        let gave_up = tokio::time::timeout(Duration::from_millis(500), rows_in(&mut tx)).await;
+        assert!(gave_up.is_err(), "{gave_up:?}");
+    }
+
     let next = connection_id(&pool).await.unwrap();
     assert_ne!(next, first);
 }

@@ -141,7 +141,12 @@ impl fmt::Debug for Conn {
 /// A transaction: commit it, or it rolls back when dropped.
 ///
 /// On a [`Conn`] (`conn.begin()`), a statement that does not finish marks
-/// the connection, which is then discarded when dropped (see [`Conn`]).
+/// the connection, which is then discarded when dropped (see [`Conn`]). A
+/// transaction from [`rds::begin`](super::begin) or
+/// [`Pool::begin`](super::Pool::begin) holds its connection inside the
+/// driver, which cleans it up when a statement was cut short mid-result:
+/// where a statement may be cut short against a database that stops
+/// answering, prefer `rds::conn().await?.begin()`.
 pub struct Transaction<'c> {
     inner: mysql_async::Transaction<'c>,
     /// For transactions that own their pooled connection.

@@ -58,9 +58,10 @@ pub enum Error {
     /// abandoned one deadline margin before the bootstrap would cancel
     /// the handler, and its connection discarded.
     #[error(
-        "{what}: no answer from the database within the {after:?} the invocation had left; \
-         the connection was discarded. Check that the database is reachable and not overloaded, \
-         or raise the function's timeout"
+        "{what}: no answer from the database within the {} ms the invocation had left, so it was \
+         abandoned and its connection will not be reused: check that the database is reachable \
+         and not overloaded, or raise the function's timeout",
+        .after.as_millis()
     )]
     Timeout {
         /// The query's fn name, or the operation (`START TRANSACTION`,
@@ -365,6 +366,21 @@ mod tests {
         assert_eq!(
             rejected.to_string(),
             "START TRANSACTION failed: Cannot execute statement in a READ ONLY transaction. (server error 1792)"
+        );
+    }
+
+    #[test]
+    fn timeouts_say_what_waited_and_how_long() {
+        let timeout = Error::Timeout {
+            what: "find".to_owned(),
+            after: Duration::from_micros(2_799_600),
+        };
+        assert!(timeout.is_unavailable());
+        assert_eq!(
+            timeout.to_string(),
+            "find: no answer from the database within the 2799 ms the invocation had left, so it \
+             was abandoned and its connection will not be reused: check that the database is \
+             reachable and not overloaded, or raise the function's timeout"
         );
     }
 
