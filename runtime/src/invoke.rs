@@ -134,10 +134,13 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Ticket>) -> Self::Future {
-        match self.decoded.claim(event.payload) {
-            Ok(payload) => {
-                Either::Right(guard(self.handler.call(payload, event.context, self.state)))
-            }
+        let claimed = self.decoded.claim(event.payload);
+        let mut context = event.context;
+        if let Some(sent_id) = claimed.sent_id {
+            context.request_id = sent_id;
+        }
+        match claimed.event {
+            Ok(payload) => Either::Right(guard(self.handler.call(payload, context, self.state))),
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
         }
     }
@@ -174,10 +177,13 @@ mod tests {
             &STATE,
             decoded.clone(),
         );
-        let ticket = decoded.file(Err(Diagnostic {
-            error_type: "Runtime.UnmarshalError".into(),
-            error_message: "bad".into(),
-        }));
+        let ticket = decoded.file(
+            Err(Diagnostic {
+                error_type: "Runtime.UnmarshalError".into(),
+                error_message: "bad".into(),
+            }),
+            None,
+        );
         let event = LambdaEvent::new(ticket, Context::default());
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");
