@@ -540,4 +540,33 @@ mod tests {
         );
         assert!(check_uri(&bad_scheme).is_err());
     }
+
+    proptest::proptest! {
+        /// Whatever `Host` and `X-Forwarded-Proto` a client sends, a request
+        /// `check_uri` lets through decodes into the handler's request
+        /// without a panic.
+        #[test]
+        fn requests_let_through_decode(
+            host in "[ -~]{0,24}",
+            proto in proptest::option::of("[ -~]{0,12}"),
+            path in "/[!-~]{0,16}",
+        ) {
+            let Ok(uri) = path.parse::<hyper::Uri>() else { return Ok(()) };
+            let mut request = hyper::Request::get(uri).header("host", host.as_str());
+            if let Some(proto) = &proto {
+                request = request.header("x-forwarded-proto", proto.as_str());
+            }
+            let Ok(request) = request.body(()) else { return Ok(()) };
+            let parts = parts(request);
+            if check_uri(&parts).is_ok() {
+                let peer: SocketAddr = "127.0.0.1:1".parse().unwrap();
+                let event = function_url_event(&parts, &Bytes::new(), peer, "id");
+                let payload = serde_json::to_vec(&event).unwrap();
+                let decoded = std::panic::catch_unwind(|| {
+                    crate::decode::decode::<HttpEvent>(&payload).map(|_| ())
+                });
+                proptest::prop_assert!(decoded.is_ok(), "{host:?} {proto:?} {path:?}");
+            }
+        }
+    }
 }
