@@ -314,6 +314,39 @@ async fn a_body_that_stalls_is_408() {
 }
 
 #[tokio::test]
+async fn a_client_that_stops_reading_its_response_is_cut_off() {
+    let mut server = Server::start(&[("LAMBDA_KIT_SERVE_IDLE_TIMEOUT", "0.3")]).await;
+    let address = server.address;
+    // 16 MB: more than the socket buffers hold for a client that never reads.
+    let mut stream = connect(address);
+    stream
+        .write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    server.wait_for_line("read nothing of its response").await;
+    let received = blocking(move || {
+        let mut received = 0;
+        let mut buf = vec![0; 1 << 16];
+        // The end, or a reset: either way the server gave up.
+        while let Ok(n @ 1..) = stream.read(&mut buf) {
+            received += n;
+        }
+        received
+    })
+    .await;
+    assert!(received < 16 * 1024 * 1024, "{received} bytes");
+    // The slot is free again and the server still serves.
+    blocking(move || {
+        let answer = exchange(
+            address,
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        assert_eq!((answer.status, answer.text()), (200, "root".to_owned()));
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn connections_over_the_cap_wait_until_one_closes() {
     let server = Server::start(&[("LAMBDA_KIT_SERVE_MAX_CONNECTIONS", "2")]).await;
     let address = server.address;

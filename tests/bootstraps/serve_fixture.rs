@@ -1,5 +1,5 @@
 //! The local server's bounds tests' bootstrap (tests/serve_limits.rs): a
-//! body echo, a per-instance request counter, a request held until another
+//! body echo, a per-instance request counter, a large response, a request held until another
 //! one releases it, and a response that cannot be serialized.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +38,15 @@ fn upload(request: Request) -> String {
     request.body().as_ref().len().to_string()
 }
 
+/// A response larger than the kernel buffers a client that never reads.
+#[get("/big")]
+fn big() -> String {
+    "x".repeat(BIG)
+}
+
+/// The size of `/big`'s body.
+const BIG: usize = 16 * 1024 * 1024;
+
 /// In flight until a `/release` request arrives.
 #[get("/wait")]
 async fn wait(state: &State) -> &'static str {
@@ -68,6 +77,7 @@ router!(
     root,
     count,
     upload,
+    big,
     wait,
     release,
     unserializable

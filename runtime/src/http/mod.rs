@@ -44,7 +44,7 @@
 //! |---|---|---|
 //! | `LAMBDA_KIT_SERVE_MAX_BODY` | `6291456` bytes (Lambda's 6 MB payload limit) | `413`, sent as soon as a declared `Content-Length` or a streamed body crosses it, without reading the rest |
 //! | `LAMBDA_KIT_SERVE_HEADER_TIMEOUT` | `30` seconds | the connection is closed: a request's head must arrive within this long of the server waiting for it (a new connection, or the previous response on a kept-alive one, so this is also how long an idle connection stays open) |
-//! | `LAMBDA_KIT_SERVE_IDLE_TIMEOUT` | `60` seconds | `408`: the longest a request body may go without a byte arriving |
+//! | `LAMBDA_KIT_SERVE_IDLE_TIMEOUT` | `60` seconds | the longest a request body may go without a byte arriving (answered `408`), or a response without the client reading any of it (the connection is closed) |
 //! | `LAMBDA_KIT_SERVE_MAX_CONNECTIONS` | `256` | further clients wait in the listen backlog and are served as connections close |
 //!
 //! Timeouts accept fractions (`0.5`); the others are positive whole numbers.

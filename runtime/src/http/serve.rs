@@ -7,6 +7,7 @@
 
 mod accept;
 mod limits;
+mod stall;
 
 use std::convert::Infallible;
 use std::ffi::OsString;
@@ -159,11 +160,10 @@ async fn connection<S, H>(
         // A client that shuts down its sending side after the request
         // still gets the answer.
         .half_close(true);
+    let idle_timeout = server.limits.idle_timeout;
     let service = service_fn(move |request| answer(request, peer, Rc::clone(&server)));
-    if let Err(err) = builder
-        .serve_connection(TokioIo::new(stream), service)
-        .await
-    {
+    let io = stall::StallGuard::new(TokioIo::new(stream), peer, idle_timeout);
+    if let Err(err) = builder.serve_connection(io, service).await {
         tracing::debug!("connection from {peer}: {err}");
     }
 }

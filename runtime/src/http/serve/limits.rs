@@ -9,7 +9,8 @@ use std::time::Duration;
 pub(crate) const MAX_BODY: &str = "LAMBDA_KIT_SERVE_MAX_BODY";
 /// Seconds a client has to send a request's head.
 pub(crate) const HEADER_TIMEOUT: &str = "LAMBDA_KIT_SERVE_HEADER_TIMEOUT";
-/// Seconds a request body may stall.
+/// Seconds a request body, or the client's reading of the response, may
+/// stall.
 pub(crate) const IDLE_TIMEOUT: &str = "LAMBDA_KIT_SERVE_IDLE_TIMEOUT";
 /// Connections served at once.
 pub(crate) const MAX_CONNECTIONS: &str = "LAMBDA_KIT_SERVE_MAX_CONNECTIONS";
@@ -22,7 +23,9 @@ pub(crate) struct Limits {
     /// From the moment the server waits for a request (a new connection,
     /// or the previous response sent) to the end of its head.
     pub header_timeout: Duration,
-    /// The longest a request body may go without a byte arriving; 408.
+    /// The longest a request body may go without a byte arriving (408),
+    /// or a response without the client reading any of it (the
+    /// connection is closed).
     pub idle_timeout: Duration,
     /// Further clients wait in the listen backlog until one closes.
     pub max_connections: usize,
