@@ -14,6 +14,8 @@ use tokio::time::Sleep;
 
 use super::limits;
 
+/// `T` (the connection's I/O) with a time limit on writes that wait for
+/// the client.
 pub(crate) struct StallGuard<T> {
     io: T,
     peer: SocketAddr,
