@@ -139,10 +139,15 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Ticket>) -> Self::Future {
-        match self.decoded.claim(event.payload) {
+        let claimed = self.decoded.claim(event.payload);
+        let mut context = event.context;
+        if let Some(sent_id) = claimed.sent_id {
+            context.request_id = sent_id;
+        }
+        match claimed.event {
             Ok(payload) => {
-                let deadline = event.context.deadline;
-                let handler = guard(self.handler.call(payload, event.context, self.state));
+                let deadline = context.deadline;
+                let handler = guard(self.handler.call(payload, context, self.state));
                 Either::Right(bounded(deadline, handler))
             }
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
@@ -181,10 +186,13 @@ mod tests {
             &STATE,
             decoded.clone(),
         );
-        let ticket = decoded.file(Err(Diagnostic {
-            error_type: "Runtime.UnmarshalError".into(),
-            error_message: "bad".into(),
-        }));
+        let ticket = decoded.file(
+            Err(Diagnostic {
+                error_type: "Runtime.UnmarshalError".into(),
+                error_message: "bad".into(),
+            }),
+            None,
+        );
         let event = LambdaEvent::new(ticket, Context::default());
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");
