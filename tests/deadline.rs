@@ -3,7 +3,8 @@
 //! database that stops answering (a proxy that silently swallows the
 //! bytes of the connections it carries) is an error inside the deadline,
 //! and the next invocation gets a fresh, healthy connection; local mode is
-//! bounded by the function's timeout.
+//! bounded by the function's timeout, and so is each request of the local
+//! HTTP server (`--serve`).
 //!
 //! `cargo test --test deadline` (the database tests need `DATABASE_URL` or
 //! a local server).
@@ -21,7 +22,7 @@ use lambda_kit::rds_query;
 use lambda_kit::testing::Function;
 use rds_common::TestDb;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -394,4 +395,66 @@ async fn a_statement_cancelled_in_a_transaction_discards_its_connection() {
 
     let next = connection_id(&pool).await.unwrap();
     assert_ne!(next, first);
+}
+
+const SERVE_FIXTURE: &str = env!("CARGO_BIN_EXE_serve_fixture");
+
+/// One `GET path` with `Connection: close`; the whole answer as text.
+async fn get(address: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn the_local_server_bounds_each_request_by_the_function_timeout() {
+    let mut server = tokio::process::Command::new(SERVE_FIXTURE)
+        .args(["--serve", "127.0.0.1:0"])
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("AWS_LAMBDA_FUNCTION_TIMEOUT", "1")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut log = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let address: SocketAddr = loop {
+        let line = log
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the server says where it listens");
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split(' ').next().unwrap().parse().unwrap();
+        }
+    };
+
+    // `/wait` waits for a `/release` that never comes: the function's
+    // timeout ends it, with what a Function URL answers for a failed
+    // invocation, and the server goes on serving.
+    let answer = tokio::time::timeout(Duration::from_secs(30), get(address, "/wait"))
+        .await
+        .expect("the request ends at the function's timeout");
+    assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
+    assert!(
+        answer.ends_with(r#"{"message":"Internal Server Error"}"#),
+        "{answer}"
+    );
+    let root = get(address, "/").await;
+    assert!(root.starts_with("HTTP/1.1 200"), "{root}");
+    assert!(root.ends_with("root"), "{root}");
+
+    server.kill().await.unwrap();
+    let mut lines = Vec::new();
+    while let Some(line) = log.next_line().await.unwrap() {
+        lines.push(line);
+    }
+    let logged = lines.join("\n");
+    assert!(
+        logged.contains("Runtime.Timeout") && logged.contains("within its "),
+        "{logged}"
+    );
 }
