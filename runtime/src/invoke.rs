@@ -68,8 +68,11 @@ where
 {
     let span =
         tracing::info_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
-    let event = crate::decode::decode::<E>(payload)?;
-    guard(handler.call(event, context, state))
+    // As in the loop's `DecodeFirst`: a panicking `Deserialize` is this
+    // invocation's error, and `call` runs inside the guard too.
+    let event = std::panic::catch_unwind(AssertUnwindSafe(|| crate::decode::decode::<E>(payload)))
+        .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)))?;
+    guard(async move { handler.call(event, context, state).await })
         .instrument(span)
         .await
 }
@@ -136,7 +139,16 @@ where
     fn call(&mut self, event: LambdaEvent<Ticket>) -> Self::Future {
         match self.decoded.claim(event.payload) {
             Ok(payload) => {
-                Either::Right(guard(self.handler.call(payload, event.context, self.state)))
+                // `call` only builds the future, but whatever it runs is
+                // guarded as the future is.
+                let call =
+                    AssertUnwindSafe(|| self.handler.call(payload, event.context, self.state));
+                match std::panic::catch_unwind(call) {
+                    Ok(future) => Either::Right(guard(future)),
+                    Err(panic) => {
+                        Either::Left(futures_util::future::ready(Err(panic_diagnostic(&*panic))))
+                    }
+                }
             }
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
         }

@@ -33,6 +33,7 @@
 //! Outside Lambda, `BOOTSTRAP --serve 127.0.0.1:3000` serves real HTTP,
 //! turning each request into the event a Function URL would send.
 
+mod event;
 mod extract;
 mod missing;
 mod path;
@@ -43,14 +44,14 @@ mod serve;
 
 use std::future::Future;
 use std::process::ExitCode;
+use std::rc::Rc;
 
-use lambda_http::request::{LambdaRequest, RequestOrigin};
 use lambda_runtime::Context;
-use serde::{Deserialize, Deserializer};
 
 use crate::bootstrap::{self, Spec};
 use crate::init::Init;
 use crate::invoke::Handler;
+use event::HttpEvent;
 
 pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
@@ -85,23 +86,6 @@ pub mod __private {
     /// A rejected request's response.
     pub fn reject(rejection: Rejection) -> Response {
         rejection.into_response()
-    }
-}
-
-/// An event from one of the HTTP sources, as a request plus where it came
-/// from (which decides the response's JSON shape).
-pub(crate) struct HttpEvent {
-    origin: RequestOrigin,
-    request: Request,
-}
-
-impl<'de> Deserialize<'de> for HttpEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let event = LambdaRequest::deserialize(deserializer)?;
-        Ok(HttpEvent {
-            origin: event.request_origin(),
-            request: event.into(),
-        })
     }
 }
 
@@ -159,6 +143,9 @@ where
     })
 }
 
+/// The user's handler as the bootstrap's: the event becomes a request (or
+/// a 400 when it cannot be one) and the handler runs, all inside the
+/// returned future, which the bootstrap polls under the panic guard.
 fn adapt<S, H, F>(
     handler: H,
 ) -> impl Handler<HttpEvent, S, Output = response::HttpResponse> + 'static
@@ -167,9 +154,25 @@ where
     H: Fn(Request, Context, &'static S) -> F + 'static,
     F: Future<Output = Response>,
 {
+    // Shared with each invocation's future so that nothing of the
+    // invocation runs before the future is polled.
+    let handler = Rc::new(handler);
     move |event: HttpEvent, context: Context, state: &'static S| {
-        let HttpEvent { origin, request } = event;
-        let response = handler(request, context, state);
-        async move { Ok(response::HttpResponse::new(&origin, response.await)) }
+        let handler = Rc::clone(&handler);
+        async move {
+            let (origin, request) = event.into_request();
+            let response = match request {
+                Ok(request) => handler(request, context, state).await,
+                Err(bad) => {
+                    tracing::warn!(
+                        status = 400,
+                        "the event cannot be an HTTP request: {}",
+                        bad.message
+                    );
+                    bad.response()
+                }
+            };
+            Ok(response::HttpResponse::new(&origin, response))
+        }
     }
 }

@@ -1,0 +1,538 @@
+//! HTTP events into requests. Every event shaped like one of the four
+//! sources' becomes either a request or a [`BadRequest`] answered 400 in
+//! that source's response shape: a client can send anything (a query string
+//! with `"`, a `Host` header outside the URI grammar, a body that claims to
+//! be base64 and is not, a 100 kB path), and none of it may end the process.
+//!
+//! `lambda_http` turns events into requests with `unwrap`s and `expect`s on
+//! the URI, the base64 body and more, so each of those inputs is checked
+//! here first, with a reason a client can act on; the conversion itself
+//! then runs under `catch_unwind` as the backstop for anything not foreseen.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ::http::uri::{Authority, Scheme};
+use ::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use lambda_http::aws_lambda_events::alb::AlbTargetGroupRequest;
+use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
+use lambda_http::aws_lambda_events::query_map::QueryMap;
+use lambda_http::request::{LambdaRequest, RequestOrigin};
+use lambda_http::Body;
+use serde::de::{Deserialize, DeserializeOwned, Deserializer, Error as _};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use url::Url;
+
+use super::response::{error_response, Location, Rejection};
+use super::{IntoResponse, Request, Response};
+use crate::invoke::panic_diagnostic;
+
+/// Why an event that is not one of the HTTP sources' does not decode.
+pub(crate) const NOT_HTTP: &str = "the event is not an HTTP request from API Gateway \
+    (REST or HTTP API), an Application Load Balancer or a Function URL";
+
+/// `http::Uri`'s limit on the length of a URI.
+const MAX_URI_LEN: usize = u16::MAX as usize - 1;
+
+/// How much of a client's value a reason quotes.
+const QUOTED_CHARS: usize = 64;
+
+/// An event from one of the HTTP sources: where it came from (which decides
+/// the response's JSON shape) and the event, or why it cannot be a request.
+pub(crate) struct HttpEvent {
+    pub(crate) origin: RequestOrigin,
+    event: Result<LambdaRequest, BadRequest>,
+}
+
+/// An event that cannot become a request: the client's fault, answered
+/// 400 with the usual JSON error body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BadRequest {
+    location: Option<Location>,
+    field: Option<String>,
+    /// One sentence, quoting at most [`QUOTED_CHARS`] of any value.
+    pub(crate) message: String,
+}
+
+impl BadRequest {
+    fn new(location: Option<Location>, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self {
+            location,
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// The 400 response, in the body shape of every other rejection.
+    pub(crate) fn response(&self) -> Response {
+        match self.location {
+            Some(location) => Rejection {
+                status: StatusCode::BAD_REQUEST,
+                location,
+                field: self.field.clone(),
+                message: self.message.clone(),
+            }
+            .into_response(),
+            None => error_response(StatusCode::BAD_REQUEST, &self.message),
+        }
+    }
+}
+
+impl HttpEvent {
+    /// The request, or why the event cannot be one. Never panics.
+    pub(crate) fn into_request(self) -> (RequestOrigin, Result<Request, BadRequest>) {
+        (self.origin, self.event.and_then(to_request))
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Kept as text so that an event of the wrong source can be read
+        // again as the next one, in `lambda_http`'s order, and a failure
+        // explained.
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        // A panic in a `Deserialize` impl of `aws_lambda_events` is this
+        // event's problem, not the process's.
+        let read = catch_unwind(|| read_event(text)).unwrap_or_else(|payload| {
+            let message = panic_diagnostic(&*payload).error_message;
+            Err(format!("the event cannot be read: {message}"))
+        });
+        match read {
+            Ok(event) => Ok(HttpEvent {
+                origin: event.request_origin(),
+                event: Ok(event),
+            }),
+            Err(problem) => match source_of(text) {
+                Some(origin) => {
+                    let bad = explain(&origin, text).unwrap_or_else(|| {
+                        BadRequest::new(None, None, format!("the event cannot be read: {problem}"))
+                    });
+                    Ok(HttpEvent {
+                        origin,
+                        event: Err(bad),
+                    })
+                }
+                None => Err(D::Error::custom(NOT_HTTP)),
+            },
+        }
+    }
+}
+
+/// The event as `lambda_http` reads it: each source's type in turn.
+fn read_event(text: &str) -> Result<LambdaRequest, String> {
+    if let Ok(event) = serde_json::from_str::<ApiGatewayProxyRequest>(text) {
+        return Ok(LambdaRequest::ApiGatewayV1(event));
+    }
+    if let Ok(event) = serde_json::from_str::<ApiGatewayV2httpRequest>(text) {
+        return Ok(LambdaRequest::ApiGatewayV2(event));
+    }
+    serde_json::from_str::<AlbTargetGroupRequest>(text)
+        .map(LambdaRequest::Alb)
+        .map_err(|err| err.to_string())
+}
+
+/// Which source an event that does not read looks like it comes from, by
+/// the fields only that source sends; `None` when it is not HTTP at all.
+fn source_of(text: &str) -> Option<RequestOrigin> {
+    let event: Value = serde_json::from_str(text).ok()?;
+    let context = event.get("requestContext")?.as_object()?;
+    if context.contains_key("elb") {
+        Some(RequestOrigin::Alb)
+    } else if context.contains_key("http") || event.get("version") == Some(&Value::from("2.0")) {
+        Some(RequestOrigin::ApiGatewayV2)
+    } else if event.get("httpMethod").is_some() {
+        Some(RequestOrigin::ApiGatewayV1)
+    } else {
+        None
+    }
+}
+
+/// Why an event of `origin`'s shape does not read as that source's event.
+fn explain(origin: &RequestOrigin, text: &str) -> Option<BadRequest> {
+    let event: Value = serde_json::from_str(text).ok()?;
+    let method = match origin {
+        RequestOrigin::ApiGatewayV2 => event.pointer("/requestContext/http/method"),
+        _ => event.get("httpMethod"),
+    };
+    if let Some(method) = method.and_then(Value::as_str) {
+        if Method::from_bytes(method.as_bytes()).is_err() {
+            return Some(BadRequest::new(
+                None,
+                None,
+                format!("{} is not an HTTP method", quote(method)),
+            ));
+        }
+    }
+    for headers in ["headers", "multiValueHeaders"] {
+        if let Some(bad) = event
+            .get(headers)
+            .and_then(Value::as_object)
+            .and_then(bad_header)
+        {
+            return Some(bad);
+        }
+    }
+    let tracked = match origin {
+        RequestOrigin::ApiGatewayV2 => tracked_error::<ApiGatewayV2httpRequest>(text),
+        RequestOrigin::Alb => tracked_error::<AlbTargetGroupRequest>(text),
+        _ => tracked_error::<ApiGatewayProxyRequest>(text),
+    }?;
+    Some(BadRequest::new(
+        None,
+        None,
+        format!("the event cannot be read: {tracked}"),
+    ))
+}
+
+/// The first header whose name or value `http` does not accept.
+fn bad_header(headers: &serde_json::Map<String, Value>) -> Option<BadRequest> {
+    for (name, values) in headers {
+        if HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Some(BadRequest::new(
+                Some(Location::Header),
+                Some(name),
+                format!("{} is not a valid header name", quote(name)),
+            ));
+        }
+        let values: Vec<&str> = match values {
+            Value::String(value) => vec![value],
+            Value::Array(values) => values.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if values.iter().any(|v| HeaderValue::from_str(v).is_err()) {
+            return Some(BadRequest::new(
+                Some(Location::Header),
+                Some(name),
+                format!(
+                    "header {}: the value has characters a header cannot carry (control characters)",
+                    quote(name)
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// The error and where in the event it is, e.g. `requestContext.http: ...`.
+fn tracked_error<T: DeserializeOwned>(text: &str) -> Option<String> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let err = serde_path_to_error::deserialize::<_, T>(&mut deserializer).err()?;
+    let path = err.path().to_string();
+    Some(if path == "." {
+        err.inner().to_string()
+    } else {
+        format!("{path}: {}", err.inner())
+    })
+}
+
+/// `value` in backticks, cut short and with control characters escaped.
+fn quote(value: &str) -> String {
+    let mut quoted = String::from("`");
+    for (i, c) in value.chars().enumerate() {
+        if i == QUOTED_CHARS {
+            quoted.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            let _ = write!(quoted, "{}", c.escape_default());
+        } else {
+            quoted.push(c);
+        }
+    }
+    quoted.push('`');
+    quoted
+}
+
+fn to_request(mut event: LambdaRequest) -> Result<Request, BadRequest> {
+    let binary = take_base64_body(&mut event)?;
+    check_uri(&event)?;
+    let mut request =
+        catch_unwind(AssertUnwindSafe(|| Request::from(event))).map_err(|payload| {
+            let message = panic_diagnostic(&*payload).error_message;
+            BadRequest::new(
+                None,
+                None,
+                format!("the event cannot be turned into an HTTP request: {message}"),
+            )
+        })?;
+    if let Some(bytes) = binary {
+        *request.body_mut() = Body::Binary(bytes);
+    }
+    Ok(request)
+}
+
+/// Decodes a base64 body once, here, rather than letting the conversion
+/// `expect` it to decode; the event is left with no body to convert.
+fn take_base64_body(event: &mut LambdaRequest) -> Result<Option<Vec<u8>>, BadRequest> {
+    let (encoded, body) = match event {
+        LambdaRequest::ApiGatewayV1(ag) => (&mut ag.is_base64_encoded, &mut ag.body),
+        LambdaRequest::ApiGatewayV2(ag) => (&mut ag.is_base64_encoded, &mut ag.body),
+        LambdaRequest::Alb(alb) => (&mut alb.is_base64_encoded, &mut alb.body),
+        _ => return Ok(None),
+    };
+    if !*encoded {
+        return Ok(None);
+    }
+    let Some(text) = body.take() else {
+        return Ok(None);
+    };
+    *encoded = false;
+    BASE64.decode(text.as_bytes()).map(Some).map_err(|err| {
+        BadRequest::new(
+            Some(Location::Body),
+            None,
+            format!("isBase64Encoded is true but the body is not valid base64: {err}"),
+        )
+    })
+}
+
+/// What the conversion builds the URI from.
+struct UriParts<'a> {
+    headers: &'a HeaderMap,
+    /// The `Host` header, else API Gateway's `requestContext.domainName`.
+    host: Option<(&'a str, HostFrom)>,
+    /// As the source sent it.
+    raw_path: &'a str,
+    /// With API Gateway's stage, as the conversion prefixes it.
+    path: Cow<'a, str>,
+    /// Encoded, without the `?`.
+    query: Cow<'a, str>,
+    /// Whether the source sent the query string as it was received
+    /// (payload v2), rather than as parameters the conversion encodes.
+    raw_query: bool,
+}
+
+#[derive(Clone, Copy)]
+enum HostFrom {
+    Header,
+    DomainName,
+}
+
+fn host<'a>(headers: &'a HeaderMap, domain_name: Option<&'a str>) -> Option<(&'a str, HostFrom)> {
+    match headers.get(header::HOST).and_then(|v| v.to_str().ok()) {
+        Some(host) => Some((host, HostFrom::Header)),
+        None => domain_name.map(|name| (name, HostFrom::DomainName)),
+    }
+}
+
+fn uri_parts(event: &LambdaRequest) -> Option<UriParts<'_>> {
+    Some(match event {
+        LambdaRequest::ApiGatewayV1(ag) => {
+            let raw_path = ag.path.as_deref().unwrap_or_default();
+            let params = if ag.multi_value_query_string_parameters.is_empty() {
+                &ag.query_string_parameters
+            } else {
+                &ag.multi_value_query_string_parameters
+            };
+            UriParts {
+                headers: &ag.headers,
+                host: host(&ag.headers, ag.request_context.domain_name.as_deref()),
+                raw_path,
+                path: with_stage(ag.request_context.stage.as_deref(), raw_path),
+                query: encoded(params),
+                raw_query: false,
+            }
+        }
+        LambdaRequest::ApiGatewayV2(ag) => {
+            let raw_path = ag.raw_path.as_deref().unwrap_or_default();
+            UriParts {
+                headers: &ag.headers,
+                host: host(&ag.headers, ag.request_context.domain_name.as_deref()),
+                raw_path,
+                path: with_stage(ag.request_context.stage.as_deref(), raw_path),
+                query: Cow::Borrowed(ag.raw_query_string.as_deref().unwrap_or_default()),
+                raw_query: true,
+            }
+        }
+        LambdaRequest::Alb(alb) => {
+            let raw_path = alb.path.as_deref().unwrap_or_default();
+            let multi = decode_query_map(&alb.multi_value_query_string_parameters);
+            let params = if multi.is_empty() {
+                decode_query_map(&alb.query_string_parameters)
+            } else {
+                multi
+            };
+            UriParts {
+                headers: &alb.headers,
+                host: host(&alb.headers, None),
+                raw_path,
+                path: Cow::Borrowed(raw_path),
+                query: Cow::Owned(params.to_query_string()),
+                raw_query: false,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// API Gateway's path with the stage in front, as `lambda_http` puts it.
+fn with_stage<'a>(stage: Option<&str>, path: &'a str) -> Cow<'a, str> {
+    if std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_some() {
+        return Cow::Borrowed(path);
+    }
+    match stage {
+        None | Some("$default") => Cow::Borrowed(path),
+        Some(stage) if path.starts_with(&format!("/{stage}/")) => Cow::Borrowed(path),
+        Some(stage) => Cow::Owned(format!("/{stage}{path}")),
+    }
+}
+
+fn encoded(params: &QueryMap) -> Cow<'static, str> {
+    if params.is_empty() {
+        Cow::Borrowed("")
+    } else {
+        Cow::Owned(params.to_query_string())
+    }
+}
+
+/// ALB sends parameters as they were received; `lambda_http` decodes them
+/// before encoding them again.
+fn decode_query_map(params: &QueryMap) -> QueryMap {
+    if params.is_empty() {
+        return QueryMap::default();
+    }
+    let text = params.to_query_string();
+    let decoded = percent_encoding::percent_decode(text.as_bytes()).decode_utf8_lossy();
+    decoded.parse().unwrap_or_default()
+}
+
+/// Builds the URI as the conversion does and checks that `http` accepts
+/// it, naming the part that is wrong when it does not.
+fn check_uri(event: &LambdaRequest) -> Result<(), BadRequest> {
+    let Some(parts) = uri_parts(event) else {
+        return Ok(());
+    };
+    // Anything else lets the path rewrite the host (`.evil.com/` after
+    // `api.example.com`), or makes the URI unparseable (`:x`).
+    if !parts.raw_path.is_empty() && !parts.raw_path.starts_with('/') {
+        return Err(BadRequest::new(
+            Some(Location::Path),
+            None,
+            format!("the path {} does not start with `/`", quote(parts.raw_path)),
+        ));
+    }
+    let path = &parts.path;
+    let mut uri = match parts.host {
+        None => match Url::parse(&format!("http://localhost{path}")) {
+            Ok(url) => url.path().to_owned(),
+            Err(err) => return Err(bad_uri(&err)),
+        },
+        Some((host, from)) => {
+            let scheme = scheme(parts.headers);
+            match Url::parse(&format!("{scheme}://{host}{path}")) {
+                Ok(url) => String::from(url),
+                Err(err) => return Err(bad_authority(scheme, host, from, &err)),
+            }
+        }
+    };
+    if !parts.query.is_empty() {
+        uri.push('?');
+        uri.push_str(&parts.query);
+    }
+    match Uri::try_from(uri.as_str()) {
+        Ok(_) => Ok(()),
+        Err(_) if uri.len() > MAX_URI_LEN => Err(BadRequest::new(
+            None,
+            None,
+            format!(
+                "the request URI is {} bytes long; the limit is {MAX_URI_LEN}",
+                uri.len()
+            ),
+        )),
+        Err(err) => {
+            // The URL parser takes some authorities `http` does not.
+            if let Some((host, from)) = parts.host {
+                let scheme = scheme(parts.headers);
+                if Scheme::try_from(scheme).is_err() {
+                    return Err(bad_scheme(scheme));
+                }
+                if Authority::try_from(host).is_err() {
+                    return Err(bad_host(host, from, &err));
+                }
+            }
+            Err(
+                match parts.raw_query.then(|| bad_query_char(&parts.query)) {
+                    Some(Some(c)) => BadRequest::new(
+                        Some(Location::Query),
+                        None,
+                        format!(
+                            "the query string contains {}, which must be percent-encoded",
+                            quote(&c.to_string())
+                        ),
+                    ),
+                    _ => bad_uri(&err),
+                },
+            )
+        }
+    }
+}
+
+/// The scheme the conversion puts in the URI.
+fn scheme(headers: &HeaderMap) -> &str {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("https")
+}
+
+/// The first character `http` does not take in a query string as it is.
+fn bad_query_char(query: &str) -> Option<char> {
+    query
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .find(|&c| c.is_ascii_control() || matches!(c, ' ' | '"' | '<' | '>'))
+}
+
+fn bad_uri(err: &dyn std::fmt::Display) -> BadRequest {
+    BadRequest::new(None, None, format!("the request URI is not valid: {err}"))
+}
+
+/// Which of scheme, host and path made the URL unparseable.
+fn bad_authority(scheme: &str, host: &str, from: HostFrom, err: &url::ParseError) -> BadRequest {
+    if Url::parse(&format!("{scheme}://localhost/")).is_err() {
+        return bad_scheme(scheme);
+    }
+    if Url::parse(&format!("{scheme}://{host}/")).is_err() {
+        return bad_host(host, from, err);
+    }
+    bad_uri(err)
+}
+
+fn bad_scheme(scheme: &str) -> BadRequest {
+    BadRequest::new(
+        Some(Location::Header),
+        Some("x-forwarded-proto"),
+        format!(
+            "header `x-forwarded-proto`: {} is not a URI scheme",
+            quote(scheme)
+        ),
+    )
+}
+
+fn bad_host(host: &str, from: HostFrom, err: &dyn std::fmt::Display) -> BadRequest {
+    match from {
+        HostFrom::Header => BadRequest::new(
+            Some(Location::Header),
+            Some("host"),
+            format!(
+                "header `host`: {} is not a valid authority ({err})",
+                quote(host)
+            ),
+        ),
+        HostFrom::DomainName => BadRequest::new(
+            None,
+            None,
+            format!(
+                "requestContext.domainName {} is not a valid authority ({err})",
+                quote(host)
+            ),
+        ),
+    }
+}
