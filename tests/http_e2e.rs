@@ -913,3 +913,39 @@ async fn query_strings_rest_apis_and_albs_encode_reach_the_handler_intact() {
         );
     }
 }
+
+#[test]
+fn local_mode_answers_hostile_events_400_instead_of_exiting() {
+    use std::process::Command;
+    for source in SOURCES {
+        for case in hostile_events(source) {
+            let what = format!("{source:?} {}", case.what);
+            let mut child = Command::new(FIXTURE)
+                .arg("-")
+                .env_remove("AWS_LAMBDA_RUNTIME_API")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let event = case.event.to_string();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(event.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{what}: {:?}\n{stderr}", out.status);
+            let response: Value = serde_json::from_slice(&out.stdout).expect("a JSON response");
+            let reply = Reply::read(source, &response);
+            assert_eq!(reply.status, 400, "{what}: {reply:?}");
+            assert_eq!(reply.json()["location"].as_str(), case.location, "{what}");
+            assert!(
+                stderr.contains("the event cannot be an HTTP request"),
+                "{what}: why is logged: {stderr}"
+            );
+        }
+    }
+}
