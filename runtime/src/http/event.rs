@@ -416,6 +416,15 @@ fn check_uri(event: &LambdaRequest) -> Result<(), BadRequest> {
             format!("the path {} does not start with `/`", quote(parts.raw_path)),
         ));
     }
+    // A host with a path, query or user in it (`x/y`, `u@x`) would
+    // otherwise parse, moving part of itself into the request's path.
+    if let Some((host, from)) = parts.host {
+        match Authority::try_from(host) {
+            Ok(_) if !host.contains('@') => {}
+            Ok(_) => return Err(bad_host(host, from, &"a host has no user part")),
+            Err(err) => return Err(bad_host(host, from, &err)),
+        }
+    }
     let path = &parts.path;
     let mut uri = match parts.host {
         None => match Url::parse(&format!("http://localhost{path}")) {
@@ -534,5 +543,184 @@ fn bad_host(host: &str, from: HostFrom, err: &dyn std::fmt::Display) -> BadReque
                 quote(host)
             ),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const V1: &str = include_str!("../testing/fixtures/rest-api-v1.json");
+    const V2: &str = include_str!("../testing/fixtures/function-url.json");
+    const ALB: &str = include_str!("../testing/fixtures/alb.json");
+
+    fn event(fixture: &str, edit: impl FnOnce(&mut Value)) -> HttpEvent {
+        let mut event: Value = serde_json::from_str(fixture).unwrap();
+        edit(&mut event);
+        crate::decode::decode(&serde_json::to_vec(&event).unwrap()).unwrap()
+    }
+
+    fn refused(fixture: &str, edit: impl FnOnce(&mut Value)) -> BadRequest {
+        event(fixture, edit).into_request().1.unwrap_err()
+    }
+
+    fn located(bad: &BadRequest) -> (Option<Location>, Option<&str>) {
+        (bad.location, bad.field.as_deref())
+    }
+
+    #[test]
+    fn base64_bodies_are_decoded_once_and_bad_ones_refused() {
+        for fixture in [V1, V2, ALB] {
+            let (_, request) = event(fixture, |e| {
+                e["body"] = json!("AAEC");
+                e["isBase64Encoded"] = json!(true);
+            })
+            .into_request();
+            assert_eq!(request.unwrap().body().as_ref(), [0, 1, 2]);
+            let bad = refused(fixture, |e| {
+                e["body"] = json!("not base64!");
+                e["isBase64Encoded"] = json!(true);
+            });
+            assert_eq!(located(&bad), (Some(Location::Body), None));
+            assert!(
+                bad.message
+                    .starts_with("isBase64Encoded is true but the body is not valid base64"),
+                "{}",
+                bad.message
+            );
+        }
+    }
+
+    #[test]
+    fn hosts_and_schemes_outside_the_uri_grammar_are_named() {
+        for host in ["bad host", "a<b>", "h\"x", "h:port", "x/y@"] {
+            let bad = refused(V2, |e| e["headers"]["host"] = json!(host));
+            assert_eq!(
+                located(&bad),
+                (Some(Location::Header), Some("host")),
+                "{host}: {bad:?}"
+            );
+        }
+        let bad = refused(ALB, |e| {
+            e["headers"] = json!({"host": "ok.example", "x-forwarded-proto": "ht tp"});
+        });
+        assert_eq!(
+            located(&bad),
+            (Some(Location::Header), Some("x-forwarded-proto"))
+        );
+        let bad = refused(V1, |e| {
+            e["headers"] = json!({});
+            e["requestContext"]["domainName"] = json!("bad domain");
+        });
+        assert!(
+            bad.message
+                .starts_with("requestContext.domainName `bad domain`"),
+            "{}",
+            bad.message
+        );
+    }
+
+    #[test]
+    fn raw_query_strings_must_be_encoded() {
+        for (query, c) in [
+            ("a=\"x\"", "\""),
+            ("a=<", "<"),
+            ("a=>", ">"),
+            ("a=b c", " "),
+        ] {
+            let bad = refused(V2, |e| e["rawQueryString"] = json!(query));
+            assert_eq!(located(&bad), (Some(Location::Query), None));
+            assert_eq!(
+                bad.message,
+                format!("the query string contains `{c}`, which must be percent-encoded")
+            );
+        }
+        let bad = refused(V2, |e| e["rawQueryString"] = json!("a=\tb"));
+        assert!(bad.message.contains("`\\t`"), "{}", bad.message);
+        // REST APIs send decoded parameters, which the URI encodes.
+        let (_, request) = event(V1, |e| {
+            e["queryStringParameters"] = json!({"a": "\"x\" <y>"});
+            e["multiValueQueryStringParameters"] = json!({"a": ["\"x\" <y>"]});
+        })
+        .into_request();
+        assert_eq!(request.unwrap().uri().query(), Some("a=%22x%22+%3Cy%3E"));
+    }
+
+    #[test]
+    fn paths_must_start_with_a_slash_and_fit_a_uri() {
+        for path in [":80x", "evil.com/x", "@"] {
+            let bad = refused(ALB, |e| e["path"] = json!(path));
+            assert_eq!(located(&bad), (Some(Location::Path), None), "{path}");
+        }
+        let long = format!("/{}", "a".repeat(100_000));
+        let bad = refused(V1, |e| e["path"] = json!(long));
+        assert!(
+            bad.message.contains("the limit is 65534"),
+            "{}",
+            bad.message
+        );
+        assert!(bad.message.len() < 100, "the path is not quoted whole");
+        // Just under the limit is a request.
+        let (_, request) = event(V2, |e| {
+            e["rawPath"] = json!(format!("/{}", "a".repeat(60_000)));
+        })
+        .into_request();
+        assert!(request.is_ok());
+    }
+
+    #[test]
+    fn methods_and_headers_http_does_not_accept_are_named() {
+        let bad = refused(V1, |e| e["httpMethod"] = json!("GE T"));
+        assert_eq!(bad.message, "`GE T` is not an HTTP method");
+        let bad = refused(V2, |e| e["requestContext"]["http"]["method"] = json!("(x)"));
+        assert_eq!(bad.message, "`(x)` is not an HTTP method");
+        let bad = refused(ALB, |e| {
+            e["multiValueHeaders"]["x-a"] = json!(["ok", "new\nline"]);
+        });
+        assert_eq!(located(&bad), (Some(Location::Header), Some("x-a")));
+        let bad = refused(V1, |e| e["headers"]["bad name"] = json!("v"));
+        assert_eq!(located(&bad), (Some(Location::Header), Some("bad name")));
+    }
+
+    #[test]
+    fn the_400_is_the_usual_json_error_body() {
+        let bad = refused(V2, |e| e["rawQueryString"] = json!("a=\""));
+        let response = bad.response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let body: Value = serde_json::from_slice(response.body().as_ref()).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "error": "Bad Request",
+                "message": "the query string contains `\"`, which must be percent-encoded",
+                "location": "query",
+            })
+        );
+        let long = bad_uri(&"x").response();
+        let body: Value = serde_json::from_slice(long.body().as_ref()).unwrap();
+        assert_eq!(body["location"], Value::Null);
+    }
+
+    #[test]
+    fn events_of_no_http_source_are_unmarshal_errors() {
+        for other in [json!({"key1": "value1"}), json!([1]), json!("text")] {
+            let err = crate::decode::decode::<HttpEvent>(&serde_json::to_vec(&other).unwrap())
+                .err()
+                .unwrap();
+            assert_eq!(err.error_type, crate::UNMARSHAL_ERROR);
+            assert!(
+                err.error_message.contains(NOT_HTTP),
+                "{}",
+                err.error_message
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_are_short_and_escaped() {
+        assert_eq!(quote("a\u{1}b\n"), "`a\\u{1}b\\n`");
+        let long = quote(&"é".repeat(1000));
+        assert_eq!(long.chars().count(), QUOTED_CHARS + 5);
     }
 }

@@ -38,6 +38,8 @@ mod extract;
 mod missing;
 mod path;
 pub(crate) mod payload;
+#[cfg(test)]
+mod props;
 mod response;
 mod router;
 mod serve;
