@@ -23,7 +23,11 @@
 //! [`Method`], [`Uri`], the whole [`Request`]), `&Context`, and the init
 //! state `&State`. A request that does not fit them is answered 400 (415
 //! for a wrong content type) with a JSON body naming the field and the
-//! problem; the handler never sees it. Return values are anything
+//! problem; the handler never sees it. So is an event that cannot become a
+//! request at all (a payload-v2 query string with `"` or a space, a `Host`
+//! header outside the URI grammar, a body marked base64 that is not, a URI
+//! over 64 kB, ...): 400 in the source's response shape, the reason logged at
+//! `WARN`, and the process keeps serving. Return values are anything
 //! [`IntoResponse`]; `Result<T, E>` answers `E`'s [`ResponseError::status`].
 //!
 //! Several functions behind one `{proxy+}` resource are routed with
