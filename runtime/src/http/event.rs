@@ -300,11 +300,51 @@ struct UriParts<'a> {
     raw_path: &'a str,
     /// With API Gateway's stage, as the conversion prefixes it.
     path: Cow<'a, str>,
-    /// Encoded, without the `?`.
-    query: Cow<'a, str>,
-    /// Whether the source sent the query string as it was received
-    /// (payload v2), rather than as parameters the conversion encodes.
-    raw_query: bool,
+    query: QueryFrom<'a>,
+}
+
+/// Where the URI's query string comes from.
+enum QueryFrom<'a> {
+    /// Payload v2: as the client sent it.
+    Raw(&'a str),
+    /// REST APIs: decoded parameters the conversion encodes.
+    Params(&'a QueryMap),
+    /// ALB: parameters as received (multi-value, single-value), which the
+    /// conversion decodes, then encodes.
+    Alb(&'a QueryMap, &'a QueryMap),
+}
+
+impl QueryFrom<'_> {
+    /// The query string the conversion puts in the URI, without the `?`.
+    fn encoded(&self) -> Cow<'_, str> {
+        match self {
+            QueryFrom::Raw(raw) => Cow::Borrowed(raw),
+            QueryFrom::Params(params) if params.is_empty() => Cow::Borrowed(""),
+            QueryFrom::Params(params) => Cow::Owned(params.to_query_string()),
+            QueryFrom::Alb(multi, single) => {
+                let multi = decode_query_map(multi);
+                let params = if multi.is_empty() {
+                    decode_query_map(single)
+                } else {
+                    multi
+                };
+                Cow::Owned(params.to_query_string())
+            }
+        }
+    }
+
+    /// At least the length of [`Self::encoded`]: every byte of a name or
+    /// value is at most three once encoded (ALB's decoding only shortens).
+    fn max_len(&self) -> usize {
+        let params = |map: &QueryMap| -> usize {
+            map.iter().map(|(k, v)| 3 * (k.len() + v.len()) + 2).sum()
+        };
+        match self {
+            QueryFrom::Raw(raw) => raw.len(),
+            QueryFrom::Params(map) => params(map),
+            QueryFrom::Alb(multi, single) => params(multi).max(params(single)),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -334,8 +374,7 @@ fn uri_parts(event: &LambdaRequest) -> Option<UriParts<'_>> {
                 host: host(&ag.headers, ag.request_context.domain_name.as_deref()),
                 raw_path,
                 path: with_stage(ag.request_context.stage.as_deref(), raw_path),
-                query: encoded(params),
-                raw_query: false,
+                query: QueryFrom::Params(params),
             }
         }
         LambdaRequest::ApiGatewayV2(ag) => {
@@ -345,25 +384,20 @@ fn uri_parts(event: &LambdaRequest) -> Option<UriParts<'_>> {
                 host: host(&ag.headers, ag.request_context.domain_name.as_deref()),
                 raw_path,
                 path: with_stage(ag.request_context.stage.as_deref(), raw_path),
-                query: Cow::Borrowed(ag.raw_query_string.as_deref().unwrap_or_default()),
-                raw_query: true,
+                query: QueryFrom::Raw(ag.raw_query_string.as_deref().unwrap_or_default()),
             }
         }
         LambdaRequest::Alb(alb) => {
             let raw_path = alb.path.as_deref().unwrap_or_default();
-            let multi = decode_query_map(&alb.multi_value_query_string_parameters);
-            let params = if multi.is_empty() {
-                decode_query_map(&alb.query_string_parameters)
-            } else {
-                multi
-            };
             UriParts {
                 headers: &alb.headers,
                 host: host(&alb.headers, None),
                 raw_path,
                 path: Cow::Borrowed(raw_path),
-                query: Cow::Owned(params.to_query_string()),
-                raw_query: false,
+                query: QueryFrom::Alb(
+                    &alb.multi_value_query_string_parameters,
+                    &alb.query_string_parameters,
+                ),
             }
         }
         _ => return None,
@@ -379,14 +413,6 @@ fn with_stage<'a>(stage: Option<&str>, path: &'a str) -> Cow<'a, str> {
         None | Some("$default") => Cow::Borrowed(path),
         Some(stage) if path.starts_with(&format!("/{stage}/")) => Cow::Borrowed(path),
         Some(stage) => Cow::Owned(format!("/{stage}{path}")),
-    }
-}
-
-fn encoded(params: &QueryMap) -> Cow<'static, str> {
-    if params.is_empty() {
-        Cow::Borrowed("")
-    } else {
-        Cow::Owned(params.to_query_string())
     }
 }
 
@@ -425,6 +451,9 @@ fn check_uri(event: &LambdaRequest) -> Result<(), BadRequest> {
             Err(err) => return Err(bad_host(host, from, &err)),
         }
     }
+    if plainly_valid(&parts) {
+        return Ok(());
+    }
     let path = &parts.path;
     let mut uri = match parts.host {
         None => match Url::parse(&format!("http://localhost{path}")) {
@@ -439,9 +468,10 @@ fn check_uri(event: &LambdaRequest) -> Result<(), BadRequest> {
             }
         }
     };
-    if !parts.query.is_empty() {
+    let query = parts.query.encoded();
+    if !query.is_empty() {
         uri.push('?');
-        uri.push_str(&parts.query);
+        uri.push_str(&query);
     }
     match Uri::try_from(uri.as_str()) {
         Ok(_) => Ok(()),
@@ -465,7 +495,10 @@ fn check_uri(event: &LambdaRequest) -> Result<(), BadRequest> {
                 }
             }
             Err(
-                match parts.raw_query.then(|| bad_query_char(&parts.query)) {
+                match match parts.query {
+                    QueryFrom::Raw(raw) => Some(bad_query_char(raw)),
+                    _ => None,
+                } {
                     Some(Some(c)) => BadRequest::new(
                         Some(Location::Query),
                         None,
@@ -487,6 +520,42 @@ fn scheme(headers: &HeaderMap) -> &str {
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("https")
+}
+
+/// Whether the URI is sure to be valid without building it: what every
+/// request from the services looks like (a DNS name, `http` or `https`, a
+/// path and query of modest length), checked by scanning bytes. The URL
+/// parser never fails on a path after a host it accepts, and percent-encodes
+/// every byte `http` refuses in a path.
+fn plainly_valid(parts: &UriParts<'_>) -> bool {
+    let scheme_ok = match parts.headers.get("x-forwarded-proto") {
+        None => true,
+        Some(scheme) => matches!(scheme.as_bytes(), b"https" | b"http"),
+    };
+    let host_len = match parts.host {
+        None => 0,
+        Some((host, _)) if plain_dns_name(host) => host.len(),
+        Some(_) => return false,
+    };
+    let query_ok = match parts.query {
+        QueryFrom::Raw(raw) => bad_query_char(raw).is_none(),
+        _ => true,
+    };
+    let longest = "https://".len() + host_len + 3 * parts.path.len() + 1 + parts.query.max_len();
+    scheme_ok && query_ok && longest <= MAX_URI_LEN
+}
+
+/// Letters, digits, `-` and `.`, ending in a label of letters (so not an
+/// IPv4 address the URL parser would check), and no punycode label (which
+/// it would decode).
+fn plain_dns_name(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or_default();
+    !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_alphabetic())
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !host.to_ascii_lowercase().contains("xn--")
 }
 
 /// The first character `http` does not take in a query string as it is.
@@ -714,6 +783,24 @@ mod tests {
                 "{}",
                 err.error_message
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::http::props::config(512))]
+
+        /// The fast path's promise: such a host never fails the conversion.
+        #[test]
+        fn plain_dns_names_make_uris_http_takes(
+            host in "([a-zA-Z0-9-]|xn--|\\.|0x){1,12}",
+            path in "/[ -~]{0,20}",
+        ) {
+            if plain_dns_name(&host) {
+                let url = Url::parse(&format!("https://{host}{path}"));
+                proptest::prop_assert!(url.is_ok(), "{}: {:?}", host, url);
+                let uri = Uri::try_from(url.unwrap().as_str());
+                proptest::prop_assert!(uri.is_ok(), "{}: {:?}", host, uri);
+            }
         }
     }
 
