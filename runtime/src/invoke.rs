@@ -177,6 +177,26 @@ mod tests {
         assert_eq!(err.error_message, "the handler panicked");
     }
 
+    #[derive(Debug)]
+    struct Explodes;
+
+    impl<'de> serde::Deserialize<'de> for Explodes {
+        fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+            panic!("a Deserialize impl that panics")
+        }
+    }
+
+    #[tokio::test]
+    async fn one_invocation_outside_the_loop_catches_a_panicking_deserialize() {
+        static STATE: () = ();
+        let handler = |_: Explodes, _: Context, _: &'static ()| async { Ok::<(), Diagnostic>(()) };
+        let err = invoke_once(&handler, b"{}", Context::default(), &STATE, true)
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type, PANIC_ERROR);
+        assert_eq!(err.error_message, "a Deserialize impl that panics");
+    }
+
     #[tokio::test]
     async fn undecodable_events_skip_the_handler() {
         static STATE: () = ();

@@ -182,3 +182,28 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invoke::guard;
+
+    fn event() -> HttpEvent {
+        crate::decode::decode(include_bytes!("../testing/fixtures/http-api-v2.json")).unwrap()
+    }
+
+    #[test]
+    fn a_handler_that_panics_before_returning_its_future_is_caught_by_the_guard() {
+        static STATE: () = ();
+        let handler = adapt(
+            |_: Request, _: Context, _: &'static ()| -> std::future::Ready<Response> {
+                panic!("while routing")
+            },
+        );
+        // Starting the invocation runs nothing of it...
+        let future = handler.call(event(), Context::default(), &STATE);
+        // ...so the panic happens where the guard catches it.
+        let outcome = futures_util::FutureExt::now_or_never(guard(future)).unwrap();
+        assert_eq!(outcome.unwrap_err().error_message, "while routing");
+    }
+}
