@@ -41,10 +41,13 @@ const MAX_URI_LEN: usize = u16::MAX as usize - 1;
 /// How much of a client's value a reason quotes.
 const QUOTED_CHARS: usize = 64;
 
+/// The longest reason, in characters.
+const MAX_REASON_CHARS: usize = 400;
+
 /// An event from one of the HTTP sources: where it came from (which decides
 /// the response's JSON shape) and the event, or why it cannot be a request.
 pub(crate) struct HttpEvent {
-    pub(crate) origin: RequestOrigin,
+    origin: RequestOrigin,
     event: Result<LambdaRequest, BadRequest>,
 }
 
@@ -59,11 +62,14 @@ pub(crate) struct BadRequest {
 }
 
 impl BadRequest {
-    fn new(location: Option<Location>, field: Option<&str>, message: impl Into<String>) -> Self {
+    /// Some reasons carry a parser's message, which may hold the whole
+    /// value: the message is cut at [`MAX_REASON_CHARS`] and its control
+    /// characters escaped, so that a log line stays one short line.
+    fn new(location: Option<Location>, field: Option<&str>, message: impl AsRef<str>) -> Self {
         Self {
             location,
-            field: field.map(str::to_owned),
-            message: message.into(),
+            field: field.map(|field| cut(field, QUOTED_CHARS)),
+            message: cut(message.as_ref(), MAX_REASON_CHARS),
         }
     }
 
@@ -97,29 +103,33 @@ impl<'de> Deserialize<'de> for HttpEvent {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let text = raw.get();
         // A panic in a `Deserialize` impl of `aws_lambda_events` is this
-        // event's problem, not the process's.
-        let read = catch_unwind(|| read_event(text)).unwrap_or_else(|payload| {
-            let message = panic_diagnostic(&*payload).error_message;
-            Err(format!("the event cannot be read: {message}"))
+        // event's problem, not the process's (and is not explained by
+        // reading the event again).
+        let (problem, panicked) = match catch_unwind(|| read_event(text)) {
+            Ok(Ok(event)) => {
+                return Ok(HttpEvent {
+                    origin: event.request_origin(),
+                    event: Ok(event),
+                })
+            }
+            Ok(Err(problem)) => (problem, false),
+            Err(payload) => (panic_diagnostic(&*payload).error_message, true),
+        };
+        let Some(origin) = source_of(text) else {
+            return Err(D::Error::custom(NOT_HTTP));
+        };
+        let explained = if panicked {
+            None
+        } else {
+            explain(&origin, text)
+        };
+        let bad = explained.unwrap_or_else(|| {
+            BadRequest::new(None, None, format!("the event cannot be read: {problem}"))
         });
-        match read {
-            Ok(event) => Ok(HttpEvent {
-                origin: event.request_origin(),
-                event: Ok(event),
-            }),
-            Err(problem) => match source_of(text) {
-                Some(origin) => {
-                    let bad = explain(&origin, text).unwrap_or_else(|| {
-                        BadRequest::new(None, None, format!("the event cannot be read: {problem}"))
-                    });
-                    Ok(HttpEvent {
-                        origin,
-                        event: Err(bad),
-                    })
-                }
-                None => Err(D::Error::custom(NOT_HTTP)),
-            },
-        }
+        Ok(HttpEvent {
+            origin,
+            event: Err(bad),
+        })
     }
 }
 
@@ -232,20 +242,29 @@ fn tracked_error<T: DeserializeOwned>(text: &str) -> Option<String> {
 
 /// `value` in backticks, cut short and with control characters escaped.
 fn quote(value: &str) -> String {
-    let mut quoted = String::from("`");
+    format!("`{}`", cut(value, QUOTED_CHARS))
+}
+
+/// At most `chars` characters of `value`, then `...`; control characters
+/// escaped.
+fn cut(value: &str, chars: usize) -> String {
+    let mut cut = String::new();
     for (i, c) in value.chars().enumerate() {
-        if i == QUOTED_CHARS {
-            quoted.push_str("...");
+        if i == chars {
+            cut.push_str("...");
             break;
         }
-        if c.is_control() {
-            let _ = write!(quoted, "{}", c.escape_default());
-        } else {
-            quoted.push(c);
-        }
+        push_escaped(&mut cut, c);
     }
-    quoted.push('`');
-    quoted
+    cut
+}
+
+fn push_escaped(text: &mut String, c: char) {
+    if c.is_control() {
+        let _ = write!(text, "{}", c.escape_default());
+    } else {
+        text.push(c);
+    }
 }
 
 fn to_request(mut event: LambdaRequest) -> Result<Request, BadRequest> {
@@ -809,5 +828,8 @@ mod tests {
         assert_eq!(quote("a\u{1}b\n"), "`a\\u{1}b\\n`");
         let long = quote(&"é".repeat(1000));
         assert_eq!(long.chars().count(), QUOTED_CHARS + 5);
+        let reason = BadRequest::new(None, None, format!("a\nb{}", "x".repeat(1000))).message;
+        assert!(reason.starts_with("a\\nbx"), "{reason}");
+        assert_eq!(reason.chars().count(), MAX_REASON_CHARS + 4);
     }
 }
