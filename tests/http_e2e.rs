@@ -949,31 +949,3 @@ fn local_mode_answers_hostile_events_400_instead_of_exiting() {
         }
     }
 }
-
-#[tokio::test]
-async fn the_local_server_answers_a_host_outside_the_uri_grammar_400() {
-    let (child, address) = serve(FIXTURE).await;
-    tokio::task::spawn_blocking(move || {
-        for host in ["bad host", "a<b>", "x/y", "h:port"] {
-            let request =
-                format!("GET /echo/1 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
-            let (status, _, body) = http(address, request.as_bytes());
-            assert_eq!(status, 400, "{host}");
-            let body = json_of(&body);
-            assert_eq!(
-                (&body["location"], &body["field"]),
-                (&json!("header"), &json!("host")),
-                "{host}: {body}"
-            );
-        }
-        // The same server still answers.
-        let (status, _, _) = http(
-            address,
-            b"GET /echo/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-        );
-        assert_eq!(status, 200);
-    })
-    .await
-    .unwrap();
-    drop(child);
-}

@@ -111,9 +111,35 @@ where
     match runtime.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            tracing::error!(error = %err, "the Runtime API connection failed");
+            tracing::error!(error = %err, "{}", run_failure(&*err));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Why `lambda_runtime`'s loop ended. Some invocations it rejects before
+/// any layer of ours sees them, and then ends the loop: say which, so the
+/// exit is explained (Lambda reports it as `Runtime.ExitError` for that
+/// invocation and starts a fresh environment).
+fn run_failure(err: &(dyn std::error::Error + 'static)) -> &'static str {
+    if err.is::<serde_json::Error>() {
+        concat!(
+            "lambda_runtime rejected an invocation before the handler: ",
+            "its Lambda-Runtime-Client-Context or Lambda-Runtime-Cognito-Identity ",
+            "header is not the JSON Lambda sends"
+        )
+    } else if err.is::<http::header::ToStrError>() {
+        concat!(
+            "lambda_runtime rejected an invocation before the handler: ",
+            "a Runtime API header holds bytes that are not visible ASCII"
+        )
+    } else if err.is::<std::num::ParseIntError>() {
+        concat!(
+            "lambda_runtime rejected an invocation before the handler: ",
+            "its Lambda-Runtime-Deadline-Ms header is not a number"
+        )
+    } else {
+        "the Runtime API connection failed"
     }
 }
 

@@ -137,12 +137,16 @@ where
     }
 
     fn call(&mut self, event: LambdaEvent<Ticket>) -> Self::Future {
-        match self.decoded.claim(event.payload) {
+        let claimed = self.decoded.claim(event.payload);
+        let mut context = event.context;
+        if let Some(sent_id) = claimed.sent_id {
+            context.request_id = sent_id;
+        }
+        match claimed.event {
             Ok(payload) => {
                 // `call` only builds the future, but whatever it runs is
                 // guarded as the future is.
-                let call =
-                    AssertUnwindSafe(|| self.handler.call(payload, event.context, self.state));
+                let call = AssertUnwindSafe(|| self.handler.call(payload, context, self.state));
                 match std::panic::catch_unwind(call) {
                     Ok(future) => Either::Right(guard(future)),
                     Err(panic) => {
@@ -206,10 +210,13 @@ mod tests {
             &STATE,
             decoded.clone(),
         );
-        let ticket = decoded.file(Err(Diagnostic {
-            error_type: "Runtime.UnmarshalError".into(),
-            error_message: "bad".into(),
-        }));
+        let ticket = decoded.file(
+            Err(Diagnostic {
+                error_type: "Runtime.UnmarshalError".into(),
+                error_message: "bad".into(),
+            }),
+            None,
+        );
         let event = LambdaEvent::new(ticket, Context::default());
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");
