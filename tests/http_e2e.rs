@@ -700,3 +700,252 @@ async fn the_local_server_keeps_connections_alive_and_serves_others_meanwhile() 
     .unwrap();
     drop(child);
 }
+
+/// One event a client can make API Gateway, an ALB or a Function URL send
+/// that cannot become a request, and what the 400 names.
+struct Hostile {
+    what: &'static str,
+    event: Value,
+    /// `location` of the body (`None`: the body has none).
+    location: Option<&'static str>,
+    field: Option<&'static str>,
+}
+
+/// Every class of event that could not be turned into a request, for
+/// `source`: each used to end the process (or, for a bad method or header,
+/// to be an invocation error).
+fn hostile_events(source: Source) -> Vec<Hostile> {
+    let v2 = matches!(source, Source::HttpApi | Source::FunctionUrl);
+    let event = |req: Req| req.event(source);
+    let mut cases = Vec::new();
+    if v2 {
+        // Payload v2 passes the query string on as the client sent it.
+        let mut query = event(Req::new("GET", "/echo/1"));
+        for raw in ["tag=\"quoted\"", "tag=<b>", "tag=a b", "tag=a\tb"] {
+            query["rawQueryString"] = json!(raw);
+            cases.push(Hostile {
+                what: "query string",
+                event: query.clone(),
+                location: Some("query"),
+                field: None,
+            });
+        }
+    }
+    let mut with_headers = |what, req: Req, location, field| {
+        let mut event = event(req.clone());
+        if source == Source::Alb {
+            // A target group with multi-value headers off sends `headers`,
+            // which is where the host and scheme are read from.
+            let headers: serde_json::Map<String, Value> = req
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), json!(v)))
+                .collect();
+            event["headers"] = Value::from(headers);
+        }
+        cases.push(Hostile {
+            what,
+            event,
+            location,
+            field,
+        });
+    };
+    for host in ["bad host", "a<b>", "h\"x", "h:port"] {
+        with_headers(
+            "host header",
+            Req::new("GET", "/echo/1").header("host", host),
+            Some("header"),
+            Some("host"),
+        );
+    }
+    with_headers(
+        "x-forwarded-proto",
+        Req::new("GET", "/echo/1")
+            .header("host", "example.com")
+            .header("x-forwarded-proto", "ht tp"),
+        Some("header"),
+        Some("x-forwarded-proto"),
+    );
+    with_headers(
+        "header value",
+        Req::new("GET", "/echo/1").header("x-custom", "a\u{1}b"),
+        Some("header"),
+        Some("x-custom"),
+    );
+    if source != Source::Alb {
+        let mut domain = event(Req::new("GET", "/echo/1"));
+        domain["requestContext"]["domainName"] = json!("bad domain");
+        cases.push(Hostile {
+            what: "domainName",
+            event: domain,
+            location: None,
+            field: None,
+        });
+    }
+    let mut base64 = event(Req::new("POST", "/upload").body(b"x").base64());
+    base64["body"] = json!("this is not base64!");
+    cases.push(Hostile {
+        what: "base64 body",
+        event: base64,
+        location: Some("body"),
+        field: None,
+    });
+    cases.push(Hostile {
+        what: "100 kB path",
+        event: event(Req::new("GET", &format!("/echo/{}", "1".repeat(100_000)))),
+        location: None,
+        field: None,
+    });
+    cases.push(Hostile {
+        what: "path without a leading slash",
+        event: event(Req::new("GET", ":80x")),
+        location: Some("path"),
+        field: None,
+    });
+    cases.push(Hostile {
+        what: "method",
+        event: event(Req::new("GE T", "/echo/1")),
+        location: None,
+        field: None,
+    });
+    cases
+}
+
+/// Sends every hostile event of every source to `program`, each followed
+/// by a normal request that must succeed on the same process; returns the
+/// function, still running.
+async fn hostile_events_are_400s(program: &str, normal: (Source, Req)) -> Function {
+    let mut function = Function::spawn(program).await.expect("the function starts");
+    let pid = function.pid();
+    for source in SOURCES {
+        for case in hostile_events(source) {
+            let what = format!("{source:?} {}", case.what);
+            let response = match function.invoke(&case.event).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(error)) => panic!("{what}: invocation error {error:?}"),
+                Err(error) => panic!(
+                    "{what}: no answer ({error}); output:\n{}",
+                    function.output()
+                ),
+            };
+            let reply = Reply::read(source, &response);
+            assert_eq!(reply.status, 400, "{what}: {reply:?}");
+            assert_eq!(
+                reply.header("content-type"),
+                Some("application/json"),
+                "{what}"
+            );
+            let body = reply.json();
+            assert_eq!(body["error"], "Bad Request", "{what}: {body}");
+            assert!(
+                body["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty() && m.len() < 400),
+                "{what}: a short reason: {body}"
+            );
+            assert_eq!(body["location"].as_str(), case.location, "{what}: {body}");
+            assert_eq!(body["field"].as_str(), case.field, "{what}: {body}");
+
+            let (normal_source, normal_req) = &normal;
+            let reply = send(&mut function, *normal_source, normal_req).await;
+            assert_eq!(reply.status, 200, "after {what}: {reply:?}");
+            assert_eq!(function.pid(), pid, "after {what}");
+        }
+    }
+    function
+}
+
+/// Panics the bootstrap logged, but for `lambda_runtime`'s own when the
+/// emulator shuts down under it.
+fn panics(logs: &str) -> Vec<&str> {
+    logs.lines()
+        .filter(|line| line.contains("panicked"))
+        .filter(|line| !line.contains("missing lambda-runtime-aws-request-id header"))
+        .collect()
+}
+
+#[tokio::test]
+async fn hostile_events_are_answered_400_in_their_sources_shape_and_the_process_keeps_serving() {
+    let mut function =
+        hostile_events_are_400s(FIXTURE, (Source::RestApi, Req::new("GET", "/context"))).await;
+    // The init state survived every one of them: the process never restarted.
+    let sent: usize = SOURCES.iter().map(|s| hostile_events(*s).len()).sum();
+    let reply = send(&mut function, Source::HttpApi, &Req::new("GET", "/context")).await;
+    assert_eq!(reply.json()["requests"], json!(sent + 1));
+    function.shut_down().await.expect("the bootstrap exits");
+    let logs = function.output();
+    assert!(
+        logs.contains("the event cannot be an HTTP request: header `host`"),
+        "why is logged: {logs}"
+    );
+    assert_eq!(
+        panics(&logs),
+        Vec::<&str>::new(),
+        "a reason is found before any panic"
+    );
+}
+
+#[tokio::test]
+async fn hostile_events_never_reach_a_single_handler() {
+    let req = Req::new("PUT", "/files/a.txt").body(b"data");
+    let mut function = hostile_events_are_400s(SINGLE, (Source::RestApi, req)).await;
+    function.shut_down().await.expect("the bootstrap exits");
+    let logs = function.output();
+    assert_eq!(
+        panics(&logs),
+        Vec::<&str>::new(),
+        "a reason is found before any panic"
+    );
+}
+
+#[tokio::test]
+async fn query_strings_rest_apis_and_albs_encode_reach_the_handler_intact() {
+    // REST APIs and ALBs send parameters, which the request's URI encodes.
+    let mut function = fixture().await;
+    let tag = "\"quoted\" <b>\ta b";
+    for source in [Source::RestApi, Source::Alb] {
+        let req = Req::new("GET", "/echo/1").query("tag", tag);
+        let reply = send(&mut function, source, &req).await;
+        assert_eq!(
+            (reply.status, &reply.json()["tag"]),
+            (200, &json!(tag)),
+            "{source:?}"
+        );
+    }
+}
+
+#[test]
+fn local_mode_answers_hostile_events_400_instead_of_exiting() {
+    use std::process::Command;
+    for source in SOURCES {
+        for case in hostile_events(source) {
+            let what = format!("{source:?} {}", case.what);
+            let mut child = Command::new(FIXTURE)
+                .arg("-")
+                .env_remove("AWS_LAMBDA_RUNTIME_API")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let event = case.event.to_string();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(event.as_bytes())
+                .unwrap();
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{what}: {:?}\n{stderr}", out.status);
+            let response: Value = serde_json::from_slice(&out.stdout).expect("a JSON response");
+            let reply = Reply::read(source, &response);
+            assert_eq!(reply.status, 400, "{what}: {reply:?}");
+            assert_eq!(reply.json()["location"].as_str(), case.location, "{what}");
+            assert!(
+                stderr.contains("the event cannot be an HTTP request"),
+                "{what}: why is logged: {stderr}"
+            );
+        }
+    }
+}

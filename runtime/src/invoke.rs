@@ -70,11 +70,17 @@ where
 {
     let span =
         tracing::info_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
-    let event = crate::decode::decode::<E>(payload)?;
+    // As in the loop's `DecodeFirst`: a panicking `Deserialize` is this
+    // invocation's error, and `call` runs inside the guard too.
+    let event = std::panic::catch_unwind(AssertUnwindSafe(|| crate::decode::decode::<E>(payload)))
+        .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)))?;
     let deadline = context.deadline;
-    bounded(deadline, guard(handler.call(event, context, state)))
-        .instrument(span)
-        .await
+    bounded(
+        deadline,
+        guard(async move { handler.call(event, context, state).await }),
+    )
+    .instrument(span)
+    .await
 }
 
 /// The closure `#[lambda_handler]` generates: event, context and init
@@ -146,9 +152,16 @@ where
         }
         match claimed.event {
             Ok(payload) => {
+                // `call` only builds the future, but whatever it runs is
+                // guarded as the future is.
                 let deadline = context.deadline;
-                let handler = guard(self.handler.call(payload, context, self.state));
-                Either::Right(bounded(deadline, handler))
+                let call = AssertUnwindSafe(|| self.handler.call(payload, context, self.state));
+                match std::panic::catch_unwind(call) {
+                    Ok(future) => Either::Right(bounded(deadline, guard(future))),
+                    Err(panic) => {
+                        Either::Left(futures_util::future::ready(Err(panic_diagnostic(&*panic))))
+                    }
+                }
             }
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
         }
@@ -175,6 +188,26 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(err.error_message, "the handler panicked");
+    }
+
+    #[derive(Debug)]
+    struct Explodes;
+
+    impl<'de> serde::Deserialize<'de> for Explodes {
+        fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+            panic!("a Deserialize impl that panics")
+        }
+    }
+
+    #[tokio::test]
+    async fn one_invocation_outside_the_loop_catches_a_panicking_deserialize() {
+        static STATE: () = ();
+        let handler = |_: Explodes, _: Context, _: &'static ()| async { Ok::<(), Diagnostic>(()) };
+        let err = invoke_once(&handler, b"{}", Context::default(), &STATE, true)
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type, PANIC_ERROR);
+        assert_eq!(err.error_message, "a Deserialize impl that panics");
     }
 
     #[tokio::test]

@@ -208,3 +208,88 @@ impl FromRequest for Uri {
         Ok(request.uri().clone())
     }
 }
+
+/// Property tests of query-string decoding (a long run:
+/// `PROPTEST_CASES=20000 cargo test -p lambda-kit --features http extract::props`).
+#[cfg(test)]
+mod props {
+    use std::collections::HashMap;
+
+    use lambda_http::Body;
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    use proptest::prelude::*;
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::http::props::config;
+
+    fn with_query(query: &str) -> Request {
+        Request::builder()
+            .uri(format!("/p?{query}"))
+            .body(Body::Empty)
+            .expect("a query string the URI takes")
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Options {
+        n: Option<u32>,
+        tag: Option<String>,
+        flag: Option<bool>,
+        list: Option<Vec<String>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Required {
+        id: i64,
+        kind: String,
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        #[test]
+        fn arbitrary_query_strings_never_panic(
+            query in "([!$&'()*+,;=:@/?a-zA-Z0-9._~-]|%|%[0-9a-fA-F]{2}|%ff|%e9|%c3%a9){0,40}",
+        ) {
+            let request = with_query(&query);
+            let _ = Query::<HashMap<String, String>>::from_request(&request);
+            let _ = Query::<Vec<(String, String)>>::from_request(&request);
+            let _ = Query::<Options>::from_request(&request);
+            if let Err(rejection) = Query::<Required>::from_request(&request) {
+                prop_assert_eq!(rejection.status, StatusCode::BAD_REQUEST);
+                prop_assert_eq!(rejection.location, Location::Query);
+            }
+        }
+
+        #[test]
+        fn encoded_pairs_decode_to_themselves(
+            pairs in prop::collection::hash_map(any::<String>(), any::<String>(), 0..6),
+            form in any::<bool>(),
+        ) {
+            // Either spelling clients use: `application/x-www-form-urlencoded`
+            // (`+` for spaces) or plain percent-encoding.
+            let query = if form {
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&pairs)
+                    .finish()
+            } else {
+                pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{}={}",
+                            utf8_percent_encode(k, NON_ALPHANUMERIC),
+                            utf8_percent_encode(v, NON_ALPHANUMERIC)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("&")
+            };
+            let Query(decoded) = Query::<HashMap<String, String>>::from_request(&with_query(&query))
+                .map_err(|r| TestCaseError::fail(r.message))?;
+            prop_assert_eq!(decoded, pairs);
+        }
+    }
+}

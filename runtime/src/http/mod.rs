@@ -23,7 +23,11 @@
 //! [`Method`], [`Uri`], the whole [`Request`]), `&Context`, and the init
 //! state `&State`. A request that does not fit them is answered 400 (415
 //! for a wrong content type) with a JSON body naming the field and the
-//! problem; the handler never sees it. Return values are anything
+//! problem; the handler never sees it. So is an event that cannot become a
+//! request at all (a payload-v2 query string with `"` or a space, a `Host`
+//! header outside the URI grammar, a body marked base64 that is not, a URI
+//! over 64 kB, ...): 400 in the source's response shape, the reason logged at
+//! `WARN`, and the process keeps serving. Return values are anything
 //! [`IntoResponse`]; `Result<T, E>` answers `E`'s [`ResponseError::status`].
 //!
 //! Several functions behind one `{proxy+}` resource are routed with
@@ -62,24 +66,27 @@
 //! all with a `{"message": ...}` JSON body. A client that shuts down its
 //! sending side after the request still receives the response.
 
+mod event;
 mod extract;
 mod missing;
 mod path;
 pub(crate) mod payload;
+#[cfg(test)]
+mod props;
 mod response;
 mod router;
 mod serve;
 
 use std::future::Future;
 use std::process::ExitCode;
+use std::rc::Rc;
 
-use lambda_http::request::{LambdaRequest, RequestOrigin};
 use lambda_runtime::Context;
-use serde::{Deserialize, Deserializer};
 
 use crate::bootstrap::{self, Spec};
 use crate::init::Init;
 use crate::invoke::Handler;
+use event::HttpEvent;
 
 pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
@@ -114,23 +121,6 @@ pub mod __private {
     /// A rejected request's response.
     pub fn reject(rejection: Rejection) -> Response {
         rejection.into_response()
-    }
-}
-
-/// An event from one of the HTTP sources, as a request plus where it came
-/// from (which decides the response's JSON shape).
-pub(crate) struct HttpEvent {
-    origin: RequestOrigin,
-    request: Request,
-}
-
-impl<'de> Deserialize<'de> for HttpEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let event = LambdaRequest::deserialize(deserializer)?;
-        Ok(HttpEvent {
-            origin: event.request_origin(),
-            request: event.into(),
-        })
     }
 }
 
@@ -188,6 +178,9 @@ where
     })
 }
 
+/// The user's handler as the bootstrap's: the event becomes a request (or
+/// a 400 when it cannot be one) and the handler runs, all inside the
+/// returned future, which the bootstrap polls under the panic guard.
 fn adapt<S, H, F>(
     handler: H,
 ) -> impl Handler<HttpEvent, S, Output = response::HttpResponse> + 'static
@@ -196,9 +189,50 @@ where
     H: Fn(Request, Context, &'static S) -> F + 'static,
     F: Future<Output = Response>,
 {
+    // Shared with each invocation's future so that nothing of the
+    // invocation runs before the future is polled.
+    let handler = Rc::new(handler);
     move |event: HttpEvent, context: Context, state: &'static S| {
-        let HttpEvent { origin, request } = event;
-        let response = handler(request, context, state);
-        async move { Ok(response::HttpResponse::new(&origin, response.await)) }
+        let handler = Rc::clone(&handler);
+        async move {
+            let (origin, request) = event.into_request();
+            let response = match request {
+                Ok(request) => handler(request, context, state).await,
+                Err(bad) => {
+                    tracing::warn!(
+                        status = 400,
+                        "the event cannot be an HTTP request: {}",
+                        bad.message
+                    );
+                    bad.response()
+                }
+            };
+            Ok(response::HttpResponse::new(&origin, response))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::invoke::guard;
+
+    fn event() -> HttpEvent {
+        crate::decode::decode(include_bytes!("../testing/fixtures/http-api-v2.json")).unwrap()
+    }
+
+    #[test]
+    fn a_handler_that_panics_before_returning_its_future_is_caught_by_the_guard() {
+        static STATE: () = ();
+        let handler = adapt(
+            |_: Request, _: Context, _: &'static ()| -> std::future::Ready<Response> {
+                panic!("while routing")
+            },
+        );
+        // Starting the invocation runs nothing of it...
+        let future = handler.call(event(), Context::default(), &STATE);
+        // ...so the panic happens where the guard catches it.
+        let outcome = futures_util::FutureExt::now_or_never(guard(future)).unwrap();
+        assert_eq!(outcome.unwrap_err().error_message, "while routing");
     }
 }

@@ -404,4 +404,56 @@ mod tests {
         let err = decode::<(i64, i64)>(&[("a", "1")]).unwrap_err();
         assert!(err.message().contains("tuple has 2"), "{}", err.message());
     }
+
+    /// Property tests: parameter values are client input (a long run:
+    /// `PROPTEST_CASES=20000 cargo test -p lambda-kit --features http path::tests::props`).
+    mod props {
+        use super::*;
+        use crate::http::props::config;
+        use proptest::prelude::*;
+        use std::collections::HashMap;
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<String>(),
+                "-?[0-9]{1,25}(\\.[0-9]{0,3})?",
+                prop::sample::select(vec!["true", "fruit", "tool", "", "NaN", "1e400"])
+                    .prop_map(String::from),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(config(256))]
+
+            #[test]
+            fn arbitrary_values_never_panic_and_failures_name_a_parameter(
+                params in prop::collection::vec(
+                    (prop::sample::select(vec!["id", "kind", "n", "x"]).prop_map(String::from), value()),
+                    0..4,
+                ),
+            ) {
+                let names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+                let named = |err: &PathError| match &err.field {
+                    Some(field) => names.contains(&field.as_str()) || ["id", "kind"].contains(&field.as_str()),
+                    None => true,
+                };
+                macro_rules! each {
+                    ($($t:ty),*) => {$(
+                        if let Err(err) = <$t>::deserialize(PathDeserializer::new(&params)) {
+                            prop_assert!(named(&err), "{:?}", err);
+                            prop_assert!(!err.message().is_empty());
+                        }
+                    )*};
+                }
+                each!(i64, u8, f64, bool, char, String, Option<u32>, Kind, Item, (String, u32),
+                      (i64, i64, String), Vec<String>, HashMap<String, String>, HashMap<String, i64>);
+            }
+
+            #[test]
+            fn one_string_parameter_is_taken_as_is(v in any::<String>()) {
+                let params = vec![("name".to_owned(), v.clone())];
+                prop_assert_eq!(String::deserialize(PathDeserializer::new(&params)).ok(), Some(v));
+            }
+        }
+    }
 }

@@ -114,7 +114,7 @@ pub enum Location {
     Body,
     /// The query string.
     Query,
-    /// The path parameters.
+    /// The path or its parameters.
     Path,
     /// A header (the field names which).
     Header,

@@ -373,4 +373,120 @@ mod tests {
             "{err}"
         );
     }
+
+    /// Property tests of matching and `Path` extraction (a long run:
+    /// `PROPTEST_CASES=20000 cargo test -p lambda-kit --features http router::tests::props`).
+    mod props {
+        use super::*;
+        use crate::http::path::PathDeserializer;
+        use crate::http::props::config;
+        use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+        use proptest::prelude::*;
+        use serde::Deserialize;
+
+        #[derive(Clone, Debug)]
+        enum Part {
+            Literal(String),
+            Param(String),
+        }
+
+        /// Literal and parameter segments (with the parameter's value),
+        /// and maybe a greedy tail's segments.
+        #[allow(clippy::type_complexity)]
+        fn pattern_and_values() -> impl Strategy<Value = (Vec<Part>, Option<Vec<String>>)> {
+            let part = prop_oneof![
+                "[a-z]{1,6}".prop_map(Part::Literal),
+                any::<String>()
+                    .prop_filter("a value", |v| !v.is_empty())
+                    .prop_map(Part::Param),
+            ];
+            let tail = prop::option::of(prop::collection::vec(
+                any::<String>().prop_filter("a segment", |v| !v.is_empty()),
+                1..4,
+            ));
+            (prop::collection::vec(part, 0..5), tail)
+        }
+
+        fn router_of(pattern: &str) -> Router<()> {
+            let pattern: &'static str = Box::leak(pattern.to_owned().into_boxed_str());
+            router(&[("GET", pattern)])
+        }
+
+        proptest! {
+            #![proptest_config(config(256))]
+
+            #[test]
+            fn generated_paths_match_and_extract_their_values_decoded(
+                (parts, tail) in pattern_and_values(),
+                trailing_slash in any::<bool>(),
+            ) {
+                let mut pattern = String::new();
+                let mut path = String::new();
+                let mut values = Vec::new();
+                for part in &parts {
+                    match part {
+                        Part::Literal(literal) => {
+                            pattern.push_str(&format!("/{literal}"));
+                            path.push_str(&format!("/{literal}"));
+                        }
+                        Part::Param(value) => {
+                            pattern.push_str(&format!("/{{p{}}}", values.len()));
+                            // `/` included: an encoded slash stays in its segment.
+                            path.push('/');
+                            path.extend(utf8_percent_encode(value, NON_ALPHANUMERIC));
+                            values.push(value.clone());
+                        }
+                    }
+                }
+                if let Some(tail) = &tail {
+                    pattern.push_str("/{rest+}");
+                    for segment in tail {
+                        path.push('/');
+                        path.extend(utf8_percent_encode(segment, NON_ALPHANUMERIC));
+                    }
+                    values.push(tail.join("/"));
+                }
+                if pattern.is_empty() {
+                    pattern.push('/');
+                }
+                if trailing_slash || path.is_empty() {
+                    path.push('/');
+                }
+                let router = router_of(&pattern);
+                let found = params(&router, "GET", &path);
+                prop_assert!(found.is_some(), "{} does not match {}", path, pattern);
+                let found = found.unwrap();
+                let extracted: Vec<&str> = found.iter().map(|(_, v)| v.as_str()).collect();
+                prop_assert_eq!(&extracted, &values);
+                // `Path<Vec<String>>` sees the same values in pattern order.
+                let via_path = Vec::<String>::deserialize(PathDeserializer::new(&found));
+                prop_assert_eq!(via_path.ok(), Some(values));
+            }
+
+            #[test]
+            fn arbitrary_paths_never_panic(
+                path in prop_oneof![
+                    any::<String>(),
+                    "(/|%|%2F|%ff|%e9|\\.\\.|items|new|7|é|\\{id\\}|\\+|\u{0}){0,12}",
+                ],
+                method in prop::sample::select(vec!["GET", "HEAD", "POST", "DELETE", "PATCH"]),
+            ) {
+                let r = router(&[
+                    ("GET", "/"),
+                    ("GET", "/items/{id}"),
+                    ("GET", "/items/new"),
+                    ("POST", "/items/{id}/{rest+}"),
+                    ("DELETE", "/{any+}"),
+                ]);
+                let method = Method::from_bytes(method.as_bytes()).unwrap();
+                if let Selected::Route(_, RouteParams(found)) = r.select(&method, &path) {
+                    let _ = <(String,)>::deserialize(PathDeserializer::new(&found));
+                    let _ = i64::deserialize(PathDeserializer::new(&found));
+                    let _ = std::collections::HashMap::<String, String>::deserialize(
+                        PathDeserializer::new(&found),
+                    );
+                }
+            }
+        }
+    }
 }
