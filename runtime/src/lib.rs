@@ -36,6 +36,7 @@ mod layers;
 mod local;
 mod logging;
 mod panic;
+mod shutdown;
 #[cfg(feature = "rds")]
 pub mod rds;
 #[cfg(feature = "testing")]
@@ -73,6 +74,10 @@ pub mod __private {
         InitValue, PlainKind, ValueKind,
     };
     pub use crate::invoke::Handler;
+    pub use crate::shutdown::{
+        hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithState,
+    };
+    pub use crate::__lambda_kit_shutdown as shutdown;
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
 

@@ -51,6 +51,7 @@ use serde::{Deserialize, Deserializer};
 use crate::bootstrap::{self, Spec};
 use crate::init::Init;
 use crate::invoke::Handler;
+use crate::shutdown::Shutdown;
 
 pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
@@ -106,11 +107,13 @@ impl<'de> Deserialize<'de> for HttpEvent {
 }
 
 /// Runs an HTTP bootstrap: `handler` gets each request with its context
-/// and the init state.
-pub fn start<S, I, H, F>(init: I, handler: H) -> ExitCode
+/// and the init state; `shutdown` (`has_shutdown`: a user hook) runs on
+/// SIGTERM/SIGINT.
+pub fn start<S, I, K, H, F>(init: I, shutdown: K, has_shutdown: bool, handler: H) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    K: Shutdown<S>,
     H: Fn(Request, Context, &'static S) -> F + 'static,
     F: Future<Output = Response>,
 {
@@ -118,7 +121,10 @@ where
     if !bootstrap::under_lambda() {
         match serve::address_from_command_line() {
             Ok(Some(address)) => {
-                return bootstrap::block_on(false, serve::run(address, init, handler))
+                return bootstrap::block_on(
+                    false,
+                    serve::run(address, init, shutdown, has_shutdown, handler),
+                )
             }
             Ok(None) => {}
             Err(code) => return code,
@@ -132,16 +138,21 @@ where
             return ExitCode::from(2);
         }
     }
-    bootstrap::start(Spec { reads_event: true }, init, handler)
+    let spec = Spec {
+        reads_event: true,
+        shutdown: has_shutdown,
+    };
+    bootstrap::start(spec, init, shutdown, handler)
 }
 
 /// Runs a routed HTTP bootstrap: the generated `main` of `router!`.
 /// `add_routes` is a closure so that the compiler knows the state type
 /// from `init` before it checks the routes against it.
-pub fn start_router<S, I, R>(init: I, add_routes: R) -> ExitCode
+pub fn start_router<S, I, K, R>(init: I, shutdown: K, has_shutdown: bool, add_routes: R) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    K: Shutdown<S>,
     R: FnOnce(&mut Vec<router::RouteEntry<S>>),
 {
     let mut routes = Vec::new();
@@ -154,7 +165,7 @@ where
             return ExitCode::FAILURE;
         }
     };
-    start(init, move |request, context, state| {
+    start(init, shutdown, has_shutdown, move |request, context, state| {
         router.dispatch(request, context, state)
     })
 }

@@ -26,6 +26,7 @@ use crate::bootstrap::init_local;
 use crate::init::Init;
 use crate::invoke::{invoke_once, Handler};
 use crate::local;
+use crate::shutdown::{self, InFlight, Shutdown, Signals};
 
 /// Where `--serve` binds when no address is given.
 pub(crate) const DEFAULT_ADDRESS: &str = "127.0.0.1:3000";
@@ -55,10 +56,17 @@ pub(crate) fn nothing_to_run() -> bool {
     std::env::args_os().len() == 1 && std::io::stdin().is_terminal()
 }
 
-pub(crate) async fn run<S, I, H>(address: SocketAddr, init: I, handler: H) -> ExitCode
+pub(crate) async fn run<S, I, K, H>(
+    address: SocketAddr,
+    init: I,
+    hook: K,
+    has_hook: bool,
+    handler: H,
+) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    K: Shutdown<S>,
     H: Handler<HttpEvent, S, Output = HttpResponse> + 'static,
 {
     let state = match init_local(init).await {
@@ -78,29 +86,63 @@ where
     let handler = Rc::new(handler);
     // Handlers need not be `Send`: connections run on this thread.
     let tasks = tokio::task::LocalSet::new();
+    let mut signals = Signals::listen();
+    // Every connection holds a receiver: `closed()` on the sender resolves
+    // once the last one has finished.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     tasks
         .run_until(async move {
-            loop {
-                let (stream, peer) = match listener.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(err) => {
-                        tracing::warn!("accept failed: {err}");
-                        continue;
-                    }
-                };
-                let handler = Rc::clone(&handler);
-                tokio::task::spawn_local(async move {
-                    let service = service_fn(move |request| {
-                        answer(request, peer, Rc::clone(&handler), state)
+            let accepting = async {
+                loop {
+                    let (stream, peer) = match listener.accept().await {
+                        Ok(accepted) => accepted,
+                        Err(err) => {
+                            tracing::warn!("accept failed: {err}");
+                            continue;
+                        }
+                    };
+                    let handler = Rc::clone(&handler);
+                    let mut stopping = stopping.clone();
+                    tokio::task::spawn_local(async move {
+                        let service = service_fn(move |request| {
+                            answer(request, peer, Rc::clone(&handler), state)
+                        });
+                        let connection = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service);
+                        tokio::pin!(connection);
+                        // On shutdown the request being answered finishes;
+                        // an idle keep-alive connection closes at once.
+                        let served = tokio::select! {
+                            served = connection.as_mut() => served,
+                            _ = stopping.wait_for(|stop| *stop) => {
+                                connection.as_mut().graceful_shutdown();
+                                connection.await
+                            }
+                        };
+                        if let Err(err) = served {
+                            tracing::debug!("connection from {peer}: {err}");
+                        }
                     });
-                    if let Err(err) = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await
-                    {
-                        tracing::debug!("connection from {peer}: {err}");
-                    }
-                });
-            }
+                }
+            };
+            let signal = tokio::select! {
+                () = accepting => unreachable!("the accept loop only ends with the process"),
+                signal = signals.recv() => signal,
+            };
+            // The listener is closed (dropped with `accepting`): no new
+            // connections; the open ones finish their requests.
+            drop(stopping);
+            let open = stop.receiver_count() > 0;
+            stop.send_replace(true);
+            let grace = shutdown::grace();
+            let in_flight = if open {
+                let mut nothing = std::future::pending::<()>();
+                shutdown::drain(&mut nothing, stop.closed(), grace, &mut signals).await
+            } else {
+                InFlight::Idle
+            };
+            shutdown::finish(signal, in_flight, hook, state, has_hook, grace).await;
+            ExitCode::SUCCESS
         })
         .await
 }
