@@ -25,7 +25,10 @@ async fn post_init_error(error: &Diagnostic) -> Result<(), lambda_runtime::Error
 }
 
 /// Posts an error document to one of the Runtime API's error endpoints.
-pub(crate) async fn post_error(path: &str, error: &Diagnostic) -> Result<(), lambda_runtime::Error> {
+pub(crate) async fn post_error(
+    path: &str,
+    error: &Diagnostic,
+) -> Result<(), lambda_runtime::Error> {
     let client = Client::builder().build()?;
     let body = serde_json::to_vec(error)?;
     let request = build_request()

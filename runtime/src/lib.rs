@@ -36,9 +36,9 @@ mod layers;
 mod local;
 mod logging;
 mod panic;
-mod shutdown;
 #[cfg(feature = "rds")]
 pub mod rds;
+mod shutdown;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -56,6 +56,7 @@ pub use lambda_runtime::{Config, Context};
 pub use decode::UNMARSHAL_ERROR;
 /// The `errorType` of an invocation whose handler panicked.
 pub use invoke::PANIC_ERROR;
+pub use shutdown::{DEFAULT_GRACE, GRACE_ENV, POOL_CLOSE_LIMIT, SHUTDOWN_TIMEOUT_ERROR};
 
 /// Decodes a JSON event exactly as a bootstrap does, for unit tests of
 /// event types: `Err` is the `Runtime.UnmarshalError` document Lambda would
@@ -67,6 +68,7 @@ pub use decode::decode as decode_event;
 pub mod __private {
     pub use crate::__lambda_kit_init as init;
     pub use crate::__lambda_kit_namer as namer;
+    pub use crate::__lambda_kit_shutdown as shutdown;
     pub use crate::bootstrap::{start, Spec};
     pub use crate::error::{NameByErrorType, NameByTypeName, Probe};
     pub use crate::init::{
@@ -74,10 +76,7 @@ pub mod __private {
         InitValue, PlainKind, ValueKind,
     };
     pub use crate::invoke::Handler;
-    pub use crate::shutdown::{
-        hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithState,
-    };
-    pub use crate::__lambda_kit_shutdown as shutdown;
+    pub use crate::shutdown::{hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithState};
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
 

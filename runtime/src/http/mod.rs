@@ -165,9 +165,12 @@ where
             return ExitCode::FAILURE;
         }
     };
-    start(init, shutdown, has_shutdown, move |request, context, state| {
-        router.dispatch(request, context, state)
-    })
+    start(
+        init,
+        shutdown,
+        has_shutdown,
+        move |request, context, state| router.dispatch(request, context, state),
+    )
 }
 
 fn adapt<S, H, F>(

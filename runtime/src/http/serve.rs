@@ -107,8 +107,8 @@ where
                         let service = service_fn(move |request| {
                             answer(request, peer, Rc::clone(&handler), state)
                         });
-                        let connection = http1::Builder::new()
-                            .serve_connection(TokioIo::new(stream), service);
+                        let connection =
+                            http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                         tokio::pin!(connection);
                         // On shutdown the request being answered finishes;
                         // an idle keep-alive connection closes at once.

@@ -54,8 +54,8 @@ pub use config::{Config, TlsMode};
 pub use conn::{Conn, Transaction};
 pub use error::{Error, Operation, Result};
 pub use exec::Exec;
-pub use pool::{begin, configure, conn, pool, Pool};
 pub(crate) use pool::close_global;
+pub use pool::{begin, configure, conn, pool, Pool};
 pub use registry::{
     queries, verify_queries, Kind, Problem, ProblemKind, Query, Verified, VerifyError,
 };

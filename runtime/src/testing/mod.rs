@@ -243,6 +243,28 @@ impl RuntimeApi {
         }
     }
 
+    /// Queues one invocation with this raw payload now and returns its
+    /// answer as a future that borrows nothing, so a test can act on the
+    /// function (e.g. [`Function::signal`] it) while the invocation runs.
+    /// Bounded by the timeout like [`invoke_raw`](Self::invoke_raw).
+    pub fn invoke_in_background(
+        &self,
+        payload: impl Into<Bytes>,
+    ) -> impl std::future::Future<Output = Result<Completion, EmulatorError>> + Send + 'static {
+        let (done, outcome) = oneshot::channel();
+        let request_id = self.enqueue(payload.into(), done);
+        let timeout = self.timeout;
+        async move {
+            match tokio::time::timeout(timeout, outcome).await {
+                Ok(Ok(outcome)) => Ok(Completion {
+                    request_id,
+                    outcome,
+                }),
+                Ok(Err(_)) | Err(_) => Err(EmulatorError::Timeout(timeout)),
+            }
+        }
+    }
+
     /// Stops handing out invocations: the bootstrap's next poll is refused,
     /// as when Lambda shuts an instance down, so it exits on its own.
     pub fn shut_down(&mut self) {
