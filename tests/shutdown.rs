@@ -213,3 +213,30 @@ fn get(address: SocketAddr, path: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+/// The names of the extensions the fixture registers, with
+/// `LAMBDA_KIT_SHUTDOWN_EXTENSION` set to `setting` (or unset).
+async fn registered_extensions(setting: Option<&str>) -> Vec<String> {
+    let mut command = under_emulator(30_000);
+    if let Some(setting) = setting {
+        command.env("LAMBDA_KIT_SHUTDOWN_EXTENSION", setting);
+    }
+    let mut function = Function::spawn_command(command).await.unwrap();
+    // Registration happens before the first poll for an invocation.
+    let reply = function.invoke(&json!({})).await.unwrap();
+    assert!(reply.is_ok(), "{reply:?}");
+    let extensions = function.api().extensions();
+    function.signal("TERM").unwrap();
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    extensions
+}
+
+#[tokio::test]
+async fn a_handler_with_a_hook_registers_the_shutdown_extension_unless_turned_off() {
+    assert_eq!(registered_extensions(None).await, ["lambda-kit-shutdown"]);
+    assert_eq!(
+        registered_extensions(Some("off")).await,
+        Vec::<String>::new()
+    );
+}

@@ -108,6 +108,9 @@ where
             return ExitCode::FAILURE;
         }
     };
+    if shutdown::wants_extension(spec.shutdown) {
+        shutdown::register_extension().await;
+    }
     let mut signals = Signals::listen();
     let (decode_first, decoded) = DecodeFirst::new();
     let service = HandlerService::new(handler, state, decoded);

@@ -16,6 +16,16 @@
 //! mode that runs the handler once when `AWS_LAMBDA_RUNTIME_API` is unset.
 //! See the README for every accepted form.
 //!
+//! `#[lambda_handler(init = setup, shutdown = teardown)]` shuts down
+//! gracefully on SIGTERM or SIGINT: the invocation in flight finishes
+//! within the grace period ([`GRACE_ENV`], default [`DEFAULT_GRACE`]; one
+//! still running then is answered [`SHUTDOWN_TIMEOUT_ERROR`]), `teardown`
+//! runs (given `&State` with `init`, nothing without; sync or `async`,
+//! returning `()` or `Result<(), E>`), the process-wide `rds` pool is
+//! closed, one log line says so, and the process exits with status 0. Under
+//! Lambda a bootstrap with a hook registers a no-op extension so that
+//! Lambda sends SIGTERM at all ([`EXTENSION_ENV`] overrides that).
+//!
 //! With the `http` feature, `#[lambda_handler(http)]` and the route
 //! attributes of `lambda_kit::http` serve API Gateway (REST and HTTP
 //! APIs), ALB and Function URL requests through extractors; with `rds`,
@@ -56,7 +66,9 @@ pub use lambda_runtime::{Config, Context};
 pub use decode::UNMARSHAL_ERROR;
 /// The `errorType` of an invocation whose handler panicked.
 pub use invoke::PANIC_ERROR;
-pub use shutdown::{DEFAULT_GRACE, GRACE_ENV, POOL_CLOSE_LIMIT, SHUTDOWN_TIMEOUT_ERROR};
+pub use shutdown::{
+    DEFAULT_GRACE, EXTENSION_ENV, GRACE_ENV, POOL_CLOSE_LIMIT, SHUTDOWN_TIMEOUT_ERROR,
+};
 
 /// Decodes a JSON event exactly as a bootstrap does, for unit tests of
 /// event types: `Err` is the `Runtime.UnmarshalError` document Lambda would

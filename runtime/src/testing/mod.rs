@@ -2,7 +2,9 @@
 //! (feature `testing`).
 //!
 //! It serves the endpoints a bootstrap talks to (`invocation/next`,
-//! `invocation/{id}/response`, `invocation/{id}/error`, `init/error`) over
+//! `invocation/{id}/response`, `invocation/{id}/error`, `init/error`, and
+//! the Extensions API's `extension/register` and `extension/event/next`,
+//! which answers `SHUTDOWN` once the emulator shuts down) over
 //! HTTP on an ephemeral loopback port, with the request-id, deadline,
 //! function-arn and trace-id headers Lambda sends. [`Function`] starts a
 //! compiled bootstrap against it and invokes it like Lambda would:
@@ -46,6 +48,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::Diagnostic;
 
 const PREFIX: &str = "/2018-06-01/runtime";
+const EXTENSION_PREFIX: &str = "/2020-01-01/extension";
 
 /// How long an invocation may take before [`RuntimeApi::invoke_raw`] gives
 /// up, unless changed with [`RuntimeApi::set_timeout`].
@@ -156,6 +159,10 @@ struct Shared {
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Pending>>,
     in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     init_error: watch::Sender<Option<ErrorReport>>,
+    /// Names of the registered extensions, in order.
+    extensions: Mutex<Vec<String>>,
+    /// Set once shut down: extensions' `event/next` then answers SHUTDOWN.
+    stopping: watch::Sender<bool>,
     next_id: AtomicU64,
     arn: String,
 }
@@ -187,6 +194,8 @@ impl RuntimeApi {
             queue: tokio::sync::Mutex::new(receiver),
             in_flight: Mutex::new(HashMap::new()),
             init_error: watch::channel(None).0,
+            extensions: Mutex::new(Vec::new()),
+            stopping: watch::channel(false).0,
             next_id: AtomicU64::new(1),
             arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"),
         });
@@ -269,6 +278,16 @@ impl RuntimeApi {
     /// as when Lambda shuts an instance down, so it exits on its own.
     pub fn shut_down(&mut self) {
         self.sender = None;
+        self.shared.stopping.send_replace(true);
+    }
+
+    /// The names of the extensions registered so far, in order.
+    pub fn extensions(&self) -> Vec<String> {
+        self.shared
+            .extensions
+            .lock()
+            .expect("extension list poisoned")
+            .clone()
     }
 
     fn enqueue(&self, payload: Bytes, done: oneshot::Sender<Outcome>) -> String {
@@ -335,6 +354,9 @@ fn error_reply(status: StatusCode, message: &str) -> Reply {
 
 async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply, Infallible> {
     let path = request.uri().path().to_owned();
+    if let Some(rest) = path.strip_prefix(EXTENSION_PREFIX) {
+        return Ok(extension(&shared, request, rest).await);
+    }
     let Some(rest) = path.strip_prefix(PREFIX) else {
         return Ok(error_reply(StatusCode::NOT_FOUND, "unknown path"));
     };
@@ -375,6 +397,71 @@ async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply,
         }
         _ => error_reply(StatusCode::NOT_FOUND, "unknown Runtime API endpoint"),
     })
+}
+
+/// The Extensions API: registration, and an `event/next` that answers
+/// `SHUTDOWN` once the emulator shuts down (no other events are sent).
+async fn extension(shared: &Shared, request: Request<Incoming>, rest: &str) -> Reply {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    match (request.method().clone(), rest) {
+        (Method::POST, "/register") => {
+            let Some(name) = header("lambda-extension-name") else {
+                return error_reply(StatusCode::BAD_REQUEST, "Lambda-Extension-Name is missing");
+            };
+            let mut extensions = shared.extensions.lock().expect("extension list poisoned");
+            extensions.push(name);
+            let mut response = reply(
+                StatusCode::OK,
+                serde_json::json!({
+                    "functionName": FUNCTION_NAME,
+                    "functionVersion": "$LATEST",
+                    "handler": "bootstrap",
+                })
+                .to_string(),
+            );
+            let id = format!(
+                "{:08x}-0000-4000-8000-{:012x}",
+                std::process::id(),
+                extensions.len()
+            );
+            response.headers_mut().insert(
+                "lambda-extension-identifier",
+                id.parse().expect("ids are ASCII"),
+            );
+            response
+        }
+        (Method::GET, "/event/next") => {
+            if header("lambda-extension-identifier").is_none() {
+                return error_reply(
+                    StatusCode::FORBIDDEN,
+                    "Lambda-Extension-Identifier is missing",
+                );
+            }
+            let mut stopping = shared.stopping.subscribe();
+            // The sender lives in `shared`, which outlives this request.
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+            let deadline = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                + Duration::from_millis(500);
+            reply(
+                StatusCode::OK,
+                serde_json::json!({
+                    "eventType": "SHUTDOWN",
+                    "shutdownReason": "spindown",
+                    "deadlineMs": deadline.as_millis() as u64,
+                })
+                .to_string(),
+            )
+        }
+        _ => error_reply(StatusCode::NOT_FOUND, "unknown Extensions API endpoint"),
+    }
 }
 
 /// Long-polls for the next queued invocation, as Lambda's `next` does.

@@ -16,13 +16,16 @@ use std::rc::Rc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use futures_util::future::{ready, Ready};
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::LambdaInvocation;
 use tokio::sync::Notify;
 
 use crate::invoke::guard;
 use crate::Diagnostic;
+
+mod hook;
+
+pub use hook::{hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithState};
 
 /// Names the environment variable that sets the grace period in
 /// milliseconds: how long the invocation (or `--serve` requests) in flight
@@ -42,6 +45,93 @@ pub const POOL_CLOSE_LIMIT: Duration = Duration::from_millis(100);
 /// when the grace period after SIGTERM/SIGINT ran out.
 pub const SHUTDOWN_TIMEOUT_ERROR: &str = "Runtime.ShutdownTimeout";
 
+/// Names the environment variable that decides whether a bootstrap under
+/// Lambda registers a no-op internal extension, without which Lambda sends
+/// no SIGTERM (it ends the environment with SIGKILL): `on`, `off`, or unset
+/// for the default, on exactly when the handler has a `shutdown` hook.
+///
+/// The trade-off is cold-start time: registering is one more Runtime API
+/// round trip before the first invocation plus a long poll held open for
+/// the life of the instance. Measured with `bench/src/shutdown_extension.rs`
+/// (the `hello` example under the emulator, 200 interleaved cold starts
+/// each way, median spawn-to-first-answer): see the README's "Graceful
+/// shutdown" section for the figure. Functions without a hook do not pay
+/// it; those with one need the signal to run it.
+pub const EXTENSION_ENV: &str = "LAMBDA_KIT_SHUTDOWN_EXTENSION";
+
+/// The name the no-op extension registers under.
+pub(crate) const EXTENSION_NAME: &str = "lambda-kit-shutdown";
+
+/// Whether to register the extension: [`EXTENSION_ENV`], else `has_hook`.
+pub(crate) fn wants_extension(has_hook: bool) -> bool {
+    match std::env::var(EXTENSION_ENV) {
+        Ok(value) => match value.trim().to_ascii_lowercase().as_str() {
+            "on" | "1" | "true" => true,
+            "off" | "0" | "false" => false,
+            _ => {
+                tracing::warn!(
+                    "{EXTENSION_ENV}={value:?} is neither `on` nor `off`; using the default"
+                );
+                has_hook
+            }
+        },
+        Err(_) => has_hook,
+    }
+}
+
+/// Registers the no-op internal extension so that Lambda sends SIGTERM
+/// before it ends the environment, and keeps its `event/next` long poll
+/// open (the call that tells Lambda the extension is ready). A failure is
+/// logged, never fatal: the function then works without the signal.
+pub(crate) async fn register_extension() {
+    use http::header::CONTENT_TYPE;
+    use lambda_runtime_api_client::body::Body;
+    use lambda_runtime_api_client::{build_request, Client};
+
+    let registered = async {
+        let client = Client::builder().build()?;
+        let request = build_request()
+            .method("POST")
+            .uri("/2020-01-01/extension/register")
+            .header("Lambda-Extension-Name", EXTENSION_NAME)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"events":[]}"#))?;
+        let response = client.call(request).await?;
+        if !response.status().is_success() {
+            return Err(format!("the Extensions API answered {}", response.status()).into());
+        }
+        let id = response
+            .headers()
+            .get("Lambda-Extension-Identifier")
+            .and_then(|id| id.to_str().ok())
+            .ok_or("the Extensions API gave no extension identifier")?
+            .to_owned();
+        Ok::<_, lambda_runtime::Error>((client, id))
+    };
+    let (client, id) = match registered.await {
+        Ok(registered) => registered,
+        Err(err) => {
+            tracing::warn!(
+                "cannot register the shutdown extension (SIGTERM will not be sent): {err}"
+            );
+            return;
+        }
+    };
+    let Ok(next) = build_request()
+        .method("GET")
+        .uri("/2020-01-01/extension/event/next")
+        .header("Lambda-Extension-Identifier", &id)
+        .body(Body::empty())
+    else {
+        return;
+    };
+    // Subscribed to nothing, so Lambda never answers this; an emulator
+    // answers SHUTDOWN when it stops, and then there is nothing left to do.
+    tokio::spawn(async move {
+        let _ = client.call(next).await;
+    });
+}
+
 /// The grace period: [`GRACE_ENV`] if it is a number of milliseconds,
 /// else [`DEFAULT_GRACE`] (with a warning for a value that is not one).
 pub(crate) fn grace() -> Duration {
@@ -58,110 +148,6 @@ pub(crate) fn grace() -> Duration {
         },
         Err(_) => DEFAULT_GRACE,
     }
-}
-
-/// The `shutdown` hook `start` runs: what `__lambda_kit_shutdown!` or
-/// [`no_shutdown`] produce, given the init state.
-pub trait Shutdown<S> {
-    /// Runs the hook.
-    type Future: Future<Output = Result<(), Diagnostic>>;
-
-    /// Starts the hook.
-    fn run(self, state: &'static S) -> Self::Future;
-}
-
-impl<S: 'static, F, K> Shutdown<S> for K
-where
-    K: FnOnce(&'static S) -> F,
-    F: Future<Output = Result<(), Diagnostic>>,
-{
-    type Future = F;
-
-    fn run(self, state: &'static S) -> F {
-        self(state)
-    }
-}
-
-/// The hook of a handler without `shutdown`.
-pub fn no_shutdown<S>(_state: &'static S) -> Ready<Result<(), Diagnostic>> {
-    ready(Ok(()))
-}
-
-/// Implemented by every function `shutdown` accepts when the handler has
-/// `init`: it takes the init state.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be used as `shutdown`: with `init`, it must take the init state",
-    label = "`shutdown` must name a function taking `&State`",
-    note = "write `fn teardown(state: &State)` or `async fn teardown(state: &State)`, \
-            returning `()` or `Result<(), E>`"
-)]
-pub trait ShutdownWithState<S, R> {
-    /// Calls the function.
-    fn call_shutdown(self, state: &'static S) -> R;
-}
-
-impl<S: 'static, R, F: FnOnce(&'static S) -> R> ShutdownWithState<S, R> for F {
-    fn call_shutdown(self, state: &'static S) -> R {
-        self(state)
-    }
-}
-
-/// Implemented by every function `shutdown` accepts when the handler has
-/// no `init`: it takes nothing.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be used as `shutdown`: without `init`, it must take no parameters",
-    label = "`shutdown` must name a function with no parameters",
-    note = "write `fn teardown()` or `async fn teardown()`, returning `()` or `Result<(), E>`; \
-            with `init = setup`, it may take the state: `fn teardown(state: &State)`"
-)]
-pub trait ShutdownFn<R> {
-    /// Calls the function.
-    fn call_shutdown(self) -> R;
-}
-
-impl<R, F: FnOnce() -> R> ShutdownFn<R> for F {
-    fn call_shutdown(self) -> R {
-        self()
-    }
-}
-
-/// A hook's outcome, which must be `()` (or `Result<(), E>`, already
-/// turned into `Result<(), Diagnostic>` by the caller).
-#[inline(always)]
-pub fn hook_outcome(outcome: Result<(), Diagnostic>) -> Result<(), Diagnostic> {
-    outcome
-}
-
-/// Expands to the hook closure for `shutdown = teardown`: it calls
-/// `teardown` (with the state when the handler has `init`), awaits it when
-/// async, and turns `Result<(), E>` into `Result<(), Diagnostic>`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __lambda_kit_shutdown {
-    (state: $hook:expr) => {{
-        let hook = $hook;
-        move |__state: &'static _| async move {
-            #[allow(unused_imports)]
-            use $crate::__private::{
-                InitFallible as _, InitFuture as _, InitPlain as _, InitValue as _,
-            };
-            let produced = $crate::__private::ShutdownWithState::call_shutdown(hook, __state);
-            let output = (&produced).__lk_init_kind().into_future(produced).await;
-            $crate::__private::hook_outcome((&output).__lk_state_kind().into_state(output))
-        }
-    }};
-    ($hook:expr) => {{
-        let hook = $hook;
-        move |_: &'static _| async move {
-            #[allow(unused_imports)]
-            use $crate::__private::{
-                InitFallible as _, InitFuture as _, InitPlain as _, InitValue as _,
-            };
-            let produced = $crate::__private::ShutdownFn::call_shutdown(hook);
-            let output = (&produced).__lk_init_kind().into_future(produced).await;
-            $crate::__private::hook_outcome((&output).__lk_state_kind().into_state(output))
-        }
-    }};
 }
 
 /// SIGTERM and SIGINT, listened for from creation on (so one that arrives
