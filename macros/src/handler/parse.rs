@@ -253,4 +253,25 @@ mod tests {
             ["`init` needs a function: write `init = setup`"]
         );
     }
+
+    #[test]
+    fn shutdown_is_a_function_given_once() {
+        let (args, error) = parse_args(quote!(init = setup, shutdown = teardown, http));
+        assert!(error.is_none());
+        assert!(args.init.is_some() && args.shutdown.is_some() && args.http.is_some());
+        let (args, error) = parse_args(quote!(shutdown = a, shutdown = b));
+        assert!(args.shutdown.is_some());
+        assert_eq!(
+            messages(error),
+            ["`shutdown` is given twice: a handler has one shutdown hook"]
+        );
+        let (args, error) = parse_args(quote!(shutdown = 1, init = setup));
+        assert!(args.shutdown.is_none() && args.init.is_some());
+        assert!(messages(error)[0].starts_with("`shutdown` takes a function, not a literal"));
+        let (_, error) = parse_args(quote!(shutdown, http));
+        assert_eq!(
+            messages(error),
+            ["`shutdown` needs a function: write `shutdown = teardown`"]
+        );
+    }
 }
