@@ -100,6 +100,8 @@ async fn sigterm_between_invocations_stops_at_once() {
         .unwrap();
     let reply = function.invoke(&json!({})).await.unwrap();
     assert_eq!(reply, Ok(json!({"worked_ms": 0, "connection": null})));
+    // The second poll: the first invocation is over, the next awaited.
+    function.api().wait_for_polls(2).await.unwrap();
     function.signal("TERM").unwrap();
     let (status, output) = exited(&mut function).await;
     assert!(status.success(), "{status}\n{output}");

@@ -163,6 +163,8 @@ struct Shared {
     extensions: Mutex<Vec<String>>,
     /// Set once shut down: extensions' `event/next` then answers SHUTDOWN.
     stopping: watch::Sender<bool>,
+    /// How many `invocation/next` polls have arrived.
+    polls: watch::Sender<u64>,
     next_id: AtomicU64,
     arn: String,
 }
@@ -196,6 +198,7 @@ impl RuntimeApi {
             init_error: watch::channel(None).0,
             extensions: Mutex::new(Vec::new()),
             stopping: watch::channel(false).0,
+            polls: watch::channel(0).0,
             next_id: AtomicU64::new(1),
             arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"),
         });
@@ -279,6 +282,21 @@ impl RuntimeApi {
     pub fn shut_down(&mut self) {
         self.sender = None;
         self.shared.stopping.send_replace(true);
+    }
+
+    /// Waits until the bootstrap has polled `invocation/next` `count` times
+    /// in all: after `n` answered invocations, poll `n + 1` means it is idle,
+    /// waiting for the next one. Bounded by the timeout.
+    pub async fn wait_for_polls(&self, count: u64) -> Result<(), EmulatorError> {
+        let mut polls = self.shared.polls.subscribe();
+        let reached = tokio::time::timeout(self.timeout, polls.wait_for(|polls| *polls >= count))
+            .await
+            .is_ok_and(|seen| seen.is_ok());
+        if reached {
+            Ok(())
+        } else {
+            Err(EmulatorError::Timeout(self.timeout))
+        }
     }
 
     /// The names of the extensions registered so far, in order.
@@ -466,6 +484,7 @@ async fn extension(shared: &Shared, request: Request<Incoming>, rest: &str) -> R
 
 /// Long-polls for the next queued invocation, as Lambda's `next` does.
 async fn next(shared: &Shared) -> Reply {
+    shared.polls.send_modify(|polls| *polls += 1);
     let pending = {
         let mut queue = shared.queue.lock().await;
         match queue.recv().await {
