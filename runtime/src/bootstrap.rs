@@ -91,7 +91,7 @@ where
         .filter(|name| std::env::var_os(name).is_none())
         .collect();
     let state = if missing.is_empty() {
-        guard(init.run()).await
+        configured_init(init).await
     } else {
         Err(Diagnostic {
             error_type: "Runtime.InvalidEnvironment".to_owned(),
@@ -126,7 +126,7 @@ where
         ended = &mut run => return match ended {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                tracing::error!(error = %err, "the Runtime API connection failed");
+                tracing::error!(error = %err, "{}", run_failure(&*err));
                 ExitCode::FAILURE
             }
         },
@@ -146,6 +146,32 @@ where
     }
     shutdown::finish(signal, in_flight, shutdown, state, spec.shutdown, grace).await;
     ExitCode::SUCCESS
+}
+
+/// Why `lambda_runtime`'s loop ended. Some invocations it rejects before
+/// any layer of ours sees them, and then ends the loop: say which, so the
+/// exit is explained (Lambda reports it as `Runtime.ExitError` for that
+/// invocation and starts a fresh environment).
+fn run_failure(err: &(dyn std::error::Error + 'static)) -> &'static str {
+    if err.is::<serde_json::Error>() {
+        concat!(
+            "lambda_runtime rejected an invocation before the handler: ",
+            "its Lambda-Runtime-Client-Context or Lambda-Runtime-Cognito-Identity ",
+            "header is not the JSON Lambda sends"
+        )
+    } else if err.is::<http::header::ToStrError>() {
+        concat!(
+            "lambda_runtime rejected an invocation before the handler: ",
+            "a Runtime API header holds bytes that are not visible ASCII"
+        )
+    } else if err.is::<std::num::ParseIntError>() {
+        concat!(
+            "lambda_runtime rejected an invocation before the handler: ",
+            "its Lambda-Runtime-Deadline-Ms header is not a number"
+        )
+    } else {
+        "the Runtime API connection failed"
+    }
 }
 
 async fn run_local<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
@@ -198,11 +224,18 @@ where
 
 /// Runs `init` outside Lambda; a failure is printed as Lambda would report it.
 pub(crate) async fn init_local<S: 'static>(init: impl Init<S>) -> Result<&'static S, ExitCode> {
-    match guard(init.run()).await {
+    match configured_init(init).await {
         Ok(state) => Ok(Box::leak(Box::new(state))),
         Err(error) => {
             local::print_error(&error);
             Err(ExitCode::FAILURE)
         }
     }
+}
+
+/// The deadline margin read (a bad value fails init), then `init` run
+/// under the panic guard.
+async fn configured_init<S>(init: impl Init<S>) -> Result<S, Diagnostic> {
+    crate::layers::deadline::configure()?;
+    guard(init.run()).await
 }

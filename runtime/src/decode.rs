@@ -26,24 +26,36 @@ pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, Diagnostic> {
 
 /// The slow path: parse again, tracking where the failure happens.
 fn explain<T: DeserializeOwned>(json: &[u8]) -> Diagnostic {
+    let (path, problem) = locate::<T>(json);
+    unmarshal_error(match path {
+        Some(path) => format!("{path}: {problem}"),
+        None => problem,
+    })
+}
+
+/// Where in the document decoding fails (`None`: at its root or outside
+/// any value), and why.
+fn locate<T: DeserializeOwned>(json: &[u8]) -> (Option<serde_path_to_error::Path>, String) {
     let mut de = serde_json::Deserializer::from_slice(json);
-    let err = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(err) => err,
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(err) => {
+            let problem = err.inner().to_string();
+            let path = err.path().clone();
+            (path.iter().next().is_some().then_some(path), problem)
+        }
         // The value fits; what failed is the rest of the document.
         Ok(_) => {
             let trailing = de.end().err();
-            return unmarshal_error(
+            (
+                None,
                 trailing.map_or_else(|| "the event does not decode".to_owned(), |e| e.to_string()),
-            );
+            )
         }
-    };
-    let path = err.path().to_string();
-    unmarshal_error(if path == "." {
-        err.inner().to_string()
-    } else {
-        format!("{path}: {}", err.inner())
-    })
+    }
 }
+
+#[cfg(test)]
+mod props;
 
 #[cfg(test)]
 mod tests {

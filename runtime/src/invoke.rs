@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
+use crate::layers::deadline::{bounded, Bounded};
 use crate::layers::{Decoded, Ticket};
 use crate::Diagnostic;
 
@@ -52,8 +53,9 @@ pub(crate) fn panic_diagnostic(payload: &(dyn Any + Send)) -> Diagnostic {
 }
 
 /// One invocation outside the Runtime API loop (local mode, the local HTTP
-/// server): the payload decoded, the handler called under the panic guard,
-/// in the invocation's span, as the loop's layers would.
+/// server): the payload decoded, the handler called under the panic guard
+/// and raced against the context's deadline, in the invocation's span, as
+/// the loop's layers would.
 pub(crate) async fn invoke_once<E, S, H>(
     handler: &H,
     payload: &[u8],
@@ -69,7 +71,8 @@ where
     let span =
         tracing::info_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
     let event = crate::decode::decode::<E>(payload)?;
-    guard(handler.call(event, context, state))
+    let deadline = context.deadline;
+    bounded(deadline, guard(handler.call(event, context, state)))
         .instrument(span)
         .await
 }
@@ -104,6 +107,7 @@ where
 /// The user's handler as a `tower::Service` for `lambda_runtime`. The
 /// event is the one [`crate::layers::DecodeFirst`] filed under the ticket
 /// the invocation carries, so one that does not fit is answered, not fatal.
+/// The handler runs under the panic guard and against its deadline.
 pub(crate) struct HandlerService<E, H, S: 'static> {
     handler: H,
     state: &'static S,
@@ -127,16 +131,24 @@ where
 {
     type Response = H::Output;
     type Error = Diagnostic;
-    type Future = Either<Ready<Result<H::Output, Diagnostic>>, Guarded<H::Future, H::Output>>;
+    type Future =
+        Either<Ready<Result<H::Output, Diagnostic>>, Bounded<Guarded<H::Future, H::Output>>>;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Diagnostic>> {
         Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, event: LambdaEvent<Ticket>) -> Self::Future {
-        match self.decoded.claim(event.payload) {
+        let claimed = self.decoded.claim(event.payload);
+        let mut context = event.context;
+        if let Some(sent_id) = claimed.sent_id {
+            context.request_id = sent_id;
+        }
+        match claimed.event {
             Ok(payload) => {
-                Either::Right(guard(self.handler.call(payload, event.context, self.state)))
+                let deadline = context.deadline;
+                let handler = guard(self.handler.call(payload, context, self.state));
+                Either::Right(bounded(deadline, handler))
             }
             Err(unmarshal) => Either::Left(futures_util::future::ready(Err(unmarshal))),
         }
@@ -174,10 +186,13 @@ mod tests {
             &STATE,
             decoded.clone(),
         );
-        let ticket = decoded.file(Err(Diagnostic {
-            error_type: "Runtime.UnmarshalError".into(),
-            error_message: "bad".into(),
-        }));
+        let ticket = decoded.file(
+            Err(Diagnostic {
+                error_type: "Runtime.UnmarshalError".into(),
+                error_message: "bad".into(),
+            }),
+            None,
+        );
         let event = LambdaEvent::new(ticket, Context::default());
         let result: Result<(), _> = service.call(event).await;
         assert_eq!(result.unwrap_err().error_message, "bad");

@@ -30,6 +30,37 @@
 //! attributes of `lambda_kit::http` serve API Gateway (REST and HTTP
 //! APIs), ALB and Function URL requests through extractors; with `rds`,
 //! `#[rds_query]` gives pooled, typed MySQL/MariaDB queries.
+//!
+//! # Deadlines
+//!
+//! Every invocation ends before its deadline. The bootstrap races the
+//! handler against the invocation's deadline (Lambda's
+//! `Lambda-Runtime-Deadline-Ms`) less a margin, [`DEFAULT_MARGIN`] (100 ms)
+//! unless `LAMBDA_KIT_DEADLINE_MARGIN_MS` sets another number of
+//! milliseconds (anything else fails init with
+//! `Runtime.InvalidEnvironment`). When the budget runs out the handler's
+//! future is dropped, which cancels it at the `.await` it was waiting on;
+//! the invocation is answered with `{"errorType": "Runtime.Timeout"}`
+//! ([`TIMEOUT_ERROR`]) and a message giving the budget in milliseconds,
+//! the timeout is logged, and the instance keeps serving. Tasks the handler
+//! spawned are not cancelled, and a handler that blocks its thread without
+//! awaiting cannot be cut short: Lambda then ends the instance itself. An
+//! invocation whose deadline has already passed is answered at once. HTTP
+//! handlers are cut short the same way: Lambda reports the error, and API
+//! Gateway answers its client as for any failed invocation, so a timeout
+//! shows in the function's error metrics rather than as a response.
+//!
+//! With `rds`, queries, connects and transaction statements give up one
+//! margin before the handler's budget ends with `rds::Error::Timeout`,
+//! which the handler can map; a connection whose operation was cancelled
+//! or timed out is discarded, never reused, so the next invocation gets a
+//! healthy one. [`ContextExt`] gives handlers the time left, to budget
+//! their own work.
+//!
+//! Outside Lambda (a local run, `--serve`) there is no deadline header: the
+//! deadline is the function's timeout from `AWS_LAMBDA_FUNCTION_TIMEOUT`
+//! (whole seconds), 3 s when unset, as for a new Lambda function, counted
+//! from the start of each invocation.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -66,6 +97,8 @@ pub use lambda_runtime::{Config, Context};
 pub use decode::UNMARSHAL_ERROR;
 /// The `errorType` of an invocation whose handler panicked.
 pub use invoke::PANIC_ERROR;
+/// Deadlines: see [the crate documentation](crate#deadlines).
+pub use layers::deadline::{ContextExt, DEFAULT_MARGIN, MARGIN_ENV, TIMEOUT_ERROR};
 pub use shutdown::{
     DEFAULT_GRACE, EXTENSION_ENV, GRACE_ENV, POOL_CLOSE_LIMIT, SHUTDOWN_TIMEOUT_ERROR,
 };

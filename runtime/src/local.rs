@@ -2,7 +2,7 @@
 //! handler once on an event from the command line and prints the result,
 //! so a function can be tried with `cargo run` and no AWS at all.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -48,24 +48,48 @@ pub(crate) fn parse_args(
     let command = match args.next() {
         None if stdin_is_tty => Command::Run(EventSource::Empty),
         None => Command::Run(EventSource::Stdin),
-        Some(arg) => match arg.to_str() {
-            Some("-h" | "--help") => Command::Help,
-            Some("-") => Command::Run(EventSource::Stdin),
-            Some("--event") => match args.next() {
-                Some(path) => Command::Run(EventSource::File(path)),
-                None => return Err("--event needs a file name".to_owned()),
+        // Before the UTF-8 check: a file name need not be text.
+        Some(arg) => match flag_value(&arg, "--event=") {
+            Some(path) => Command::Run(EventSource::File(path)),
+            None => match arg.to_str() {
+                Some("-h" | "--help") => Command::Help,
+                Some("-") => Command::Run(EventSource::Stdin),
+                Some("--event") => match args.next() {
+                    Some(path) => Command::Run(EventSource::File(path)),
+                    None => return Err("--event needs a file name".to_owned()),
+                },
+                Some(flag) if flag.starts_with("--") => {
+                    return Err(format!("unknown option `{flag}`"))
+                }
+                Some(json) => Command::Run(EventSource::Inline(json.to_owned())),
+                None => {
+                    return Err(format!(
+                        "the argument {arg:?} is not valid UTF-8; pass the event as JSON text, \
+                         or name a file holding it with `--event FILE`"
+                    ))
+                }
             },
-            Some(flag) if flag.starts_with("--event=") => {
-                Command::Run(EventSource::File(flag["--event=".len()..].into()))
-            }
-            Some(flag) if flag.starts_with("--") => return Err(format!("unknown option `{flag}`")),
-            Some(json) => Command::Run(EventSource::Inline(json.to_owned())),
-            None => return Err("the event argument is not valid UTF-8".to_owned()),
         },
     };
     match args.next() {
         Some(extra) => Err(format!("unexpected argument `{}`", extra.to_string_lossy())),
         None => Ok(command),
+    }
+}
+
+/// `--flag=VALUE`'s value, whatever bytes it holds (a file name need not
+/// be UTF-8).
+pub(crate) fn flag_value(arg: &OsStr, prefix: &str) -> Option<OsString> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        arg.as_bytes()
+            .strip_prefix(prefix.as_bytes())
+            .map(|value| OsStr::from_bytes(value).to_owned())
+    }
+    #[cfg(not(unix))]
+    {
+        arg.to_str()?.strip_prefix(prefix).map(OsString::from)
     }
 }
 
@@ -209,6 +233,24 @@ mod tests {
         assert!(parse(&["1", "2"], true)
             .unwrap_err()
             .contains("unexpected argument `2`"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn arguments_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = |bytes: &[u8]| OsStr::from_bytes(bytes).to_owned();
+        let name = raw(b"ev\xffent.json");
+        assert_eq!(
+            parse_args([raw(b"--event=ev\xffent.json")], true),
+            Ok(Command::Run(EventSource::File(name.clone())))
+        );
+        assert_eq!(
+            parse_args([raw(b"--event"), name.clone()], true),
+            Ok(Command::Run(EventSource::File(name)))
+        );
+        let err = parse_args([raw(b"{\"a\":\xff}")], true).unwrap_err();
+        assert!(err.contains("is not valid UTF-8"), "{err}");
     }
 
     #[test]

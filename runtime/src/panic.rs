@@ -1,6 +1,8 @@
 //! The panic hook: a panic is logged as one structured error line inside
 //! the invocation's span (so it carries the request id) instead of the
-//! default multi-line stderr text.
+//! default multi-line stderr text, attributed to where it happened: the
+//! handler, lambda-kit, or the dependency (e.g. `lambda_runtime`) whose
+//! source it is in.
 //!
 //! Built with `panic = "abort"` a panic cannot be caught, so the hook also
 //! answers the in-flight invocation itself before the process dies: the
@@ -19,16 +21,65 @@ pub(crate) fn install_hook() {
 fn on_panic(info: &PanicHookInfo<'_>) {
     let message = panic_diagnostic(info.payload()).error_message;
     let location = info.location().map(|l| l.to_string()).unwrap_or_default();
+    let origin = info
+        .location()
+        .map_or(Origin::Handler, |l| origin(l.file()));
     // Captured only when RUST_BACKTRACE / RUST_LIB_BACKTRACE ask for it.
     let backtrace = Backtrace::capture();
     match backtrace.status() {
         std::backtrace::BacktraceStatus::Captured => {
-            tracing::error!(panic.location = %location, panic.backtrace = %backtrace, "handler panicked: {message}")
+            tracing::error!(panic.location = %location, panic.origin = %origin, panic.backtrace = %backtrace, "{origin} panicked: {message}")
         }
-        _ => tracing::error!(panic.location = %location, "handler panicked: {message}"),
+        _ => {
+            tracing::error!(panic.location = %location, panic.origin = %origin, "{origin} panicked: {message}")
+        }
     }
     #[cfg(panic = "abort")]
     last_gasp::report(&message);
+}
+
+/// Where a panic happened, judged by its source file.
+#[derive(Debug, PartialEq)]
+enum Origin<'a> {
+    /// The application: the handler, its init or anything it calls that
+    /// reports the caller's location (`unwrap`, indexing, ...).
+    Handler,
+    /// lambda-kit's own code.
+    Kit,
+    /// A dependency's source, by crate directory name without version.
+    Dependency(&'a str),
+}
+
+impl std::fmt::Display for Origin<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Handler => f.write_str("handler"),
+            Self::Kit => f.write_str("lambda-kit"),
+            Self::Dependency(name) => f.write_str(name),
+        }
+    }
+}
+
+fn origin(file: &str) -> Origin<'_> {
+    // This file's path tells where lambda-kit's sources are, wherever it
+    // was built from (a workspace, the registry, a git checkout).
+    let own_root = file!().trim_end_matches("src/panic.rs");
+    if !own_root.is_empty() && file.starts_with(own_root) {
+        return Origin::Kit;
+    }
+    // Cargo unpacks dependencies to `.../registry/src/<index>/<name>-<version>/`
+    // and `.../git/checkouts/<repo>-<hash>/<rev>/`.
+    let crate_dir = if let Some((_, rest)) = file.split_once("/registry/src/") {
+        rest.split('/').nth(1)
+    } else if let Some((_, rest)) = file.split_once("/git/checkouts/") {
+        rest.split('/').next()
+    } else {
+        None
+    };
+    match crate_dir {
+        Some(dir) => Origin::Dependency(dir.rsplit_once('-').map_or(dir, |(name, _)| name)),
+        None => Origin::Handler,
+    }
 }
 
 /// Only compiled into `panic = "abort"` builds: the request in flight, and
@@ -77,5 +128,30 @@ pub(crate) mod last_gasp {
                 let _ = stream.read(&mut [0_u8; 256]);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panics_are_attributed_by_source_file() {
+        assert_eq!(origin("src/main.rs"), Origin::Handler);
+        assert_eq!(origin("examples/hello/src/main.rs"), Origin::Handler);
+        assert_eq!(origin(file!()), Origin::Kit);
+        assert_eq!(
+            origin("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lambda_runtime-1.5.0/src/types.rs"),
+            Origin::Dependency("lambda_runtime")
+        );
+        assert_eq!(
+            origin("/home/u/.cargo/git/checkouts/aws-lambda-rust-runtime-0123456789abcdef/1a2b3c4/lambda-runtime/src/lib.rs"),
+            Origin::Dependency("aws-lambda-rust-runtime")
+        );
+        assert_eq!(
+            Origin::Dependency("lambda_runtime").to_string(),
+            "lambda_runtime"
+        );
+        assert_eq!(Origin::Handler.to_string(), "handler");
     }
 }

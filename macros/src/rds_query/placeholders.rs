@@ -398,3 +398,132 @@ mod tests {
         assert_eq!(scan.sql, "SELECT 'héllo 😀 ?' AS `名前`, ?");
     }
 }
+
+/// Properties of the scanner; `PROPTEST_CASES=100000` for a long run.
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One piece of generated SQL: what it is and its text.
+    #[derive(Clone, Debug)]
+    enum Piece {
+        /// Code without placeholders.
+        Code(String),
+        /// A placeholder, as written.
+        Placeholder(Placeholder),
+        /// A string, quoted identifier or comment: never code.
+        Inert(String),
+    }
+
+    fn code() -> impl Strategy<Value = Piece> {
+        prop_oneof![
+            "[a-z_][a-z0-9_]{0,5}",
+            "[0-9]{1,3}",
+            prop::sample::select(vec![
+                "=",
+                "<",
+                ">",
+                ",",
+                "(",
+                ")",
+                "+",
+                "*",
+                "-",
+                "/",
+                ".",
+                ";",
+                "::",
+                ":=",
+                "@v",
+                "@@session.v",
+            ])
+            .prop_map(str::to_owned),
+        ]
+        .prop_map(Piece::Code)
+    }
+
+    fn placeholder() -> impl Strategy<Value = Piece> {
+        prop_oneof![
+            Just(Placeholder::Positional),
+            "[a-z_][a-z0-9_$]{0,6}".prop_map(Placeholder::Named),
+        ]
+        .prop_map(Piece::Placeholder)
+    }
+
+    /// A quoted text whose content is anything, with its quote doubled or
+    /// backslash-escaped where it occurs.
+    fn quoted(quote: char) -> impl Strategy<Value = String> {
+        let plain = format!("[^{quote}\\\\]");
+        prop::collection::vec(
+            prop_oneof![
+                proptest::string::string_regex(&plain).expect("a valid regex"),
+                Just(format!("{quote}{quote}")),
+                "\\\\.",
+            ],
+            0..6,
+        )
+        .prop_map(move |parts| format!("{quote}{}{quote}", parts.concat()))
+    }
+
+    fn inert() -> impl Strategy<Value = Piece> {
+        prop_oneof![
+            quoted('\''),
+            quoted('"'),
+            prop::collection::vec(prop_oneof!["[^`]", Just("``".to_owned())], 0..6)
+                .prop_map(|parts| format!("`{}`", parts.concat())),
+            "[^\n]{0,12}".prop_map(|text| format!("-- {text}\n")),
+            "[^\n]{0,12}".prop_map(|text| format!("#{text}\n")),
+            "[^*]{0,12}".prop_map(|text| format!("/* {text} */")),
+        ]
+        .prop_map(Piece::Inert)
+    }
+
+    fn statement() -> impl Strategy<Value = Vec<Piece>> {
+        prop::collection::vec(
+            prop_oneof![3 => code(), 1 => placeholder(), 2 => inert()],
+            0..24,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn finds_exactly_the_placeholders_in_code(pieces in statement()) {
+            let mut sql = Vec::new();
+            let mut rewritten = Vec::new();
+            let mut expected = Vec::new();
+            for piece in &pieces {
+                match piece {
+                    Piece::Code(text) | Piece::Inert(text) => {
+                        sql.push(text.clone());
+                        rewritten.push(text.clone());
+                    }
+                    Piece::Placeholder(Placeholder::Positional) => {
+                        sql.push("?".to_owned());
+                        rewritten.push("?".to_owned());
+                        expected.push(Placeholder::Positional);
+                    }
+                    Piece::Placeholder(Placeholder::Named(name)) => {
+                        sql.push(format!(":{name}"));
+                        rewritten.push("?".to_owned());
+                        expected.push(Placeholder::Named(name.clone()));
+                    }
+                }
+            }
+            let sql = sql.join(" ");
+            let scan = scan(&sql).unwrap();
+            prop_assert_eq!(scan.placeholders, expected, "{}", sql);
+            prop_assert_eq!(scan.sql, rewritten.join(" "));
+        }
+
+        #[test]
+        fn any_text_scans_without_panicking_and_rewrites_to_positional(sql in any::<String>()) {
+            if let Ok(first) = scan(&sql) {
+                let again = scan(&first.sql).unwrap();
+                prop_assert_eq!(again.placeholders.len(), first.placeholders.len());
+                prop_assert!(again.placeholders.iter().all(|p| *p == Placeholder::Positional));
+                prop_assert_eq!(&again.sql, &first.sql);
+            }
+        }
+    }
+}

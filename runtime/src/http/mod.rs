@@ -32,6 +32,35 @@
 //!
 //! Outside Lambda, `BOOTSTRAP --serve 127.0.0.1:3000` serves real HTTP,
 //! turning each request into the event a Function URL would send.
+//!
+//! # The local server's bounds
+//!
+//! `--serve` bounds clients as API Gateway and Lambda do, so a local run
+//! meets the limits production will. Each bound is an environment variable
+//! read at start-up; a value that does not parse stops the server with an
+//! error naming the variable (exit status 2), never a silent default.
+//!
+//! | Variable | Default | What happens past it |
+//! |---|---|---|
+//! | `LAMBDA_KIT_SERVE_MAX_BODY` | `6291456` bytes (Lambda's 6 MB payload limit) | `413`, sent as soon as a declared `Content-Length` or a streamed body crosses it, without reading the rest |
+//! | `LAMBDA_KIT_SERVE_HEADER_TIMEOUT` | `30` seconds | the connection is closed: a request's head must arrive within this long of the server waiting for it (a new connection, or the previous response on a kept-alive one, so this is also how long an idle connection stays open) |
+//! | `LAMBDA_KIT_SERVE_IDLE_TIMEOUT` | `60` seconds | the longest a request body may go without a byte arriving (answered `408`), or a response without the client reading any of it (the connection is closed) |
+//! | `LAMBDA_KIT_SERVE_MAX_CONNECTIONS` | `256` | further clients wait in the listen backlog and are served as connections close |
+//!
+//! Timeouts accept fractions (`0.5`); the others are positive whole numbers.
+//! Over the connection cap the server stops accepting rather than answering
+//! `503`: waiting clients cost the process no memory or file descriptors,
+//! and a browser gets its page late instead of an error. When `accept`
+//! itself fails (out of file descriptors, say), the server retries with a
+//! growing pause of up to a second instead of spinning, and logs one
+//! warning when the failures start and one with their count when accepting
+//! works again.
+//!
+//! Every request gets an answer: a `Host` or `X-Forwarded-Proto` header the
+//! event cannot carry as a URL is a `400`, a response that cannot be
+//! serialized a `500`, a failed invocation a `502` (as API Gateway answers),
+//! all with a `{"message": ...}` JSON body. A client that shuts down its
+//! sending side after the request still receives the response.
 
 mod extract;
 mod missing;

@@ -7,6 +7,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::LambdaInvocation;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 
 use crate::decode::decode;
@@ -79,10 +80,31 @@ where
         // invocation's error, not the end of the process.
         let event = std::panic::catch_unwind(AssertUnwindSafe(|| decode(&invocation.body)))
             .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)));
-        let ticket = self.decoded.file(event);
+        // `lambda_runtime` puts the request id into the response's path as
+        // it is; the handler still sees the id Lambda sent.
+        let sent_id = path_segment(&invocation.context.request_id)
+            .map(|encoded| std::mem::replace(&mut invocation.context.request_id, encoded));
+        let ticket = self.decoded.file(event, sent_id);
         invocation.body = ticket.text().into();
         self.inner.call(invocation)
     }
+}
+
+/// Everything but RFC 3986's unreserved characters.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `request_id` percent-encoded, when it is not already a path segment of
+/// unreserved characters (Lambda's UUIDs are), so the response is posted
+/// under the request it answers rather than to a wrong or unbuildable path.
+fn path_segment(request_id: &str) -> Option<String> {
+    let plain = request_id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    (!plain).then(|| utf8_percent_encode(request_id, NOT_UNRESERVED).to_string())
 }
 
 /// What an invocation carries in place of its payload once [`DecodeFirst`]
@@ -130,7 +152,20 @@ pub(crate) struct Decoded<E> {
 
 struct Filed<E> {
     next: u64,
-    waiting: Vec<(Ticket, Result<E, Diagnostic>)>,
+    waiting: Vec<Entry<E>>,
+}
+
+struct Entry<E> {
+    ticket: Ticket,
+    event: Result<E, Diagnostic>,
+    sent_id: Option<String>,
+}
+
+/// What a claim hands the handler service: the event, and the request id
+/// Lambda sent when the invocation's context carries an encoded one.
+pub(crate) struct Claimed<E> {
+    pub(crate) event: Result<E, Diagnostic>,
+    pub(crate) sent_id: Option<String>,
 }
 
 /// How many decoded events may wait unclaimed. Every ticket is claimed
@@ -160,9 +195,10 @@ impl<E> Clone for Decoded<E> {
 }
 
 impl<E> Decoded<E> {
-    /// Files a decoded event (or why it does not decode) and returns the
-    /// ticket to claim it with.
-    pub(crate) fn file(&self, event: Result<E, Diagnostic>) -> Ticket {
+    /// Files a decoded event (or why it does not decode), with the request
+    /// id Lambda sent if the context's was encoded, and returns the ticket
+    /// to claim it with.
+    pub(crate) fn file(&self, event: Result<E, Diagnostic>, sent_id: Option<String>) -> Ticket {
         let mut filed = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         let ticket = Ticket(filed.next);
         filed.next += 1;
@@ -170,23 +206,37 @@ impl<E> Decoded<E> {
             // Tickets are filed in order, so the first is the oldest.
             drop(filed.waiting.remove(0));
         }
-        filed.waiting.push((ticket, event));
+        filed.waiting.push(Entry {
+            ticket,
+            event,
+            sent_id,
+        });
         ticket
     }
 
     /// Takes the event filed under `ticket`.
-    pub(crate) fn claim(&self, ticket: Ticket) -> Result<E, Diagnostic> {
+    pub(crate) fn claim(&self, ticket: Ticket) -> Claimed<E> {
         let mut filed = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
-        match filed.waiting.iter().position(|(t, _)| *t == ticket) {
+        match filed
+            .waiting
+            .iter()
+            .position(|entry| entry.ticket == ticket)
+        {
             // `remove`, not `swap_remove`: the rest stay oldest first.
-            Some(at) => filed.waiting.remove(at).1,
-            None => Err(Diagnostic {
-                error_type: EVENT_LOST_ERROR.to_owned(),
-                error_message: format!(
+            Some(at) => {
+                let Entry { event, sent_id, .. } = filed.waiting.remove(at);
+                Claimed { event, sent_id }
+            }
+            None => Claimed {
+                event: Err(Diagnostic {
+                    error_type: EVENT_LOST_ERROR.to_owned(),
+                    error_message: format!(
                     "no decoded event is filed under ticket {}: it was claimed already or dropped",
                     ticket.0
                 ),
-            }),
+                }),
+                sent_id: None,
+            },
         }
     }
 }
@@ -255,8 +305,8 @@ mod tests {
         );
         assert_eq!(tickets.len(), 3);
         // Claimed out of order, as concurrent invocations may be.
-        assert_eq!(decoded.claim(tickets[2]).unwrap().key1, "c");
-        let err = decoded.claim(tickets[1]).unwrap_err();
+        assert_eq!(decoded.claim(tickets[2]).event.unwrap().key1, "c");
+        let err = decoded.claim(tickets[1]).event.unwrap_err();
         assert_eq!(err.error_type, crate::UNMARSHAL_ERROR);
         assert!(
             err.error_message
@@ -264,9 +314,9 @@ mod tests {
             "{}",
             err.error_message
         );
-        assert_eq!(decoded.claim(tickets[0]).unwrap().key1, "a");
+        assert_eq!(decoded.claim(tickets[0]).event.unwrap().key1, "a");
         // A ticket is good once.
-        let again = decoded.claim(tickets[0]).unwrap_err();
+        let again = decoded.claim(tickets[0]).event.unwrap_err();
         assert_eq!(again.error_type, EVENT_LOST_ERROR);
     }
 
@@ -274,7 +324,7 @@ mod tests {
     fn bad_json_is_filed_as_an_unmarshal_error() {
         let decoded = Decoded::<Event>::default();
         let tickets = tickets_through_layer(&decoded, &[b"{not json"]);
-        let err = decoded.claim(tickets[0]).unwrap_err();
+        let err = decoded.claim(tickets[0]).event.unwrap_err();
         assert!(
             err.error_message.contains("key must be a string"),
             "{}",
@@ -296,16 +346,51 @@ mod tests {
     #[test]
     fn unclaimed_events_are_bounded_and_never_handed_to_another_ticket() {
         let decoded = Decoded::<usize>::default();
-        let first = decoded.file(Ok(0));
+        let first = decoded.file(Ok(0), None);
         for n in 1..3 * MAX_WAITING {
-            decoded.file(Ok(n));
+            decoded.file(Ok(n), None);
         }
         assert_eq!(decoded.shared.lock().unwrap().waiting.len(), MAX_WAITING);
         // The dropped event's ticket finds nothing rather than another event.
-        let lost = decoded.claim(first).unwrap_err();
+        let lost = decoded.claim(first).event.unwrap_err();
         assert_eq!(lost.error_type, EVENT_LOST_ERROR);
-        let recent = decoded.file(Ok(7));
-        assert_eq!(decoded.claim(recent).unwrap(), 7);
+        let recent = decoded.file(Ok(7), None);
+        assert_eq!(decoded.claim(recent).event.unwrap(), 7);
+    }
+
+    #[test]
+    fn request_ids_that_are_not_path_segments_are_encoded_for_the_path_only() {
+        assert_eq!(path_segment("8476a536-e9f4-11e8-9739-2dfe598c3fcd"), None);
+        assert_eq!(path_segment("a-Z_0.9~"), None);
+        assert_eq!(path_segment("a/b").as_deref(), Some("a%2Fb"));
+        assert_eq!(path_segment("x y?z#%").as_deref(), Some("x%20y%3Fz%23%25"));
+        assert_eq!(path_segment("é").as_deref(), Some("%C3%A9"));
+
+        let decoded = Decoded::<Event>::default();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let mut service = DecodeFirst {
+            decoded: decoded.clone(),
+        }
+        .layer(lambda_runtime::service_fn(
+            move |invocation: LambdaInvocation| {
+                let ticket: Ticket = serde_json::from_slice(&invocation.body).unwrap();
+                sink.lock()
+                    .unwrap()
+                    .push((ticket, invocation.context.request_id));
+                async { Ok::<_, Diagnostic>(()) }
+            },
+        ));
+        let mut odd = invocation(br#"{"key1":"a","nested":{"items":[]}}"#);
+        odd.context.request_id = "../x y".to_owned();
+        futures_util::FutureExt::now_or_never(service.call(odd))
+            .expect("ready")
+            .unwrap();
+        let (ticket, path_id) = seen.lock().unwrap().pop().unwrap();
+        assert_eq!(path_id, "..%2Fx%20y");
+        let claimed = decoded.claim(ticket);
+        assert_eq!(claimed.sent_id.as_deref(), Some("../x y"));
+        assert_eq!(claimed.event.unwrap().key1, "a");
     }
 
     #[derive(Debug)]
@@ -321,7 +406,7 @@ mod tests {
     fn a_panicking_deserialize_is_this_invocations_error() {
         let decoded = Decoded::<Explodes>::default();
         let tickets = tickets_through_layer(&decoded, &[b"{}"]);
-        let err = decoded.claim(tickets[0]).unwrap_err();
+        let err = decoded.claim(tickets[0]).event.unwrap_err();
         assert_eq!(err.error_type, crate::PANIC_ERROR);
         assert_eq!(err.error_message, "a Deserialize impl that panics");
     }

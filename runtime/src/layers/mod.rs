@@ -6,8 +6,11 @@
 //!   `coldStart` on every log line of the invocation;
 //! - [`DecodeFirst`]: the event decoded once from the received bytes and
 //!   filed under a [`Ticket`] that the invocation carries to the handler
-//!   service in place of its payload.
+//!   service in place of its payload;
+//! - [`deadline::bounded`]: the handler raced against its deadline (used by
+//!   the handler service and by local runs alike).
 
+pub(crate) mod deadline;
 mod decode;
 mod spans;
 

@@ -53,6 +53,24 @@ pub enum Error {
         timeout: Duration,
     },
 
+    /// The invocation's time ran out while waiting for the database (a
+    /// connection, a query, a transaction statement): the operation was
+    /// abandoned one deadline margin before the bootstrap would cancel
+    /// the handler, and its connection discarded.
+    #[error(
+        "{what}: no answer from the database within the {} ms the invocation had left, so it was \
+         abandoned and its connection will not be reused: check that the database is reachable \
+         and not overloaded, or raise the function's timeout",
+        .after.as_millis()
+    )]
+    Timeout {
+        /// The query's fn name, or the operation (`START TRANSACTION`,
+        /// `COMMIT`, getting a connection).
+        what: String,
+        /// How long the operation was given.
+        after: Duration,
+    },
+
     /// The server rejected the statement.
     #[error("{query}: {message} (server error {code}, SQLSTATE {state})")]
     Sql {
@@ -200,6 +218,7 @@ impl Error {
             Self::Connect { .. }
             | Self::ConnectTimeout { .. }
             | Self::PoolExhausted { .. }
+            | Self::Timeout { .. }
             | Self::Connection { .. } => true,
             Self::Operation { source, .. } => !matches!(source, mysql_async::Error::Server(_)),
             _ => false,
@@ -347,6 +366,21 @@ mod tests {
         assert_eq!(
             rejected.to_string(),
             "START TRANSACTION failed: Cannot execute statement in a READ ONLY transaction. (server error 1792)"
+        );
+    }
+
+    #[test]
+    fn timeouts_say_what_waited_and_how_long() {
+        let timeout = Error::Timeout {
+            what: "find".to_owned(),
+            after: Duration::from_micros(2_799_600),
+        };
+        assert!(timeout.is_unavailable());
+        assert_eq!(
+            timeout.to_string(),
+            "find: no answer from the database within the 2799 ms the invocation had left, so it \
+             was abandoned and its connection will not be reused: check that the database is \
+             reachable and not overloaded, or raise the function's timeout"
         );
     }
 

@@ -226,20 +226,20 @@ pub(crate) async fn pooled<S: Sink>(
     let mut may_retry = true;
     loop {
         let mut conn = pool.acquire(kind != Kind::Read).await?;
-        let failure = match prepare(conn.as_mysql(), query).await {
-            Ok(statement) => {
-                // A read may run again, so it keeps its parameters.
-                let keep = may_retry && kind == Kind::Read;
-                let params = if keep {
-                    values.clone()
-                } else {
-                    std::mem::take(&mut values)
-                };
-                match run(conn.as_mysql(), &statement, params, query, sink()).await {
-                    Ok(output) => return Ok(output),
-                    Err(failure) => failure,
-                }
-            }
+        let (driver, in_doubt) = conn.tracked();
+        let ran = in_doubt.around(async {
+            let statement = prepare(&mut *driver, query).await?;
+            // A read may run again, so it keeps its parameters; so does
+            // any statement whose prepare failed (it never ran).
+            let params = if may_retry && kind == Kind::Read {
+                values.clone()
+            } else {
+                std::mem::take(&mut values)
+            };
+            run(driver, &statement, params, query, sink()).await
+        });
+        let failure = match ran.await {
+            Ok(output) => return Ok(output),
             Err(failure) => failure,
         };
         match failure.retryable(kind) {

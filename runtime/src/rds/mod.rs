@@ -39,6 +39,7 @@
 //! invocation. [`verify_queries`] checks every query of a binary against a
 //! live schema in one test.
 
+mod budget;
 mod config;
 mod conn;
 mod error;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use mysql_async::prelude::Queryable;
 
+use super::budget::within;
 use super::conn::{Conn, Guard, Transaction};
 use super::retry::connection_lost;
 use super::{Config, Error, Operation};
@@ -95,12 +96,21 @@ impl Pool {
     /// connection idle longer than the configured `ping_after_idle` is
     /// pinged first, and replaced if dead.
     pub async fn conn(&self) -> Result<Conn, Error> {
-        self.acquire(true).await
+        within(|| self.getting(), self.acquire(true)).await
     }
 
     /// Starts a transaction on a pooled connection; it rolls back unless
     /// committed.
     pub async fn begin(&self) -> Result<Transaction<'static>, Error> {
+        within(|| Operation::Begin.to_string(), self.start()).await
+    }
+
+    /// What a timeout while getting a connection is reported as.
+    pub(crate) fn getting(&self) -> String {
+        format!("getting a connection to {}", self.shared.address)
+    }
+
+    async fn start(&self) -> Result<Transaction<'static>, Error> {
         let mut retried = false;
         loop {
             let started = self
@@ -147,7 +157,8 @@ impl Pool {
         {
             return Ok(conn);
         }
-        match conn.as_mysql().ping().await {
+        let (driver, in_doubt) = conn.tracked();
+        match in_doubt.around(driver.ping()).await {
             Ok(()) => Ok(conn),
             Err(err) => {
                 tracing::warn!(error = %err, "a pooled connection idle since before the last freeze was dead; using a new one");

@@ -11,6 +11,7 @@ pub use mysql_async::Value;
 
 use mysql_async::prelude::ToValue;
 
+use super::budget::within;
 use super::exec::{self, All, First, One, Outcome, Sink};
 use super::{pool, Conn, Error, Exec, Pool, Transaction};
 
@@ -156,11 +157,20 @@ async fn run<S: Sink>(
     params: Vec<Value>,
     sink: impl Fn() -> S,
 ) -> Result<S::Output, Error> {
+    let what = || query.name().to_owned();
     match via {
-        Via::Global => exec::pooled(pool()?, query, params, sink).await,
-        Via::Pool(pool) => exec::pooled(pool, query, params, sink).await,
-        Via::Conn(conn) => exec::on(conn.as_mysql(), query, params, sink()).await,
-        Via::Tx(tx) => exec::on(tx.as_mysql(), query, params, sink()).await,
+        Via::Global => within(what, exec::pooled(pool()?, query, params, sink)).await,
+        Via::Pool(pool) => within(what, exec::pooled(pool, query, params, sink)).await,
+        Via::Conn(conn) => {
+            let (driver, in_doubt) = conn.tracked();
+            let ran = in_doubt.around(exec::on(driver, query, params, sink()));
+            within(what, ran).await
+        }
+        Via::Tx(tx) => {
+            let (driver, in_doubt) = tx.tracked();
+            let ran = in_doubt.around(exec::on(driver, query, params, sink()));
+            within(what, ran).await
+        }
     }
 }
 

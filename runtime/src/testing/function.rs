@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::watch;
 
-use super::{Completion, EmulatorError, ErrorReport, RuntimeApi};
+use super::{Completion, EmulatorError, ErrorReport, Invocation, RuntimeApi};
 use crate::Diagnostic;
 
 /// A bootstrap process started against its own [`RuntimeApi`], with its
@@ -86,6 +86,18 @@ impl Function {
     ) -> Result<Completion, EmulatorError> {
         tokio::select! {
             completion = self.api.invoke_raw(payload) => completion,
+            status = self.child.wait() => Err(EmulatorError::Exited(status?)),
+        }
+    }
+
+    /// Invokes with an [`Invocation`] whose headers a test has changed; an
+    /// exit of the process first is [`EmulatorError::Exited`].
+    pub async fn invoke_with(
+        &mut self,
+        invocation: Invocation,
+    ) -> Result<Completion, EmulatorError> {
+        tokio::select! {
+            completion = self.api.invoke(invocation) => completion,
             status = self.child.wait() => Err(EmulatorError::Exited(status?)),
         }
     }

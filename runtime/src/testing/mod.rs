@@ -35,6 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ::http::header::{HeaderName, HeaderValue};
 use ::http::{Method, Request, Response, StatusCode};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -149,10 +150,85 @@ impl Completion {
 }
 
 struct Pending {
-    request_id: String,
-    payload: Bytes,
+    /// What completions are matched by: the request id as text.
+    key: String,
+    serial: u64,
+    invocation: Invocation,
     deadline: Duration,
     done: oneshot::Sender<Outcome>,
+}
+
+/// One invocation to hand to the bootstrap: by default exactly what
+/// Lambda sends (a generated request id, the deadline, function ARN and
+/// trace id headers). The setters change that the way an unusual or
+/// faulty Runtime API would, to test how a bootstrap copes.
+///
+/// ```no_run
+/// # async fn demo(function: &mut lambda_kit::testing::Function) {
+/// use lambda_kit::testing::Invocation;
+///
+/// let odd = Invocation::new(r#"{"key1":"a"}"#)
+///     .request_id("id/with?reserved#characters")
+///     .header("lambda-runtime-client-context", "not JSON");
+/// let outcome = function.invoke_with(odd).await;
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    payload: Bytes,
+    request_id: RequestId,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+#[derive(Clone, Debug)]
+enum RequestId {
+    Generated,
+    Given(HeaderValue),
+    Omitted,
+}
+
+impl Invocation {
+    /// An invocation with this raw payload (which need not be valid JSON).
+    pub fn new(payload: impl Into<Bytes>) -> Self {
+        Self {
+            payload: payload.into(),
+            request_id: RequestId::Generated,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Sends this `Lambda-Runtime-Aws-Request-Id` instead of a generated
+    /// one: any bytes a header value may hold (no CR, LF or NUL).
+    ///
+    /// # Panics
+    /// If `id` cannot be a header value.
+    pub fn request_id(mut self, id: impl AsRef<[u8]>) -> Self {
+        self.request_id = RequestId::Given(header_value(id.as_ref()));
+        self
+    }
+
+    /// Sends no `Lambda-Runtime-Aws-Request-Id` header at all.
+    pub fn without_request_id(mut self) -> Self {
+        self.request_id = RequestId::Omitted;
+        self
+    }
+
+    /// Adds a header, or replaces one the emulator would send (deadline,
+    /// ARN, trace id), e.g. `Lambda-Runtime-Client-Context`.
+    ///
+    /// # Panics
+    /// If `name` is not a header name or `value` cannot be a header value.
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        let name = HeaderName::try_from(name)
+            .unwrap_or_else(|err| panic!("`{name}` is not a header name: {err}"));
+        self.headers.push((name, header_value(value.as_ref())));
+        self
+    }
+}
+
+fn header_value(bytes: &[u8]) -> HeaderValue {
+    HeaderValue::from_bytes(bytes)
+        .unwrap_or_else(|err| panic!("{bytes:?} cannot be a header value: {err}"))
 }
 
 struct Shared {
@@ -244,8 +320,14 @@ impl RuntimeApi {
     /// Queues one invocation with this raw payload and waits for the
     /// bootstrap's answer.
     pub async fn invoke_raw(&self, payload: impl Into<Bytes>) -> Result<Completion, EmulatorError> {
+        self.invoke(Invocation::new(payload)).await
+    }
+
+    /// Queues this invocation and waits for the bootstrap's answer, which
+    /// is matched by the request id the bootstrap posts (percent-decoded).
+    pub async fn invoke(&self, invocation: Invocation) -> Result<Completion, EmulatorError> {
         let (done, outcome) = oneshot::channel();
-        let request_id = self.enqueue(payload.into(), done);
+        let request_id = self.enqueue(invocation, done);
         match tokio::time::timeout(self.timeout, outcome).await {
             Ok(Ok(outcome)) => Ok(Completion {
                 request_id,
@@ -264,7 +346,7 @@ impl RuntimeApi {
         payload: impl Into<Bytes>,
     ) -> impl std::future::Future<Output = Result<Completion, EmulatorError>> + Send + 'static {
         let (done, outcome) = oneshot::channel();
-        let request_id = self.enqueue(payload.into(), done);
+        let request_id = self.enqueue(Invocation::new(payload), done);
         let timeout = self.timeout;
         async move {
             match tokio::time::timeout(timeout, outcome).await {
@@ -308,13 +390,23 @@ impl RuntimeApi {
             .clone()
     }
 
-    fn enqueue(&self, payload: Bytes, done: oneshot::Sender<Outcome>) -> String {
+    fn enqueue(&self, mut invocation: Invocation, done: oneshot::Sender<Outcome>) -> String {
         let serial = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        // Shaped like Lambda's UUIDs; unique per emulator and process.
-        let request_id = format!("{:08x}-0000-4000-8000-{serial:012x}", std::process::id());
+        let request_id = match &invocation.request_id {
+            // Shaped like Lambda's UUIDs; unique per emulator and process.
+            RequestId::Generated => {
+                let id = format!("{:08x}-0000-4000-8000-{serial:012x}", std::process::id());
+                invocation.request_id = RequestId::Given(header_value(id.as_bytes()));
+                id
+            }
+            RequestId::Given(id) => String::from_utf8_lossy(id.as_bytes()).into_owned(),
+            // Nothing can be matched to it; the key only has to be unique.
+            RequestId::Omitted => format!("(no request id #{serial})"),
+        };
         let pending = Pending {
-            request_id: request_id.clone(),
-            payload,
+            key: request_id.clone(),
+            serial,
+            invocation,
             deadline: SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap_or_default()
@@ -400,7 +492,9 @@ async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply,
                     body,
                 })
             };
-            complete(&shared, id, outcome)
+            // The bootstrap percent-encodes what is not a path segment.
+            let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy();
+            complete(&shared, &id, outcome)
         }
         (Method::POST, ["init", "error"]) => {
             let body = match request.into_body().collect().await {
@@ -496,27 +590,37 @@ async fn next(shared: &Shared) -> Reply {
         .in_flight
         .lock()
         .expect("in-flight map poisoned")
-        .insert(pending.request_id.clone(), pending.done);
-    let mut response = reply(StatusCode::OK, pending.payload);
+        .insert(pending.key, pending.done);
+    let Invocation {
+        payload,
+        request_id,
+        headers: extra,
+    } = pending.invocation;
+    let mut response = reply(StatusCode::OK, payload);
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: String| {
         headers.insert(name, value.parse().expect("header values are ASCII"));
     };
     set("content-type", "application/json".to_owned());
-    set("lambda-runtime-aws-request-id", pending.request_id.clone());
     set(
         "lambda-runtime-deadline-ms",
         pending.deadline.as_millis().to_string(),
     );
     set("lambda-runtime-invoked-function-arn", shared.arn.clone());
-    let serial = &pending.request_id[pending.request_id.len() - 12..];
+    let serial = pending.serial;
     set(
         "lambda-runtime-trace-id",
         format!(
-            "Root=1-{:08x}-000000000000{serial};Parent=0000{serial};Sampled=0",
+            "Root=1-{:08x}-000000000000{serial:012x};Parent=0000{serial:012x};Sampled=0",
             pending.deadline.as_secs()
         ),
     );
+    if let RequestId::Given(id) = request_id {
+        headers.insert("lambda-runtime-aws-request-id", id);
+    }
+    for (name, value) in extra {
+        headers.insert(name, value);
+    }
     response
 }
 

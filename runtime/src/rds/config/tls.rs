@@ -98,6 +98,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "rds-tls")]
     fn tls_modes_map_to_driver_options() {
         let ssl = |config: Config| config.ssl_opts();
         assert!(ssl(Config::new("h")).is_none());
