@@ -56,6 +56,12 @@
 //! warning when the failures start and one with their count when accepting
 //! works again.
 //!
+//! On SIGTERM or SIGINT the server closes its listener, lets the requests in
+//! flight be answered (each connection then closes) for at most the grace
+//! period (`LAMBDA_KIT_SHUTDOWN_GRACE_MS`), runs the `shutdown` hook
+//! (`#[lambda_handler(http, shutdown = teardown)]`,
+//! `router!(shutdown = teardown, ...)`), logs one line and exits 0.
+//!
 //! Every request gets an answer: a `Host` or `X-Forwarded-Proto` header the
 //! event cannot carry as a URL is a `400`, a response that cannot be
 //! serialized a `500`, a failed invocation a `502` (as API Gateway answers),
