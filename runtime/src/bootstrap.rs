@@ -11,6 +11,7 @@ use crate::init::Init;
 use crate::invoke::{guard, invoke_once, Handler, HandlerService};
 use crate::layers::{DecodeFirst, InvocationSpans};
 use crate::logging::{self, LogTarget};
+use crate::shutdown::{self, InFlight, Shutdown, Signals, TrackInFlight, Tracker};
 use crate::{local, Diagnostic};
 
 /// Environment variables Lambda always sets; `lambda_runtime` needs them.
@@ -25,22 +26,25 @@ const REQUIRED_ENV: [&str; 3] = [
 pub struct Spec {
     /// Whether the handler takes an event (local mode then reads one).
     pub reads_event: bool,
+    /// Whether the handler has a `shutdown` hook.
+    pub shutdown: bool,
 }
 
 /// Runs a bootstrap to completion; the generated `main` is this one call.
-pub fn start<E, S, H, I>(spec: Spec, init: I, handler: H) -> ExitCode
+pub fn start<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
     H: Handler<E, S>,
     I: Init<S>,
+    K: Shutdown<S>,
 {
     let under_lambda = under_lambda();
     block_on(under_lambda, async move {
         if under_lambda {
-            serve(init, handler).await
+            serve(spec, init, shutdown, handler).await
         } else {
-            run_local(spec, init, handler).await
+            run_local(spec, init, shutdown, handler).await
         }
     })
 }
@@ -74,12 +78,13 @@ pub(crate) fn block_on(under_lambda: bool, body: impl Future<Output = ExitCode>)
     runtime.block_on(body)
 }
 
-async fn serve<E, S, H, I>(init: I, handler: H) -> ExitCode
+async fn serve<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
     H: Handler<E, S>,
     I: Init<S>,
+    K: Shutdown<S>,
 {
     let missing: Vec<&str> = REQUIRED_ENV
         .into_iter()
@@ -103,18 +108,44 @@ where
             return ExitCode::FAILURE;
         }
     };
+    if shutdown::wants_extension(spec.shutdown) {
+        shutdown::register_extension().await;
+    }
+    let mut signals = Signals::listen();
     let (decode_first, decoded) = DecodeFirst::new();
     let service = HandlerService::new(handler, state, decoded);
+    let tracker = Tracker::default();
     let runtime = Runtime::new(service)
         .layer(decode_first)
-        .layer(InvocationSpans);
-    match runtime.run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "{}", run_failure(&*err));
-            ExitCode::FAILURE
-        }
+        .layer(InvocationSpans)
+        .layer(TrackInFlight(tracker.clone()));
+    // Boxed so that it can be dropped, cancelling a handler cut short,
+    // before the hook runs.
+    let mut run = Box::pin(runtime.run());
+    let signal = tokio::select! {
+        ended = &mut run => return match ended {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!(error = %err, "{}", run_failure(&*err));
+                ExitCode::FAILURE
+            }
+        },
+        signal = signals.recv() => signal,
+    };
+    // The invocation in flight runs on until its answer is posted; then
+    // the loop is dropped instead of polling `next` again.
+    let grace = shutdown::grace();
+    let in_flight = match tracker.current() {
+        None => InFlight::Idle,
+        Some(_) => shutdown::drain(&mut run, tracker.idle(), grace, &mut signals).await,
+    };
+    let cut_short = tracker.current();
+    drop(run);
+    if let Some(request_id) = cut_short {
+        shutdown::answer_cut_short(&request_id).await;
     }
+    shutdown::finish(signal, in_flight, shutdown, state, spec.shutdown, grace).await;
+    ExitCode::SUCCESS
 }
 
 /// Why `lambda_runtime`'s loop ended. Some invocations it rejects before
@@ -143,12 +174,13 @@ fn run_failure(err: &(dyn std::error::Error + 'static)) -> &'static str {
     }
 }
 
-async fn run_local<E, S, H, I>(spec: Spec, init: I, handler: H) -> ExitCode
+async fn run_local<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
     H: Handler<E, S>,
     I: Init<S>,
+    K: Shutdown<S>,
 {
     let event = match local::event_from_command_line(spec.reads_event) {
         Ok(event) => event,
@@ -158,8 +190,36 @@ where
         Ok(state) => state,
         Err(code) => return code,
     };
-    let outcome = invoke_once(&handler, &event, local::local_context(), state, true).await;
-    local::report(outcome)
+    let mut signals = Signals::listen();
+    let mut invocation = Box::pin(invoke_once(
+        &handler,
+        &event,
+        local::local_context(),
+        state,
+        true,
+    ));
+    let signal = tokio::select! {
+        outcome = &mut invocation => return local::report(outcome),
+        signal = signals.recv() => signal,
+    };
+    let grace = shutdown::grace();
+    let outcome = tokio::select! {
+        outcome = &mut invocation => Some(outcome),
+        () = tokio::time::sleep(grace) => None,
+        _ = signals.recv() => None,
+    };
+    drop(invocation);
+    // The outcome is printed as in any local run, so the exit status is the
+    // invocation's; one cut short is an error.
+    let (in_flight, code) = match outcome {
+        Some(outcome) => (InFlight::Finished, local::report(outcome)),
+        None => {
+            local::print_error(&shutdown::cut_short_error());
+            (InFlight::CutShort, ExitCode::FAILURE)
+        }
+    };
+    shutdown::finish(signal, in_flight, shutdown, state, spec.shutdown, grace).await;
+    code
 }
 
 /// Runs `init` outside Lambda; a failure is printed as Lambda would report it.

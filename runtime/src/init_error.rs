@@ -21,11 +21,19 @@ pub(crate) async fn report(error: &Diagnostic) {
 }
 
 async fn post_init_error(error: &Diagnostic) -> Result<(), lambda_runtime::Error> {
+    post_error(INIT_ERROR_PATH, error).await
+}
+
+/// Posts an error document to one of the Runtime API's error endpoints.
+pub(crate) async fn post_error(
+    path: &str,
+    error: &Diagnostic,
+) -> Result<(), lambda_runtime::Error> {
     let client = Client::builder().build()?;
     let body = serde_json::to_vec(error)?;
     let request = build_request()
         .method("POST")
-        .uri(INIT_ERROR_PATH)
+        .uri(path)
         .header(ERROR_TYPE_HEADER, &error.error_type)
         .header(CONTENT_TYPE, "application/json")
         .body(Body::from(body))?;

@@ -16,6 +16,16 @@
 //! mode that runs the handler once when `AWS_LAMBDA_RUNTIME_API` is unset.
 //! See the README for every accepted form.
 //!
+//! `#[lambda_handler(init = setup, shutdown = teardown)]` shuts down
+//! gracefully on SIGTERM or SIGINT: the invocation in flight finishes
+//! within the grace period ([`GRACE_ENV`], default [`DEFAULT_GRACE`]; one
+//! still running then is answered [`SHUTDOWN_TIMEOUT_ERROR`]), `teardown`
+//! runs (given `&State` with `init`, nothing without; sync or `async`,
+//! returning `()` or `Result<(), E>`), the process-wide `rds` pool is
+//! closed, one log line says so, and the process exits with status 0. Under
+//! Lambda a bootstrap with a hook registers a no-op extension so that
+//! Lambda sends SIGTERM at all ([`EXTENSION_ENV`] overrides that).
+//!
 //! With the `http` feature, `#[lambda_handler(http)]` and the route
 //! attributes of `lambda_kit::http` serve API Gateway (REST and HTTP
 //! APIs), ALB and Function URL requests through extractors; with `rds`,
@@ -69,6 +79,7 @@ mod logging;
 mod panic;
 #[cfg(feature = "rds")]
 pub mod rds;
+mod shutdown;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -88,6 +99,9 @@ pub use decode::UNMARSHAL_ERROR;
 pub use invoke::PANIC_ERROR;
 /// Deadlines: see [the crate documentation](crate#deadlines).
 pub use layers::deadline::{ContextExt, DEFAULT_MARGIN, MARGIN_ENV, TIMEOUT_ERROR};
+pub use shutdown::{
+    DEFAULT_GRACE, EXTENSION_ENV, GRACE_ENV, POOL_CLOSE_LIMIT, SHUTDOWN_TIMEOUT_ERROR,
+};
 
 /// Decodes a JSON event exactly as a bootstrap does, for unit tests of
 /// event types: `Err` is the `Runtime.UnmarshalError` document Lambda would
@@ -99,6 +113,7 @@ pub use decode::decode as decode_event;
 pub mod __private {
     pub use crate::__lambda_kit_init as init;
     pub use crate::__lambda_kit_namer as namer;
+    pub use crate::__lambda_kit_shutdown as shutdown;
     pub use crate::bootstrap::{start, Spec};
     pub use crate::error::{NameByErrorType, NameByTypeName, Probe};
     pub use crate::init::{
@@ -106,6 +121,7 @@ pub mod __private {
         InitValue, PlainKind, ValueKind,
     };
     pub use crate::invoke::Handler;
+    pub use crate::shutdown::{hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithState};
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
 

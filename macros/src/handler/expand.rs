@@ -38,6 +38,11 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         }
         None => quote!(#krate::__private::no_init),
     };
+    let (shutdown, has_shutdown) = shutdown_tokens(
+        &krate,
+        handler.args.shutdown.as_ref(),
+        handler.args.init.is_some(),
+    );
 
     let args = valid.slots.iter().map(|slot| match slot {
         Slot::Event => quote!(__event),
@@ -75,12 +80,35 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         fn main() -> ::std::process::ExitCode {
             #event_check
             #krate::__private::start(
-                #krate::__private::Spec { reads_event: #reads_event },
+                #krate::__private::Spec { reads_event: #reads_event, shutdown: #has_shutdown },
                 #init,
+                #shutdown,
                 |__event: #event_ty, __context: #krate::__private::Context, __state: &'static #state_ty| async move {
                     #outcome
                 },
             )
         }
+    }
+}
+
+/// The hook argument of the start functions, and whether there is a user
+/// hook. Spanned at the hook, so a function that does not fit is reported
+/// there; with `init` it is given the state.
+pub(crate) fn shutdown_tokens(
+    krate: &syn::Path,
+    shutdown: Option<&syn::Expr>,
+    has_init: bool,
+) -> (TokenStream, bool) {
+    match shutdown {
+        Some(hook) => {
+            let krate = at(krate, hook.span());
+            let tokens = if has_init {
+                quote_spanned!(hook.span()=> #krate::__private::shutdown!(state: #hook))
+            } else {
+                quote_spanned!(hook.span()=> #krate::__private::shutdown!(#hook))
+            };
+            (tokens, true)
+        }
+        None => (quote!(#krate::__private::no_shutdown), false),
     }
 }

@@ -17,6 +17,9 @@ pub(crate) struct Args {
     /// `init = setup` (a function path or a closure): runs once per cold
     /// start and builds the state.
     pub init: Option<syn::Expr>,
+    /// `shutdown = teardown` (a function path or a closure): runs on
+    /// SIGTERM/SIGINT after the invocation in flight, given the init state.
+    pub shutdown: Option<syn::Expr>,
     /// `http`: an HTTP handler taking extractors.
     pub http: Option<proc_macro2::Span>,
     /// `crate = "path"`: where lambda-kit is, for crates re-exporting it.
@@ -88,26 +91,24 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             args.http.get_or_insert(meta.path.span());
             Ok(())
         } else if meta.path.is_ident("init") {
-            if args.init.is_some() {
-                add(meta.error("`init` is given twice: a handler has one init function"));
-                skip_value(&meta)?;
-                return Ok(());
-            }
-            if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
-                add(meta.error("`init` needs a function: write `init = setup`"));
-                return Ok(());
-            }
-            let value = meta.value()?;
-            if value.peek(syn::Lit) {
-                let literal: syn::Lit = value.parse()?;
-                add(syn::Error::new(
-                    literal.span(),
-                    "`init` takes a function, not a literal: write `init = setup` where `fn setup() -> State`",
-                ));
-                return Ok(());
-            }
-            args.init = Some(value.parse()?);
-            Ok(())
+            function_value(
+                &meta,
+                &mut args.init,
+                &mut add,
+                "`init` is given twice: a handler has one init function",
+                "`init` needs a function: write `init = setup`",
+                "`init` takes a function, not a literal: write `init = setup` where `fn setup() -> State`",
+            )
+        } else if meta.path.is_ident("shutdown") {
+            function_value(
+                &meta,
+                &mut args.shutdown,
+                &mut add,
+                "`shutdown` is given twice: a handler has one shutdown hook",
+                "`shutdown` needs a function: write `shutdown = teardown`",
+                "`shutdown` takes a function, not a literal: write `shutdown = teardown` where \
+                 `fn teardown(state: &State)` (or `fn teardown()` without `init`)",
+            )
         } else if meta.path.is_ident("crate") {
             if args.krate.is_some() {
                 add(meta.error(
@@ -122,7 +123,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         } else {
             let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http` and `crate = \"path\"`"
             )));
             skip_value(&meta)?;
             Ok(())
@@ -132,6 +133,35 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         add(error);
     }
     (args, errors.into_error())
+}
+
+/// Reads `name = function` into `slot`, reporting a repeat, a missing
+/// value or a literal with the given messages.
+fn function_value(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    slot: &mut Option<syn::Expr>,
+    add: &mut impl FnMut(syn::Error),
+    twice: &str,
+    missing: &str,
+    literal: &str,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        add(meta.error(twice));
+        skip_value(meta)?;
+        return Ok(());
+    }
+    if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+        add(meta.error(missing));
+        return Ok(());
+    }
+    let value = meta.value()?;
+    if value.peek(syn::Lit) {
+        let lit: syn::Lit = value.parse()?;
+        add(syn::Error::new(lit.span(), literal));
+        return Ok(());
+    }
+    *slot = Some(value.parse()?);
+    Ok(())
 }
 
 /// Skips an argument's `= value` or `(...)`, so later arguments are still
@@ -190,8 +220,8 @@ mod tests {
         assert_eq!(
             messages(error),
             [
-                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`",
-                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `http` and `crate = \"path\"`",
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http` and `crate = \"path\"`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http` and `crate = \"path\"`",
             ]
         );
     }
@@ -221,6 +251,27 @@ mod tests {
         assert_eq!(
             messages(error),
             ["`init` needs a function: write `init = setup`"]
+        );
+    }
+
+    #[test]
+    fn shutdown_is_a_function_given_once() {
+        let (args, error) = parse_args(quote!(init = setup, shutdown = teardown, http));
+        assert!(error.is_none());
+        assert!(args.init.is_some() && args.shutdown.is_some() && args.http.is_some());
+        let (args, error) = parse_args(quote!(shutdown = a, shutdown = b));
+        assert!(args.shutdown.is_some());
+        assert_eq!(
+            messages(error),
+            ["`shutdown` is given twice: a handler has one shutdown hook"]
+        );
+        let (args, error) = parse_args(quote!(shutdown = 1, init = setup));
+        assert!(args.shutdown.is_none() && args.init.is_some());
+        assert!(messages(error)[0].starts_with("`shutdown` takes a function, not a literal"));
+        let (_, error) = parse_args(quote!(shutdown, http));
+        assert_eq!(
+            messages(error),
+            ["`shutdown` needs a function: write `shutdown = teardown`"]
         );
     }
 }

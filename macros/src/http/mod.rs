@@ -35,12 +35,14 @@ pub(crate) fn handler(
     let params = expand::closure_params(&krate, state);
     let body = expand::call_body(&krate, &parsed, &valid);
     let init = init_tokens(&krate, args.init.as_ref());
+    let (shutdown, has_shutdown) =
+        crate::handler::shutdown_tokens(&krate, args.shutdown.as_ref(), args.init.is_some());
     quote! {
         #function
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            #krate::__private::http::start(#init, |#params| #body)
+            #krate::__private::http::start(#init, #shutdown, #has_shutdown, |#params| #body)
         }
     }
 }
@@ -159,7 +161,7 @@ fn stand_in_route(krate: &syn::Path, function: &syn::ItemFn) -> TokenStream {
     }
 }
 
-/// `router!(init = setup, route_a, route_b)`: the bootstrap of a routed
+/// `router!(init = setup, shutdown = teardown, route_a, route_b)`: the bootstrap of a routed
 /// function, and a compile-time check that no two routes answer the same
 /// method and path.
 pub(crate) fn router(input: TokenStream) -> TokenStream {
@@ -204,6 +206,8 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         .clone()
         .unwrap_or_else(crate::crate_path::default);
     let init = init_tokens(&krate, input.init.as_ref());
+    let (shutdown, has_shutdown) =
+        crate::handler::shutdown_tokens(&krate, input.shutdown.as_ref(), input.init.is_some());
     // Each route is named once, through an alias at its span: a function
     // without a route attribute is then one "expected type" error, not one
     // per use.
@@ -251,7 +255,7 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         fn main() -> ::std::process::ExitCode {
             #(#alias_items)*
             #(#checks)*
-            #krate::__private::http::start_router(#init, |__routes| {
+            #krate::__private::http::start_router(#init, #shutdown, #has_shutdown, |__routes| {
                 #(#pushes)*
             })
         }

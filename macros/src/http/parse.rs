@@ -74,9 +74,10 @@ impl Parse for RouteArgs {
 }
 
 /// `router!(init = setup, route_a, route_b)`: `key = value` arguments
-/// (`init`, `crate`) in any order, then the routes.
+/// (`init`, `shutdown`, `crate`) in any order, then the routes.
 pub(crate) struct RouterInput {
     pub init: Option<syn::Expr>,
+    pub shutdown: Option<syn::Expr>,
     pub krate: Option<syn::Path>,
     pub routes: Vec<syn::Path>,
     pub span: Span,
@@ -85,7 +86,7 @@ pub(crate) struct RouterInput {
 impl Parse for RouterInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let span = input.span();
-        let (mut init, mut krate) = (None, None);
+        let (mut init, mut shutdown, mut krate) = (None, None, None);
         // `crate` is a keyword, so it is peeked on its own.
         while (input.peek(syn::Ident) || input.peek(Token![crate])) && input.peek2(Token![=]) {
             let key = syn::Ident::parse_any(input)?;
@@ -100,6 +101,11 @@ impl Parse for RouterInput {
                 if init.replace(input.parse()?).is_some() {
                     return Err(twice());
                 }
+            } else if key == "shutdown" {
+                let _: Token![=] = input.parse()?;
+                if shutdown.replace(input.parse()?).is_some() {
+                    return Err(twice());
+                }
             } else if key == "crate" {
                 let _: Token![=] = input.parse()?;
                 if krate.replace(crate_path::value(input)?).is_some() {
@@ -108,7 +114,7 @@ impl Parse for RouterInput {
             } else {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("unknown argument `{key}`: write `router!(init = setup, route_a, route_b)` or just the routes"),
+                    format!("unknown argument `{key}`: write `router!(init = setup, shutdown = teardown, route_a, route_b)` or just the routes"),
                 ));
             }
             if !input.is_empty() {
@@ -118,6 +124,7 @@ impl Parse for RouterInput {
         let routes = Punctuated::<syn::Path, Token![,]>::parse_terminated(input)?;
         Ok(RouterInput {
             init,
+            shutdown,
             krate,
             routes: routes.into_iter().collect(),
             span,

@@ -60,6 +60,12 @@
 //! warning when the failures start and one with their count when accepting
 //! works again.
 //!
+//! On SIGTERM or SIGINT the server closes its listener, lets the requests in
+//! flight be answered (each connection then closes) for at most the grace
+//! period (`LAMBDA_KIT_SHUTDOWN_GRACE_MS`), runs the `shutdown` hook
+//! (`#[lambda_handler(http, shutdown = teardown)]`,
+//! `router!(shutdown = teardown, ...)`), logs one line and exits 0.
+//!
 //! Every request gets an answer: a `Host` or `X-Forwarded-Proto` header the
 //! event cannot carry as a URL is a `400`, a response that cannot be
 //! serialized a `500`, a failed invocation a `502` (as API Gateway answers),
@@ -86,6 +92,7 @@ use lambda_runtime::Context;
 use crate::bootstrap::{self, Spec};
 use crate::init::Init;
 use crate::invoke::Handler;
+use crate::shutdown::Shutdown;
 use event::HttpEvent;
 
 pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -125,11 +132,13 @@ pub mod __private {
 }
 
 /// Runs an HTTP bootstrap: `handler` gets each request with its context
-/// and the init state.
-pub fn start<S, I, H, F>(init: I, handler: H) -> ExitCode
+/// and the init state; `shutdown` (`has_shutdown`: a user hook) runs on
+/// SIGTERM/SIGINT.
+pub fn start<S, I, K, H, F>(init: I, shutdown: K, has_shutdown: bool, handler: H) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    K: Shutdown<S>,
     H: Fn(Request, Context, &'static S) -> F + 'static,
     F: Future<Output = Response>,
 {
@@ -137,7 +146,10 @@ where
     if !bootstrap::under_lambda() {
         match serve::address_from_command_line() {
             Ok(Some(address)) => {
-                return bootstrap::block_on(false, serve::run(address, init, handler))
+                return bootstrap::block_on(
+                    false,
+                    serve::run(address, init, shutdown, has_shutdown, handler),
+                )
             }
             Ok(None) => {}
             Err(code) => return code,
@@ -151,16 +163,21 @@ where
             return ExitCode::from(2);
         }
     }
-    bootstrap::start(Spec { reads_event: true }, init, handler)
+    let spec = Spec {
+        reads_event: true,
+        shutdown: has_shutdown,
+    };
+    bootstrap::start(spec, init, shutdown, handler)
 }
 
 /// Runs a routed HTTP bootstrap: the generated `main` of `router!`.
 /// `add_routes` is a closure so that the compiler knows the state type
 /// from `init` before it checks the routes against it.
-pub fn start_router<S, I, R>(init: I, add_routes: R) -> ExitCode
+pub fn start_router<S, I, K, R>(init: I, shutdown: K, has_shutdown: bool, add_routes: R) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    K: Shutdown<S>,
     R: FnOnce(&mut Vec<router::RouteEntry<S>>),
 {
     let mut routes = Vec::new();
@@ -173,9 +190,12 @@ where
             return ExitCode::FAILURE;
         }
     };
-    start(init, move |request, context, state| {
-        router.dispatch(request, context, state)
-    })
+    start(
+        init,
+        shutdown,
+        has_shutdown,
+        move |request, context, state| router.dispatch(request, context, state),
+    )
 }
 
 /// The user's handler as the bootstrap's: the event becomes a request (or

@@ -39,6 +39,7 @@ use crate::bootstrap::init_local;
 use crate::init::Init;
 use crate::invoke::{invoke_once, Handler};
 use crate::local;
+use crate::shutdown::{self, InFlight, Shutdown, Signals};
 
 /// Where `--serve` binds when no address is given.
 pub(crate) const DEFAULT_ADDRESS: &str = "127.0.0.1:3000";
@@ -88,10 +89,17 @@ struct Server<H, S: 'static> {
     limits: Limits,
 }
 
-pub(crate) async fn run<S, I, H>(address: SocketAddr, init: I, handler: H) -> ExitCode
+pub(crate) async fn run<S, I, K, H>(
+    address: SocketAddr,
+    init: I,
+    hook: K,
+    has_hook: bool,
+    handler: H,
+) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
+    K: Shutdown<S>,
     H: Handler<HttpEvent, S, Output = HttpResponse> + 'static,
 {
     let limits = match Limits::from_env() {
@@ -125,18 +133,49 @@ where
     // (costing this process nothing) and are served as connections close.
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut backoff = Backoff::default();
+    let mut signals = Signals::listen();
+    // Every connection holds a receiver: `closed()` on the sender resolves
+    // once the last one has finished.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     // Handlers need not be `Send`: connections run on this thread.
     let tasks = tokio::task::LocalSet::new();
     tasks
         .run_until(async move {
-            loop {
-                let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-                    // Never closed: nothing else holds the semaphore.
-                    return ExitCode::FAILURE;
-                };
-                let (stream, peer) = accept::accept(&listener, &mut backoff).await;
-                tokio::task::spawn_local(connection(stream, peer, Rc::clone(&server), slot));
-            }
+            let accepting = async {
+                loop {
+                    let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+                        // Never closed: nothing else holds the semaphore.
+                        return ExitCode::FAILURE;
+                    };
+                    let (stream, peer) = accept::accept(&listener, &mut backoff).await;
+                    let server = Rc::clone(&server);
+                    tokio::task::spawn_local(connection(
+                        stream,
+                        peer,
+                        server,
+                        slot,
+                        stopping.clone(),
+                    ));
+                }
+            };
+            let signal = tokio::select! {
+                code = accepting => return code,
+                signal = signals.recv() => signal,
+            };
+            // The listener is closed (dropped with `accepting`): no new
+            // connections; the open ones finish their requests.
+            drop(stopping);
+            let open = stop.receiver_count() > 0;
+            stop.send_replace(true);
+            let grace = shutdown::grace();
+            let in_flight = if open {
+                let mut nothing = std::future::pending::<()>();
+                shutdown::drain(&mut nothing, stop.closed(), grace, &mut signals).await
+            } else {
+                InFlight::Idle
+            };
+            shutdown::finish(signal, in_flight, hook, state, has_hook, grace).await;
+            ExitCode::SUCCESS
         })
         .await
 }
@@ -147,6 +186,7 @@ async fn connection<S, H>(
     peer: SocketAddr,
     server: Rc<Server<H, S>>,
     _slot: OwnedSemaphorePermit,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
 ) where
     S: 'static,
     H: Handler<HttpEvent, S, Output = HttpResponse> + 'static,
@@ -163,7 +203,18 @@ async fn connection<S, H>(
     let idle_timeout = server.limits.idle_timeout;
     let service = service_fn(move |request| answer(request, peer, Rc::clone(&server)));
     let io = stall::StallGuard::new(TokioIo::new(stream), peer, idle_timeout);
-    if let Err(err) = builder.serve_connection(io, service).await {
+    let connection = builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    // On shutdown the request being answered finishes; an idle kept-alive
+    // connection closes at once.
+    let served = tokio::select! {
+        served = connection.as_mut() => served,
+        _ = stopping.wait_for(|stop| *stop) => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(err) = served {
         tracing::debug!("connection from {peer}: {err}");
     }
 }

@@ -55,6 +55,7 @@ pub use config::{Config, TlsMode};
 pub use conn::{Conn, Transaction};
 pub use error::{Error, Operation, Result};
 pub use exec::Exec;
+pub(crate) use pool::close_global;
 pub use pool::{begin, configure, conn, pool, Pool};
 pub use registry::{
     queries, verify_queries, Kind, Problem, ProblemKind, Query, Verified, VerifyError,

@@ -247,6 +247,17 @@ pub fn configure(config: Config) -> Result<&'static Pool, Error> {
     }
 }
 
+/// Closes the process-wide pool's connections (`None` if it was never
+/// built), as a bootstrap does when it shuts down.
+pub(crate) async fn close_global() -> Option<Result<(), Error>> {
+    let pool = GLOBAL.get()?;
+    let closed = pool.inner.clone().disconnect().await;
+    Some(closed.map_err(|source| Error::Connect {
+        address: pool.shared.address.clone(),
+        source,
+    }))
+}
+
 /// A connection from the process-wide pool; see [`Pool::conn`].
 pub async fn conn() -> Result<Conn, Error> {
     pool()?.conn().await

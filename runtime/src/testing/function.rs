@@ -137,6 +137,24 @@ impl Function {
         self.wait().await
     }
 
+    /// Sends the process a signal by name (`"TERM"`, `"INT"`, ...), as
+    /// Lambda or a person at the terminal would.
+    pub fn signal(&self, name: &str) -> std::io::Result<()> {
+        let pid = self
+            .pid()
+            .ok_or_else(|| std::io::Error::other("the process has exited"))?;
+        let status = std::process::Command::new("kill")
+            .args(["-s", name, &pid.to_string()])
+            .status()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!(
+                "kill -s {name} {pid}: {status}"
+            )))
+        }
+    }
+
     /// The operating-system process id.
     pub fn pid(&self) -> Option<u32> {
         self.child.id()

@@ -2,7 +2,9 @@
 //! (feature `testing`).
 //!
 //! It serves the endpoints a bootstrap talks to (`invocation/next`,
-//! `invocation/{id}/response`, `invocation/{id}/error`, `init/error`) over
+//! `invocation/{id}/response`, `invocation/{id}/error`, `init/error`, and
+//! the Extensions API's `extension/register` and `extension/event/next`,
+//! which answers `SHUTDOWN` once the emulator shuts down) over
 //! HTTP on an ephemeral loopback port, with the request-id, deadline,
 //! function-arn and trace-id headers Lambda sends. [`Function`] starts a
 //! compiled bootstrap against it and invokes it like Lambda would:
@@ -47,6 +49,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::Diagnostic;
 
 const PREFIX: &str = "/2018-06-01/runtime";
+const EXTENSION_PREFIX: &str = "/2020-01-01/extension";
 
 /// How long an invocation may take before [`RuntimeApi::invoke_raw`] gives
 /// up, unless changed with [`RuntimeApi::set_timeout`].
@@ -232,6 +235,12 @@ struct Shared {
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Pending>>,
     in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     init_error: watch::Sender<Option<ErrorReport>>,
+    /// Names of the registered extensions, in order.
+    extensions: Mutex<Vec<String>>,
+    /// Set once shut down: extensions' `event/next` then answers SHUTDOWN.
+    stopping: watch::Sender<bool>,
+    /// How many `invocation/next` polls have arrived.
+    polls: watch::Sender<u64>,
     next_id: AtomicU64,
     arn: String,
 }
@@ -263,6 +272,9 @@ impl RuntimeApi {
             queue: tokio::sync::Mutex::new(receiver),
             in_flight: Mutex::new(HashMap::new()),
             init_error: watch::channel(None).0,
+            extensions: Mutex::new(Vec::new()),
+            stopping: watch::channel(false).0,
+            polls: watch::channel(0).0,
             next_id: AtomicU64::new(1),
             arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"),
         });
@@ -325,10 +337,57 @@ impl RuntimeApi {
         }
     }
 
+    /// Queues one invocation with this raw payload now and returns its
+    /// answer as a future that borrows nothing, so a test can act on the
+    /// function (e.g. [`Function::signal`] it) while the invocation runs.
+    /// Bounded by the timeout like [`invoke_raw`](Self::invoke_raw).
+    pub fn invoke_in_background(
+        &self,
+        payload: impl Into<Bytes>,
+    ) -> impl std::future::Future<Output = Result<Completion, EmulatorError>> + Send + 'static {
+        let (done, outcome) = oneshot::channel();
+        let request_id = self.enqueue(Invocation::new(payload), done);
+        let timeout = self.timeout;
+        async move {
+            match tokio::time::timeout(timeout, outcome).await {
+                Ok(Ok(outcome)) => Ok(Completion {
+                    request_id,
+                    outcome,
+                }),
+                Ok(Err(_)) | Err(_) => Err(EmulatorError::Timeout(timeout)),
+            }
+        }
+    }
+
     /// Stops handing out invocations: the bootstrap's next poll is refused,
     /// as when Lambda shuts an instance down, so it exits on its own.
     pub fn shut_down(&mut self) {
         self.sender = None;
+        self.shared.stopping.send_replace(true);
+    }
+
+    /// Waits until the bootstrap has polled `invocation/next` `count` times
+    /// in all: after `n` answered invocations, poll `n + 1` means it is idle,
+    /// waiting for the next one. Bounded by the timeout.
+    pub async fn wait_for_polls(&self, count: u64) -> Result<(), EmulatorError> {
+        let mut polls = self.shared.polls.subscribe();
+        let reached = tokio::time::timeout(self.timeout, polls.wait_for(|polls| *polls >= count))
+            .await
+            .is_ok_and(|seen| seen.is_ok());
+        if reached {
+            Ok(())
+        } else {
+            Err(EmulatorError::Timeout(self.timeout))
+        }
+    }
+
+    /// The names of the extensions registered so far, in order.
+    pub fn extensions(&self) -> Vec<String> {
+        self.shared
+            .extensions
+            .lock()
+            .expect("extension list poisoned")
+            .clone()
     }
 
     fn enqueue(&self, mut invocation: Invocation, done: oneshot::Sender<Outcome>) -> String {
@@ -405,6 +464,9 @@ fn error_reply(status: StatusCode, message: &str) -> Reply {
 
 async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply, Infallible> {
     let path = request.uri().path().to_owned();
+    if let Some(rest) = path.strip_prefix(EXTENSION_PREFIX) {
+        return Ok(extension(&shared, request, rest).await);
+    }
     let Some(rest) = path.strip_prefix(PREFIX) else {
         return Ok(error_reply(StatusCode::NOT_FOUND, "unknown path"));
     };
@@ -449,8 +511,74 @@ async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Reply,
     })
 }
 
+/// The Extensions API: registration, and an `event/next` that answers
+/// `SHUTDOWN` once the emulator shuts down (no other events are sent).
+async fn extension(shared: &Shared, request: Request<Incoming>, rest: &str) -> Reply {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    match (request.method().clone(), rest) {
+        (Method::POST, "/register") => {
+            let Some(name) = header("lambda-extension-name") else {
+                return error_reply(StatusCode::BAD_REQUEST, "Lambda-Extension-Name is missing");
+            };
+            let mut extensions = shared.extensions.lock().expect("extension list poisoned");
+            extensions.push(name);
+            let mut response = reply(
+                StatusCode::OK,
+                serde_json::json!({
+                    "functionName": FUNCTION_NAME,
+                    "functionVersion": "$LATEST",
+                    "handler": "bootstrap",
+                })
+                .to_string(),
+            );
+            let id = format!(
+                "{:08x}-0000-4000-8000-{:012x}",
+                std::process::id(),
+                extensions.len()
+            );
+            response.headers_mut().insert(
+                "lambda-extension-identifier",
+                id.parse().expect("ids are ASCII"),
+            );
+            response
+        }
+        (Method::GET, "/event/next") => {
+            if header("lambda-extension-identifier").is_none() {
+                return error_reply(
+                    StatusCode::FORBIDDEN,
+                    "Lambda-Extension-Identifier is missing",
+                );
+            }
+            let mut stopping = shared.stopping.subscribe();
+            // The sender lives in `shared`, which outlives this request.
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+            let deadline = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default()
+                + Duration::from_millis(500);
+            reply(
+                StatusCode::OK,
+                serde_json::json!({
+                    "eventType": "SHUTDOWN",
+                    "shutdownReason": "spindown",
+                    "deadlineMs": deadline.as_millis() as u64,
+                })
+                .to_string(),
+            )
+        }
+        _ => error_reply(StatusCode::NOT_FOUND, "unknown Extensions API endpoint"),
+    }
+}
+
 /// Long-polls for the next queued invocation, as Lambda's `next` does.
 async fn next(shared: &Shared) -> Reply {
+    shared.polls.send_modify(|polls| *polls += 1);
     let pending = {
         let mut queue = shared.queue.lock().await;
         match queue.recv().await {

@@ -1,0 +1,244 @@
+//! Graceful shutdown end to end: real bootstraps, signalled with SIGTERM or
+//! SIGINT while an invocation (or a `--serve` request) is in flight, under
+//! the Runtime API emulator, in local mode and with `--serve`.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use lambda_kit::testing::{Function, Outcome, DEFAULT_TIMEOUT};
+use serde_json::json;
+use tokio::process::Command;
+
+const FIXTURE: &str = env!("CARGO_BIN_EXE_shutdown_fixture");
+const HTTP: &str = env!("CARGO_BIN_EXE_http_shutdown");
+
+/// Long enough that the signal, sent once the handler said it started,
+/// arrives while it still runs; the grace (30 s) is far longer.
+const WORK_MS: u64 = 2000;
+
+fn under_emulator(grace_ms: u64) -> Command {
+    let mut command = Command::new(FIXTURE);
+    command.env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", grace_ms.to_string());
+    command
+}
+
+/// `program args...` outside Lambda: `Function` sets the Runtime API
+/// address, which the shell unsets before it becomes the program.
+fn outside_lambda(program: &str, args: &[&str], grace_ms: u64) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .args([
+            "-c",
+            "unset AWS_LAMBDA_RUNTIME_API; exec \"$0\" \"$@\"",
+            program,
+        ])
+        .args(args)
+        .env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", grace_ms.to_string());
+    command
+}
+
+async fn started(function: &Function, line: &str) {
+    function
+        .wait_for_output(|output| output.contains(line), DEFAULT_TIMEOUT)
+        .await
+        .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
+}
+
+/// Exits, and what it wrote.
+async fn exited(function: &mut Function) -> (std::process::ExitStatus, String) {
+    let status = function
+        .wait()
+        .await
+        .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
+    (status, function.output())
+}
+
+async fn signalled_mid_invocation_finishes_it(signal: &str) {
+    let mut function = Function::spawn_command(under_emulator(30_000))
+        .await
+        .unwrap();
+    let answer = function
+        .api()
+        .invoke_in_background(json!({"work_ms": WORK_MS}).to_string());
+    started(&function, "handler started").await;
+    function.signal(signal).unwrap();
+
+    // The invocation finished and its response was posted ...
+    let completion = answer.await.unwrap();
+    assert_eq!(
+        completion.into_result(),
+        Ok(json!({"worked_ms": WORK_MS, "connection": null}))
+    );
+    // ... then the hook ran, one line said so, and the exit status is 0.
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(
+        output.contains("teardown ran after 1 invocation(s)"),
+        "{output}"
+    );
+    let summary = format!(
+        "shutting down on SIG{signal}: in-flight work finished, shutdown hook ran, no database pool open"
+    );
+    assert_eq!(output.matches(&summary).count(), 1, "{output}");
+}
+
+#[tokio::test]
+async fn sigterm_mid_invocation_lets_it_finish_then_runs_the_hook_and_exits_0() {
+    signalled_mid_invocation_finishes_it("TERM").await;
+}
+
+#[tokio::test]
+async fn sigint_mid_invocation_lets_it_finish_then_runs_the_hook_and_exits_0() {
+    signalled_mid_invocation_finishes_it("INT").await;
+}
+
+#[tokio::test]
+async fn sigterm_between_invocations_stops_at_once() {
+    let mut function = Function::spawn_command(under_emulator(30_000))
+        .await
+        .unwrap();
+    let reply = function.invoke(&json!({})).await.unwrap();
+    assert_eq!(reply, Ok(json!({"worked_ms": 0, "connection": null})));
+    // The second poll: the first invocation is over, the next awaited.
+    function.api().wait_for_polls(2).await.unwrap();
+    function.signal("TERM").unwrap();
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(
+        output.contains(
+            "shutting down on SIGTERM: nothing in flight, shutdown hook ran, no database pool open"
+        ),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn a_handler_outlasting_the_grace_is_answered_with_an_error_and_the_hook_still_runs() {
+    let mut function = Function::spawn_command(under_emulator(50)).await.unwrap();
+    // Far longer than the emulator waits: only the grace can end it.
+    let answer = function
+        .api()
+        .invoke_in_background(json!({"work_ms": 600_000}).to_string());
+    started(&function, "handler started").await;
+    function.signal("TERM").unwrap();
+
+    let completion = answer.await.unwrap();
+    let Outcome::Error(report) = completion.outcome else {
+        panic!("expected an error, got {:?}", completion.outcome);
+    };
+    assert_eq!(
+        report.diagnostic().error_type,
+        lambda_kit::SHUTDOWN_TIMEOUT_ERROR
+    );
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(
+        output.contains("teardown ran after 1 invocation(s)"),
+        "{output}"
+    );
+    assert!(
+        output.contains(
+            "shutting down on SIGTERM: in-flight work cut short after the grace period, shutdown hook ran"
+        ),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn local_mode_finishes_the_event_prints_its_result_and_runs_the_hook() {
+    let event = json!({"work_ms": WORK_MS}).to_string();
+    let command = outside_lambda(FIXTURE, &[&event], 30_000);
+    let mut function = Function::spawn_command(command).await.unwrap();
+    started(&function, "handler started").await;
+    function.signal("TERM").unwrap();
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    let result = json!({"worked_ms": WORK_MS, "connection": null}).to_string();
+    assert!(output.lines().any(|line| line == result), "{output}");
+    assert!(
+        output.contains("teardown ran after 1 invocation(s)"),
+        "{output}"
+    );
+    assert!(
+        output.contains("shutting down on SIGTERM: in-flight work finished, shutdown hook ran"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn serve_answers_the_request_in_flight_then_runs_the_hook_and_exits_0() {
+    let command = outside_lambda(HTTP, &["--serve", "127.0.0.1:0"], 30_000);
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let output = function
+        .wait_for_output(|output| output.contains("serving http://"), DEFAULT_TIMEOUT)
+        .await
+        .unwrap();
+    let address: SocketAddr = output
+        .split("serving http://")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|address| address.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {output}"));
+    let request =
+        tokio::task::spawn_blocking(move || get(address, &format!("/work?work_ms={WORK_MS}")));
+    started(&function, "request started").await;
+    function.signal("INT").unwrap();
+
+    let response = request.await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.ends_with(&format!("worked {WORK_MS} ms")),
+        "{response}"
+    );
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(output.contains("teardown ran"), "{output}");
+    assert!(
+        output.contains("shutting down on SIGINT: in-flight work finished, shutdown hook ran"),
+        "{output}"
+    );
+    // The listener is closed: nobody is answered any more.
+    assert!(TcpStream::connect(address).is_err());
+}
+
+/// One `GET` over a fresh connection; the whole response as text.
+fn get(address: SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: local\r\n\r\n").unwrap();
+    // The server closes the connection after this response: it is
+    // shutting down.
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The names of the extensions the fixture registers, with
+/// `LAMBDA_KIT_SHUTDOWN_EXTENSION` set to `setting` (or unset).
+async fn registered_extensions(setting: Option<&str>) -> Vec<String> {
+    let mut command = under_emulator(30_000);
+    if let Some(setting) = setting {
+        command.env("LAMBDA_KIT_SHUTDOWN_EXTENSION", setting);
+    }
+    let mut function = Function::spawn_command(command).await.unwrap();
+    // Registration happens before the first poll for an invocation.
+    let reply = function.invoke(&json!({})).await.unwrap();
+    assert!(reply.is_ok(), "{reply:?}");
+    let extensions = function.api().extensions();
+    function.signal("TERM").unwrap();
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    extensions
+}
+
+#[tokio::test]
+async fn a_handler_with_a_hook_registers_the_shutdown_extension_unless_turned_off() {
+    assert_eq!(registered_extensions(None).await, ["lambda-kit-shutdown"]);
+    assert_eq!(
+        registered_extensions(Some("off")).await,
+        Vec::<String>::new()
+    );
+}

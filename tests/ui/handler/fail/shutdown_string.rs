@@ -1,0 +1,2 @@
+#[lambda_kit::lambda_handler(shutdown = "teardown")]
+async fn handler() {}

@@ -1,0 +1,2 @@
+#[lambda_kit::lambda_handler(shutdown)]
+async fn handler() {}
