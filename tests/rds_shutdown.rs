@@ -29,17 +29,29 @@ async fn sigterm_closes_the_pool_politely() {
     let mut command = tokio::process::Command::new(FIXTURE);
     command
         .env("DATABASE_URL", db.url())
-        .env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", "30000");
+        .env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", "30000")
+        // Logs the moment the signal is received (DEBUG).
+        .env("RUST_LOG", "info,lambda_kit=debug");
     let mut function = Function::spawn_command(command).await.unwrap();
-    let answer = function
-        .api()
-        .invoke_in_background(json!({"work_ms": 2000, "query": true}).to_string());
-    function
-        .wait_for_output(|output| output.contains("handler started"), DEFAULT_TIMEOUT)
+    // The handler works until this file exists: created once the signal
+    // is in, so the signal always finds the invocation in flight.
+    let release =
+        std::env::temp_dir().join(format!("lambda-kit-rds-shutdown-{}", std::process::id()));
+    let _ = std::fs::remove_file(&release);
+    let event = json!({"until": release.to_str().unwrap(), "query": true});
+    let answer = function.api().invoke_in_background(event.to_string());
+    let wait_for = |line: &'static str| {
+        function.wait_for_output(move |output| output.contains(line), DEFAULT_TIMEOUT)
+    };
+    wait_for("handler started")
         .await
         .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
     let aborted_before = aborted_clients(&admin).await.unwrap();
     function.signal("TERM").unwrap();
+    wait_for("SIGTERM received")
+        .await
+        .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
+    std::fs::write(&release, b"").unwrap();
 
     let reply = answer.await.unwrap().into_result().unwrap();
     let connection = reply["connection"].as_u64().expect("a connection id");
@@ -55,4 +67,5 @@ async fn sigterm_closes_the_pool_politely() {
     // A polite close ends the session before the process exits.
     assert_eq!(sessions_with_id(&admin, connection).await.unwrap(), 0);
     assert_eq!(aborted_clients(&admin).await.unwrap(), aborted_before);
+    let _ = std::fs::remove_file(&release);
 }

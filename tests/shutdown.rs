@@ -13,13 +13,44 @@ use tokio::process::Command;
 const FIXTURE: &str = env!("CARGO_BIN_EXE_shutdown_fixture");
 const HTTP: &str = env!("CARGO_BIN_EXE_http_shutdown");
 
-/// Long enough that the signal, sent once the handler said it started,
-/// arrives while it still runs; the grace (30 s) is far longer.
-const WORK_MS: u64 = 2000;
+/// A file the handler waits for: created once the bootstrap has logged
+/// that the signal is in, so the signal always finds the work in flight.
+struct Release(std::path::PathBuf);
+
+impl Release {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("lambda-kit-shutdown-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        Self(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("a UTF-8 temp dir")
+    }
+
+    /// Waits for the bootstrap to log the signal, then lets the work end.
+    async fn after_signal(&self, function: &Function, signal: &str) {
+        started(function, &format!("SIG{signal} received")).await;
+        std::fs::write(&self.0, b"").expect("the release file");
+    }
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Logs the moment a signal is received (DEBUG) besides the summary.
+fn logging_signals(command: &mut Command) -> &mut Command {
+    command.env("RUST_LOG", "info,lambda_kit=debug")
+}
 
 fn under_emulator(grace_ms: u64) -> Command {
     let mut command = Command::new(FIXTURE);
     command.env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", grace_ms.to_string());
+    logging_signals(&mut command);
     command
 }
 
@@ -35,6 +66,7 @@ fn outside_lambda(program: &str, args: &[&str], grace_ms: u64) -> Command {
         ])
         .args(args)
         .env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", grace_ms.to_string());
+    logging_signals(&mut command);
     command
 }
 
@@ -58,17 +90,19 @@ async fn signalled_mid_invocation_finishes_it(signal: &str) {
     let mut function = Function::spawn_command(under_emulator(30_000))
         .await
         .unwrap();
+    let release = Release::new(signal);
     let answer = function
         .api()
-        .invoke_in_background(json!({"work_ms": WORK_MS}).to_string());
+        .invoke_in_background(json!({"until": release.path()}).to_string());
     started(&function, "handler started").await;
     function.signal(signal).unwrap();
+    release.after_signal(&function, signal).await;
 
     // The invocation finished and its response was posted ...
     let completion = answer.await.unwrap();
     assert_eq!(
         completion.into_result(),
-        Ok(json!({"worked_ms": WORK_MS, "connection": null}))
+        Ok(json!({"worked_ms": 0, "connection": null}))
     );
     // ... then the hook ran, one line said so, and the exit status is 0.
     let (status, output) = exited(&mut function).await;
@@ -147,14 +181,16 @@ async fn a_handler_outlasting_the_grace_is_answered_with_an_error_and_the_hook_s
 
 #[tokio::test]
 async fn local_mode_finishes_the_event_prints_its_result_and_runs_the_hook() {
-    let event = json!({"work_ms": WORK_MS}).to_string();
+    let release = Release::new("local");
+    let event = json!({"until": release.path()}).to_string();
     let command = outside_lambda(FIXTURE, &[&event], 30_000);
     let mut function = Function::spawn_command(command).await.unwrap();
     started(&function, "handler started").await;
     function.signal("TERM").unwrap();
+    release.after_signal(&function, "TERM").await;
     let (status, output) = exited(&mut function).await;
     assert!(status.success(), "{status}\n{output}");
-    let result = json!({"worked_ms": WORK_MS, "connection": null}).to_string();
+    let result = json!({"worked_ms": 0, "connection": null}).to_string();
     assert!(output.lines().any(|line| line == result), "{output}");
     assert!(
         output.contains("teardown ran after 1 invocation(s)"),
@@ -180,17 +216,16 @@ async fn serve_answers_the_request_in_flight_then_runs_the_hook_and_exits_0() {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|address| address.parse().ok())
         .unwrap_or_else(|| panic!("no address in {output}"));
-    let request =
-        tokio::task::spawn_blocking(move || get(address, &format!("/work?work_ms={WORK_MS}")));
+    let release = Release::new("serve");
+    let path = format!("/work?until={}", release.path());
+    let request = tokio::task::spawn_blocking(move || get(address, &path));
     started(&function, "request started").await;
     function.signal("INT").unwrap();
+    release.after_signal(&function, "INT").await;
 
     let response = request.await.unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(
-        response.ends_with(&format!("worked {WORK_MS} ms")),
-        "{response}"
-    );
+    assert!(response.ends_with("worked until released"), "{response}");
     let (status, output) = exited(&mut function).await;
     assert!(status.success(), "{status}\n{output}");
     assert!(output.contains("teardown ran"), "{output}");

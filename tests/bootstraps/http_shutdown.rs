@@ -7,17 +7,21 @@ use lambda_kit::http::Query;
 use lambda_kit::lambda_handler;
 use serde::Deserialize;
 
+/// `?until=/tmp/file`: works until the file exists (the test creates it
+/// once the signal is in).
 #[derive(Deserialize)]
 struct Work {
-    work_ms: u64,
+    until: String,
 }
 
 #[lambda_handler(http, shutdown = teardown)]
 async fn slow(Query(work): Query<Work>) -> String {
     // The test waits for this line before it sends the signal.
     tracing::info!("request started");
-    tokio::time::sleep(Duration::from_millis(work.work_ms)).await;
-    format!("worked {} ms", work.work_ms)
+    while !std::path::Path::new(&work.until).exists() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    "worked until released".to_owned()
 }
 
 fn teardown() {

@@ -19,11 +19,13 @@ fn setup() -> State {
     }
 }
 
-/// `{"work_ms": 300, "query": true}`
+/// `{"work_ms": 300, "query": true}`, or `{"until": "/tmp/file"}`.
 #[derive(Deserialize)]
 struct Work {
     #[serde(default)]
     work_ms: u64,
+    /// Works until this file exists (tests create it once the signal is in).
+    until: Option<String>,
     #[serde(default)]
     query: bool,
 }
@@ -41,7 +43,14 @@ async fn handler(work: Work, state: &State) -> Result<Value, Error> {
     };
     // Tests wait for this line before they send the signal.
     tracing::info!("handler started");
-    tokio::time::sleep(Duration::from_millis(work.work_ms)).await;
+    match &work.until {
+        Some(path) => {
+            while !std::path::Path::new(path).exists() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        None => tokio::time::sleep(Duration::from_millis(work.work_ms)).await,
+    }
     Ok(json!({"worked_ms": work.work_ms, "connection": connection}))
 }
 

@@ -195,10 +195,14 @@ impl Signals {
                     None => std::future::pending().await,
                 }
             }
-            tokio::select! {
+            let name = tokio::select! {
                 () = next(&mut self.term) => "SIGTERM",
                 () = next(&mut self.int) => "SIGINT",
-            }
+            };
+            // The summary line comes once shutdown is done; this one marks
+            // when it began.
+            tracing::debug!("{name} received");
+            name
         }
         #[cfg(not(unix))]
         std::future::pending().await
