@@ -190,6 +190,15 @@ fn exchange(address: SocketAddr, request: &[u8]) -> Answer {
     answer
 }
 
+/// The server still answers an ordinary request on a fresh connection.
+fn assert_serves_root(address: SocketAddr) {
+    let answer = exchange(
+        address,
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((answer.status, answer.text()), (200, "root".to_owned()));
+}
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f).await.unwrap()
 }
@@ -336,11 +345,7 @@ async fn a_client_that_stops_reading_its_response_is_cut_off() {
     assert!(received < 16 * 1024 * 1024, "{received} bytes");
     // The slot is free again and the server still serves.
     blocking(move || {
-        let answer = exchange(
-            address,
-            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        );
-        assert_eq!((answer.status, answer.text()), (200, "root".to_owned()));
+        assert_serves_root(address);
     })
     .await;
     server.stop().await;
@@ -391,11 +396,7 @@ async fn accept_failures_back_off_and_are_logged_once_per_burst() {
     server.wait_for_line("accept failed").await;
     drop(clients);
     blocking(move || {
-        let answer = exchange(
-            address,
-            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        );
-        assert_eq!((answer.status, answer.text()), (200, "root".to_owned()));
+        assert_serves_root(address);
     })
     .await;
     let log = server.stop().await;
@@ -436,11 +437,7 @@ async fn hostile_host_and_forwarded_proto_headers_are_400() {
             let message = answer.json()["message"].as_str().unwrap().to_owned();
             assert!(message.contains(blamed), "{header}: {message}");
         }
-        let answer = exchange(
-            address,
-            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        );
-        assert_eq!((answer.status, answer.text()), (200, "root".to_owned()));
+        assert_serves_root(address);
     })
     .await;
     server.stop().await;
