@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use lambda_kit::testing::{Function, Outcome, DEFAULT_TIMEOUT};
+use lambda_kit::testing::{Function, Invocation, Outcome, RuntimeApi, DEFAULT_TIMEOUT};
 use serde_json::json;
 use tokio::process::Command;
 
@@ -115,6 +115,12 @@ async fn signalled_mid_invocation_finishes_it(signal: &str) {
         "shutting down on SIG{signal}: in-flight work finished, shutdown hook ran, no database pool open"
     );
     assert_eq!(output.matches(&summary).count(), 1, "{output}");
+    // After its answer the loop polled for no other invocation, which it
+    // could not have answered. The process has exited, so the count is
+    // final; the short wait only lets the emulator count a poll in transit.
+    let api = function.api();
+    api.set_timeout(Duration::from_millis(200));
+    assert!(api.wait_for_polls(2).await.is_err(), "{output}");
 }
 
 #[tokio::test]
@@ -180,6 +186,62 @@ async fn a_handler_outlasting_the_grace_is_answered_with_an_error_and_the_hook_s
 }
 
 #[tokio::test]
+async fn a_request_id_that_is_not_a_path_segment_still_gets_the_cut_short_answer() {
+    let api = RuntimeApi::start().await.unwrap();
+    let mut command = Command::new(FIXTURE);
+    command.env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", "50");
+    api.configure(&mut command)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let pid = child.id().unwrap().to_string();
+    let invocation = Invocation::new(json!({"work_ms": 600_000}).to_string()).request_id("a b");
+    let signal_once_started = async {
+        use tokio::io::AsyncBufReadExt;
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.contains("handler started") {
+                let killed = std::process::Command::new("kill")
+                    .args(["-s", "TERM", &pid])
+                    .status()
+                    .unwrap();
+                assert!(killed.success());
+                break;
+            }
+        }
+        // Read on, so the bootstrap never blocks on a full pipe.
+        while lines.next_line().await.unwrap().is_some() {}
+    };
+    let (completion, ()) = tokio::join!(api.invoke(invocation), signal_once_started);
+    let completion = completion.unwrap();
+    assert_eq!(completion.request_id, "a b");
+    let Outcome::Error(report) = completion.outcome else {
+        panic!("expected an error, got {:?}", completion.outcome);
+    };
+    assert_eq!(
+        report.diagnostic().error_type,
+        lambda_kit::SHUTDOWN_TIMEOUT_ERROR
+    );
+    assert!(child.wait().await.unwrap().success());
+}
+
+#[tokio::test]
+async fn a_grace_period_that_is_not_a_number_is_an_init_error() {
+    let mut command = under_emulator(30_000);
+    command.env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", "soon");
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let report = function.init_error().await.unwrap().diagnostic();
+    assert_eq!(report.error_type, "Runtime.InvalidEnvironment");
+    assert_eq!(
+        report.error_message,
+        "LAMBDA_KIT_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, not `soon`; \
+         unset, the grace period is 150 ms"
+    );
+    assert!(!function.wait().await.unwrap().success());
+}
+
+#[tokio::test]
 async fn local_mode_finishes_the_event_prints_its_result_and_runs_the_hook() {
     let release = Release::new("local");
     let event = json!({"until": release.path()}).to_string();
@@ -202,10 +264,10 @@ async fn local_mode_finishes_the_event_prints_its_result_and_runs_the_hook() {
     );
 }
 
-#[tokio::test]
-async fn serve_answers_the_request_in_flight_then_runs_the_hook_and_exits_0() {
-    let command = outside_lambda(HTTP, &["--serve", "127.0.0.1:0"], 30_000);
-    let mut function = Function::spawn_command(command).await.unwrap();
+/// `--serve` on a free port, with this grace; the function and its address.
+async fn serving(grace_ms: u64) -> (Function, SocketAddr) {
+    let command = outside_lambda(HTTP, &["--serve", "127.0.0.1:0"], grace_ms);
+    let function = Function::spawn_command(command).await.unwrap();
     let output = function
         .wait_for_output(|output| output.contains("serving http://"), DEFAULT_TIMEOUT)
         .await
@@ -216,6 +278,12 @@ async fn serve_answers_the_request_in_flight_then_runs_the_hook_and_exits_0() {
         .and_then(|rest| rest.split(' ').next())
         .and_then(|address| address.parse().ok())
         .unwrap_or_else(|| panic!("no address in {output}"));
+    (function, address)
+}
+
+#[tokio::test]
+async fn serve_answers_the_request_in_flight_then_runs_the_hook_and_exits_0() {
+    let (mut function, address) = serving(30_000).await;
     let release = Release::new("serve");
     let path = format!("/work?until={}", release.path());
     let request = tokio::task::spawn_blocking(move || get(address, &path));
@@ -233,8 +301,36 @@ async fn serve_answers_the_request_in_flight_then_runs_the_hook_and_exits_0() {
         output.contains("shutting down on SIGINT: in-flight work finished, shutdown hook ran"),
         "{output}"
     );
-    // The listener is closed: nobody is answered any more.
-    assert!(TcpStream::connect(address).is_err());
+}
+
+#[tokio::test]
+async fn serve_answers_a_request_outlasting_the_grace_with_503_and_the_hook_still_runs() {
+    let (mut function, address) = serving(50).await;
+    // Never released: only the grace can end it.
+    let never = Release::new("serve-never");
+    let path = format!("/work?until={}", never.path());
+    let request = tokio::task::spawn_blocking(move || get(address, &path));
+    started(&function, "request started").await;
+    function.signal("TERM").unwrap();
+
+    let response = request.await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(
+        body["errorType"],
+        lambda_kit::SHUTDOWN_TIMEOUT_ERROR,
+        "{response}"
+    );
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(output.contains("teardown ran"), "{output}");
+    assert!(
+        output.contains(
+            "shutting down on SIGTERM: in-flight work cut short after the grace period, shutdown hook ran"
+        ),
+        "{output}"
+    );
 }
 
 /// One `GET` over a fresh connection; the whole response as text.

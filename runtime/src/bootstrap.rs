@@ -132,12 +132,21 @@ where
         },
         signal = signals.recv() => signal,
     };
-    // The invocation in flight runs on until its answer is posted; then
-    // the loop is dropped instead of polling `next` again.
+    // The invocation in flight runs on until its answer is posted; the
+    // tracker then holds the loop there (it never polls `next` again) and
+    // the loop is dropped.
+    tracker.stop();
     let grace = shutdown::grace();
     let in_flight = match tracker.current() {
         None => InFlight::Idle,
-        Some(_) => shutdown::drain(&mut run, tracker.idle(), grace, &mut signals).await,
+        Some(_) => {
+            let mut logged = Box::pin(async {
+                if let Err(err) = (&mut run).await {
+                    tracing::error!(error = %err, "{} during shutdown", run_failure(&*err));
+                }
+            });
+            shutdown::drain(&mut logged, tracker.idle(), grace, &mut signals).await
+        }
     };
     let cut_short = tracker.current();
     drop(run);
@@ -186,6 +195,9 @@ where
         Ok(event) => event,
         Err(code) => return code,
     };
+    if let Err(code) = shutdown_settings() {
+        return code;
+    }
     let state = match init_local(init).await {
         Ok(state) => state,
         Err(code) => return code,
@@ -233,9 +245,19 @@ pub(crate) async fn init_local<S: 'static>(init: impl Init<S>) -> Result<&'stati
     }
 }
 
-/// The deadline margin read (a bad value fails init), then `init` run
-/// under the panic guard.
+/// Outside Lambda, bad shutdown settings are a usage error (exit status
+/// 2), reported before init runs.
+pub(crate) fn shutdown_settings() -> Result<(), ExitCode> {
+    shutdown::configure().map_err(|error| {
+        eprintln!("error: {}", error.error_message);
+        ExitCode::from(2)
+    })
+}
+
+/// The deadline margin and shutdown settings read (a bad value fails
+/// init), then `init` run under the panic guard.
 async fn configured_init<S>(init: impl Init<S>) -> Result<S, Diagnostic> {
     crate::layers::deadline::configure()?;
+    shutdown::configure()?;
     guard(init.run()).await
 }

@@ -106,7 +106,11 @@ pub(crate) mod last_gasp {
     /// Before the first invocation a panic is an init failure.
     pub(super) fn report(message: &str) {
         let path = match IN_FLIGHT.lock().ok().and_then(|mut r| r.take()) {
-            Some(request_id) => format!("/2018-06-01/runtime/invocation/{request_id}/error"),
+            Some(request_id) => {
+                let segment = crate::layers::path_segment(&request_id);
+                let request_id = segment.as_deref().unwrap_or(&request_id);
+                format!("/2018-06-01/runtime/invocation/{request_id}/error")
+            }
             None => crate::init_error::INIT_ERROR_PATH.to_owned(),
         };
         let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {

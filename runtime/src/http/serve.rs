@@ -35,7 +35,7 @@ use super::extract::media_type;
 use super::payload::{V2Request, V2Response};
 use super::response::HttpResponse;
 use super::HttpEvent;
-use crate::bootstrap::init_local;
+use crate::bootstrap::{init_local, shutdown_settings};
 use crate::init::Init;
 use crate::invoke::{invoke_once, Handler};
 use crate::local;
@@ -109,6 +109,9 @@ where
             return ExitCode::from(2);
         }
     };
+    if let Err(code) = shutdown_settings() {
+        return code;
+    }
     let state = match init_local(init).await {
         Ok(state) => state,
         Err(code) => return code,
@@ -136,10 +139,10 @@ where
     let mut signals = Signals::listen();
     // Every connection holds a receiver: `closed()` on the sender resolves
     // once the last one has finished.
-    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let (stop, stopping) = tokio::sync::watch::channel(Phase::Serving);
     // Handlers need not be `Send`: connections run on this thread.
     let tasks = tokio::task::LocalSet::new();
-    tasks
+    let stopped = tasks
         .run_until(async move {
             let accepting = async {
                 loop {
@@ -159,25 +162,52 @@ where
                 }
             };
             let signal = tokio::select! {
-                code = accepting => return code,
+                code = accepting => return Err(code),
                 signal = signals.recv() => signal,
             };
             // The listener is closed (dropped with `accepting`): no new
             // connections; the open ones finish their requests.
             drop(stopping);
             let open = stop.receiver_count() > 0;
-            stop.send_replace(true);
-            let grace = shutdown::grace();
+            stop.send_replace(Phase::Stopping);
             let in_flight = if open {
                 let mut nothing = std::future::pending::<()>();
-                shutdown::drain(&mut nothing, stop.closed(), grace, &mut signals).await
+                let grace = shutdown::grace();
+                let in_flight =
+                    shutdown::drain(&mut nothing, stop.closed(), grace, &mut signals).await;
+                if in_flight == InFlight::CutShort {
+                    // Each request still running is answered 503; its
+                    // connection gets a bounded moment to write that.
+                    stop.send_replace(Phase::CutShort);
+                    let _ = tokio::time::timeout(shutdown::ANSWER_LIMIT, stop.closed()).await;
+                }
+                in_flight
             } else {
                 InFlight::Idle
             };
-            shutdown::finish(signal, in_flight, hook, state, has_hook, grace).await;
-            ExitCode::SUCCESS
+            Ok((signal, in_flight))
         })
-        .await
+        .await;
+    let (signal, in_flight) = match stopped {
+        Ok(stopped) => stopped,
+        Err(code) => return code,
+    };
+    // Dropping the connections left (clients not reading their 503) ends
+    // them before the hook runs and the pool closes.
+    drop(tasks);
+    let grace = shutdown::grace();
+    shutdown::finish(signal, in_flight, hook, state, has_hook, grace).await;
+    ExitCode::SUCCESS
+}
+
+/// Where shutdown is, as every connection and request sees it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    Serving,
+    /// SIGTERM/SIGINT: requests running finish, connections then close.
+    Stopping,
+    /// The grace period is over: requests still running are answered 503.
+    CutShort,
 }
 
 /// Serves one connection; its slot is freed when it closes.
@@ -186,7 +216,7 @@ async fn connection<S, H>(
     peer: SocketAddr,
     server: Rc<Server<H, S>>,
     _slot: OwnedSemaphorePermit,
-    mut stopping: tokio::sync::watch::Receiver<bool>,
+    mut stopping: tokio::sync::watch::Receiver<Phase>,
 ) where
     S: 'static,
     H: Handler<HttpEvent, S, Output = HttpResponse> + 'static,
@@ -201,7 +231,9 @@ async fn connection<S, H>(
         // still gets the answer.
         .half_close(true);
     let idle_timeout = server.limits.idle_timeout;
-    let service = service_fn(move |request| answer(request, peer, Rc::clone(&server)));
+    let phase = stopping.clone();
+    let service =
+        service_fn(move |request| answer(request, peer, Rc::clone(&server), phase.clone()));
     let io = stall::StallGuard::new(TokioIo::new(stream), peer, idle_timeout);
     let connection = builder.serve_connection(io, service);
     tokio::pin!(connection);
@@ -209,7 +241,9 @@ async fn connection<S, H>(
     // connection closes at once.
     let served = tokio::select! {
         served = connection.as_mut() => served,
-        _ = stopping.wait_for(|stop| *stop) => {
+        // The guard `wait_for` returns is dropped at once: it holds the
+        // channel's lock, which shutdown takes again to cut requests short.
+        _ = stopping.wait_for(|phase| *phase != Phase::Serving).map(drop) => {
             connection.as_mut().graceful_shutdown();
             connection.await
         }
@@ -225,6 +259,7 @@ async fn answer<S, H>(
     request: hyper::Request<Incoming>,
     peer: SocketAddr,
     server: Rc<Server<H, S>>,
+    mut phase: tokio::sync::watch::Receiver<Phase>,
 ) -> Result<Reply, Infallible>
 where
     S: 'static,
@@ -235,13 +270,18 @@ where
     let uri = request.uri().clone();
     // Whatever goes wrong on the way (a panic included) is answered: a
     // dropped connection would tell the client nothing.
-    let reply = AssertUnwindSafe(invoke(request, peer, &server))
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|_| {
+    let invoked = AssertUnwindSafe(invoke(request, peer, &server)).catch_unwind();
+    let reply = tokio::select! {
+        reply = invoked => reply.unwrap_or_else(|_| {
             // The panic hook has logged it.
             json_reply(500, &json!({"message": "Internal Server Error"}))
-        });
+        }),
+        // Shutdown's grace period ran out: the handler is dropped.
+        Ok(()) = phase.wait_for(|phase| *phase == Phase::CutShort).map(|seen| seen.map(drop)) => json_reply(
+            503,
+            &serde_json::to_value(shutdown::cut_short_error()).unwrap_or_default(),
+        ),
+    };
     tracing::info!(
         "{method} {uri} -> {} ({:.1} ms)",
         reply.status().as_u16(),

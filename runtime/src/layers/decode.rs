@@ -100,7 +100,7 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// `request_id` percent-encoded, when it is not already a path segment of
 /// unreserved characters (Lambda's UUIDs are), so the response is posted
 /// under the request it answers rather than to a wrong or unbuildable path.
-fn path_segment(request_id: &str) -> Option<String> {
+pub(crate) fn path_segment(request_id: &str) -> Option<String> {
     let plain = request_id
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));

@@ -6,13 +6,16 @@
 //! Lambda sends SIGTERM only to functions with a registered extension, and
 //! then gives the runtime 500 ms before SIGKILL (AWS Lambda Developer Guide,
 //! "Lambda Extensions API", shutdown phase: 500 ms with internal extensions
-//! only). The defaults fit in it: [`DEFAULT_GRACE`] for the invocation in
-//! flight, the same again for the hook, [`POOL_CLOSE_LIMIT`] for the pool.
+//! only). The defaults fit in it with 100 ms to spare: [`DEFAULT_GRACE`]
+//! for the invocation in flight, the same again for the hook,
+//! [`POOL_CLOSE_LIMIT`] for the pool; answering work cut short is bounded
+//! too ([`ANSWER_LIMIT`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
@@ -33,13 +36,18 @@ pub use hook::{hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithStat
 /// `shutdown` hook may take.
 pub const GRACE_ENV: &str = "LAMBDA_KIT_SHUTDOWN_GRACE_MS";
 
-/// The grace period unless [`GRACE_ENV`] sets another: 200 ms for the work
-/// in flight plus 200 ms for the hook plus [`POOL_CLOSE_LIMIT`] is Lambda's
-/// 500 ms shutdown window.
-pub const DEFAULT_GRACE: Duration = Duration::from_millis(200);
+/// The grace period unless [`GRACE_ENV`] sets another: 150 ms for the work
+/// in flight plus 150 ms for the hook plus [`POOL_CLOSE_LIMIT`] is 400 ms of
+/// Lambda's 500 ms shutdown window, leaving room for answering work cut
+/// short ([`ANSWER_LIMIT`]) and the summary log line.
+pub const DEFAULT_GRACE: Duration = Duration::from_millis(150);
 
 /// How long closing the process-wide database pool may take.
 pub const POOL_CLOSE_LIMIT: Duration = Duration::from_millis(100);
+
+/// How long answering the work cut short may take: posting the error of an
+/// invocation under Lambda, or writing the `503` of `--serve` requests.
+pub(crate) const ANSWER_LIMIT: Duration = Duration::from_millis(50);
 
 /// The `errorType` an invocation is answered with when it was still running
 /// when the grace period after SIGTERM/SIGINT ran out.
@@ -63,21 +71,82 @@ pub const EXTENSION_ENV: &str = "LAMBDA_KIT_SHUTDOWN_EXTENSION";
 /// The name the no-op extension registers under.
 pub(crate) const EXTENSION_NAME: &str = "lambda-kit-shutdown";
 
-/// Whether to register the extension: [`EXTENSION_ENV`], else `has_hook`.
-pub(crate) fn wants_extension(has_hook: bool) -> bool {
-    match std::env::var(EXTENSION_ENV) {
-        Ok(value) => match value.trim().to_ascii_lowercase().as_str() {
-            "on" | "1" | "true" => true,
-            "off" | "0" | "false" => false,
+/// [`GRACE_ENV`] and [`EXTENSION_ENV`] as read at startup.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Config {
+    grace: Duration,
+    /// `None`: the default, on exactly when there is a hook.
+    extension: Option<bool>,
+}
+
+static CONFIG: OnceLock<Config> = OnceLock::new();
+
+/// Reads [`GRACE_ENV`] and [`EXTENSION_ENV`] once, before init: a value
+/// that means nothing is an init error (`Runtime.InvalidEnvironment`),
+/// found at startup rather than when the signal comes.
+pub(crate) fn configure() -> Result<(), Diagnostic> {
+    let grace = std::env::var(GRACE_ENV).ok();
+    let extension = std::env::var(EXTENSION_ENV).ok();
+    let config = parse_config(grace.as_deref(), extension.as_deref()).map_err(|error_message| {
+        Diagnostic {
+            error_type: "Runtime.InvalidEnvironment".to_owned(),
+            error_message,
+        }
+    })?;
+    let _ = CONFIG.set(config);
+    Ok(())
+}
+
+fn set(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|text| !text.is_empty())
+}
+
+fn parse_config(grace: Option<&str>, extension: Option<&str>) -> Result<Config, String> {
+    let grace = match set(grace) {
+        None => DEFAULT_GRACE,
+        Some(text) => text
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|_| {
+                format!(
+                    "{GRACE_ENV} must be a whole number of milliseconds, not `{text}`; \
+                 unset, the grace period is {} ms",
+                    DEFAULT_GRACE.as_millis()
+                )
+            })?,
+    };
+    let extension = match set(extension) {
+        None => None,
+        Some(text) => match text.to_ascii_lowercase().as_str() {
+            "on" | "1" | "true" => Some(true),
+            "off" | "0" | "false" => Some(false),
             _ => {
-                tracing::warn!(
-                    "{EXTENSION_ENV}={value:?} is neither `on` nor `off`; using the default"
-                );
-                has_hook
+                return Err(format!(
+                    "{EXTENSION_ENV} must be `on` or `off`, not `{text}`; \
+                     unset, the extension is registered exactly when there is a shutdown hook"
+                ))
             }
         },
-        Err(_) => has_hook,
-    }
+    };
+    Ok(Config { grace, extension })
+}
+
+fn config() -> Config {
+    *CONFIG.get_or_init(|| {
+        parse_config(
+            std::env::var(GRACE_ENV).ok().as_deref(),
+            std::env::var(EXTENSION_ENV).ok().as_deref(),
+        )
+        .unwrap_or(Config {
+            grace: DEFAULT_GRACE,
+            extension: None,
+        })
+    })
+}
+
+/// Whether to register the extension: [`EXTENSION_ENV`], else `has_hook`.
+pub(crate) fn wants_extension(has_hook: bool) -> bool {
+    config().extension.unwrap_or(has_hook)
 }
 
 /// Registers the no-op internal extension so that Lambda sends SIGTERM
@@ -133,22 +202,10 @@ pub(crate) async fn register_extension() {
     });
 }
 
-/// The grace period: [`GRACE_ENV`] if it is a number of milliseconds,
-/// else [`DEFAULT_GRACE`] (with a warning for a value that is not one).
+/// The grace period: [`GRACE_ENV`] as read by [`configure`], else
+/// [`DEFAULT_GRACE`].
 pub(crate) fn grace() -> Duration {
-    match std::env::var(GRACE_ENV) {
-        Ok(value) => match value.trim().parse::<u64>() {
-            Ok(ms) => Duration::from_millis(ms),
-            Err(_) => {
-                tracing::warn!(
-                    "{GRACE_ENV}={value:?} is not a number of milliseconds; using {} ms",
-                    DEFAULT_GRACE.as_millis()
-                );
-                DEFAULT_GRACE
-            }
-        },
-        Err(_) => DEFAULT_GRACE,
-    }
+    config().grace
 }
 
 /// SIGTERM and SIGINT, listened for from creation on (so one that arrives
@@ -291,25 +348,57 @@ pub(crate) struct Tracker(Rc<TrackerInner>);
 
 #[derive(Default)]
 struct TrackerInner {
-    current: RefCell<Option<String>>,
+    /// The number of the invocation running, if one is.
+    running: Cell<Option<u64>>,
+    /// The number the next invocation gets.
+    next: Cell<u64>,
+    /// The request id of the one running; the buffer is reused, so tracking
+    /// allocates nothing per invocation once ids stop growing.
+    request_id: RefCell<String>,
+    /// Set on SIGTERM/SIGINT: no invocation after the one in flight.
+    stopping: Cell<bool>,
     idle: Notify,
 }
 
 impl Tracker {
     /// The request id of the invocation running now.
     pub(crate) fn current(&self) -> Option<String> {
-        self.0.current.borrow().clone()
+        self.0.running.get()?;
+        Some(self.0.request_id.borrow().clone())
     }
 
-    /// Resolves once no invocation runs (at once if none does).
+    /// Shutdown has begun: the invocation in flight is the last one. Once
+    /// it is answered, the loop is held there instead of polling `next`,
+    /// which could hand it an invocation that would never be answered.
+    pub(crate) fn stop(&self) {
+        self.0.stopping.set(true);
+    }
+
+    /// Resolves once no invocation runs (at once if none does). Only
+    /// notified after [`stop`](Self::stop): a running loop does not pay
+    /// for waking waiters nobody has.
     pub(crate) async fn idle(&self) {
         loop {
             let notified = self.0.idle.notified();
-            if self.0.current.borrow().is_none() {
+            if self.0.running.get().is_none() {
                 return;
             }
             notified.await;
         }
+    }
+
+    fn begin(&self, request_id: &str) -> u64 {
+        let number = self.0.next.get();
+        self.0.next.set(number.wrapping_add(1));
+        let mut current = self.0.request_id.borrow_mut();
+        current.clear();
+        current.push_str(request_id);
+        self.0.running.set(Some(number));
+        number
+    }
+
+    fn stopping(&self) -> bool {
+        self.0.stopping.get()
     }
 }
 
@@ -344,26 +433,27 @@ impl<S: Service<LambdaInvocation>> Service<LambdaInvocation> for Tracked<S> {
     }
 
     fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
-        let request_id = invocation.context.request_id.clone();
-        *self.tracker.0.current.borrow_mut() = Some(request_id.clone());
+        let number = self.tracker.begin(&invocation.context.request_id);
         TrackedFuture {
             inner: self.inner.call(invocation),
-            done: Done(self.tracker.clone(), request_id),
+            done: Done(self.tracker.clone(), number),
+            held: false,
         }
     }
 }
 
 /// Marks its invocation finished: once it completed, or when dropped with
 /// it still running (the loop dropped). Never another invocation's mark.
-struct Done(Tracker, String);
+struct Done(Tracker, u64);
 
 impl Done {
     fn finish(&self) {
-        let inner = &self.0 .0;
-        let mut current = inner.current.borrow_mut();
-        if current.as_deref() == Some(self.1.as_str()) {
-            *current = None;
-            inner.idle.notify_waiters();
+        let tracker = &self.0;
+        if tracker.0.running.get() == Some(self.1) {
+            tracker.0.running.set(None);
+            if tracker.stopping() {
+                tracker.0.idle.notify_waiters();
+            }
         }
     }
 }
@@ -380,6 +470,9 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: F,
         done: Done,
+        // Answered during shutdown: pending for good, so the loop never
+        // goes on to poll `next`.
+        held: bool,
     }
 }
 
@@ -388,8 +481,16 @@ impl<F: Future> Future for TrackedFuture<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
         let this = self.project();
+        if *this.held {
+            return Poll::Pending;
+        }
         let output = std::task::ready!(this.inner.poll(cx));
         this.done.finish();
+        if this.done.0.stopping() {
+            // The bootstrap drops the loop once it sees the invocation done.
+            *this.held = true;
+            return Poll::Pending;
+        }
         Poll::Ready(output)
     }
 }
@@ -404,11 +505,19 @@ pub(crate) fn cut_short_error() -> Diagnostic {
 
 /// Answers an invocation cut short by the end of the grace period, so its
 /// caller gets an error document rather than nothing.
+/// Bounded by [`ANSWER_LIMIT`], as it runs inside Lambda's shutdown window.
 pub(crate) async fn answer_cut_short(request_id: &str) {
     let error = cut_short_error();
+    let segment = crate::layers::path_segment(request_id);
+    let request_id = segment.as_deref().unwrap_or(request_id);
     let path = format!("/2018-06-01/runtime/invocation/{request_id}/error");
-    if let Err(err) = crate::init_error::post_error(&path, &error).await {
-        tracing::warn!("could not answer the invocation cut short: {err}");
+    match tokio::time::timeout(ANSWER_LIMIT, crate::init_error::post_error(&path, &error)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::warn!("could not answer the invocation cut short: {err}"),
+        Err(_) => tracing::warn!(
+            "could not answer the invocation cut short within {} ms",
+            ANSWER_LIMIT.as_millis()
+        ),
     }
 }
 
@@ -420,18 +529,35 @@ mod tests {
     async fn idle_resolves_once_the_invocation_is_done() {
         let tracker = Tracker::default();
         tracker.idle().await;
-        *tracker.0.current.borrow_mut() = Some("id".to_owned());
+        let number = tracker.begin("id");
         assert_eq!(tracker.current().as_deref(), Some("id"));
-        let done = Done(tracker.clone(), "id".to_owned());
+        tracker.stop();
+        let done = Done(tracker.clone(), number);
         let idle = tracker.idle();
         tokio::pin!(idle);
         assert!(futures_util::poll!(idle.as_mut()).is_pending());
         // Another invocation's mark is left alone.
-        drop(Done(tracker.clone(), "other".to_owned()));
+        drop(Done(tracker.clone(), number + 1));
         assert_eq!(tracker.current().as_deref(), Some("id"));
         drop(done);
         idle.await;
         assert_eq!(tracker.current(), None);
+    }
+
+    #[test]
+    fn bad_grace_or_extension_settings_are_refused() {
+        let config = parse_config(None, None).unwrap();
+        assert_eq!(config.grace, DEFAULT_GRACE);
+        assert_eq!(config.extension, None);
+        let config = parse_config(Some(" 50 "), Some("OFF")).unwrap();
+        assert_eq!(config.grace, Duration::from_millis(50));
+        assert_eq!(config.extension, Some(false));
+        assert!(parse_config(Some("1s"), None)
+            .unwrap_err()
+            .contains(GRACE_ENV));
+        assert!(parse_config(None, Some("yes please"))
+            .unwrap_err()
+            .contains(EXTENSION_ENV));
     }
 
     #[tokio::test]
