@@ -156,3 +156,34 @@ async fn handler_panics_are_still_the_handlers() {
         "{output}"
     );
 }
+
+#[tokio::test]
+async fn a_deadline_that_is_not_a_timestamp_is_taken_as_a_duration() {
+    // `cargo lambda watch` sends `Lambda-Runtime-Deadline-Ms: 600000`: the
+    // timeout, not a point in time. Taken literally the budget would be
+    // spent long ago and every invocation a `Runtime.Timeout`.
+    let mut function = spawn().await;
+    let sent_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let completion = function
+        .invoke_with(
+            Invocation::new(command("context")).header("lambda-runtime-deadline-ms", "600000"),
+        )
+        .await
+        .expect("answered");
+    let reply = completion.into_result().expect("a response, not a timeout");
+    let deadline = reply["deadline"].as_u64().unwrap();
+    assert!(deadline >= sent_at + 600_000, "{reply}");
+    count(&mut function).await;
+    function.shut_down().await.ok();
+    let output = function.output();
+    assert_eq!(
+        output
+            .matches("Lambda-Runtime-Deadline-Ms 600000 is not a timestamp")
+            .count(),
+        1,
+        "{output}"
+    );
+}

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::layers::deadline::{bounded, Bounded};
+use crate::layers::deadline::{bounded, settle_deadline, Bounded};
 use crate::layers::{Decoded, Ticket};
 use crate::Diagnostic;
 
@@ -150,6 +150,7 @@ where
         if let Some(sent_id) = claimed.sent_id {
             context.request_id = sent_id;
         }
+        settle_deadline(&mut context);
         match claimed.event {
             Ok(payload) => {
                 // `call` only builds the future, but whatever it runs is

@@ -7,6 +7,7 @@
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -157,6 +158,37 @@ pin_project! {
     }
 }
 
+/// Deadlines before this (September 2001) cannot be the epoch milliseconds
+/// of an invocation happening now: some local emulators of the Runtime API
+/// (`cargo lambda watch`) send the function's timeout in milliseconds
+/// instead.
+const EPOCH_FLOOR_MS: u64 = 1_000_000_000_000;
+
+static RELATIVE_DEADLINE_WARNED: AtomicBool = AtomicBool::new(false);
+
+/// Makes `context.deadline` an epoch timestamp: one that cannot be
+/// (below [`EPOCH_FLOOR_MS`]) is taken as that many milliseconds from now,
+/// with a warning the first time, rather than as a deadline long past.
+pub(crate) fn settle_deadline(context: &mut Context) {
+    if context.deadline >= EPOCH_FLOOR_MS {
+        return;
+    }
+    let relative = context.deadline;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    context.deadline = u64::try_from(now)
+        .unwrap_or(u64::MAX)
+        .saturating_add(relative);
+    if !RELATIVE_DEADLINE_WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            "Lambda-Runtime-Deadline-Ms {relative} is not a timestamp (as a local emulator may send); \
+             taken as {relative} ms from receipt"
+        );
+    }
+}
+
 /// Races `future` against the deadline (epoch milliseconds) less the
 /// margin. A budget already spent answers at once, without polling the
 /// handler.
@@ -228,6 +260,20 @@ mod tests {
             .unwrap()
             .as_millis() as u64;
         now + ms
+    }
+
+    #[test]
+    fn deadlines_that_are_not_timestamps_are_taken_as_durations() {
+        let mut context = Context::default();
+        context.deadline = in_ms(3_000);
+        let sent = context.deadline;
+        settle_deadline(&mut context);
+        assert_eq!(context.deadline, sent);
+
+        context.deadline = 600_000;
+        let before = in_ms(600_000);
+        settle_deadline(&mut context);
+        assert!(context.deadline >= before && context.deadline <= in_ms(600_000));
     }
 
     #[test]
