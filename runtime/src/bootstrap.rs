@@ -186,6 +186,13 @@ where
         Ok(event) => event,
         Err(code) => return code,
     };
+    let timeout = match local::function_timeout() {
+        Ok(timeout) => timeout,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let state = match init_local(init).await {
         Ok(state) => state,
         Err(code) => return code,
@@ -194,7 +201,7 @@ where
     let mut invocation = Box::pin(invoke_once(
         &handler,
         &event,
-        local::local_context(),
+        local::local_context(timeout),
         state,
         true,
     ));

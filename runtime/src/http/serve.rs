@@ -16,7 +16,7 @@ use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -87,6 +87,8 @@ struct Server<H, S: 'static> {
     handler: H,
     state: &'static S,
     limits: Limits,
+    /// The function's timeout: each request's deadline.
+    timeout: Duration,
 }
 
 pub(crate) async fn run<S, I, K, H>(
@@ -104,6 +106,13 @@ where
 {
     let limits = match Limits::from_env() {
         Ok(limits) => limits,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let timeout = match local::function_timeout() {
+        Ok(timeout) => timeout,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(2);
@@ -127,6 +136,7 @@ where
         handler,
         state,
         limits,
+        timeout,
     });
     // One permit per open connection. Over the cap the loop waits before
     // `accept`, so further clients queue in the kernel's listen backlog
@@ -268,7 +278,7 @@ where
         Ok(body) => body,
         Err(reply) => return reply,
     };
-    let context = local::local_context();
+    let context = local::local_context(server.timeout);
     let event = function_url_event(&parts, &body, peer, &context.request_id);
     let payload = match serde_json::to_vec(&event) {
         Ok(payload) => payload,
