@@ -364,7 +364,7 @@ async fn read_body(body: Incoming, limits: &Limits) -> Result<Bytes, Reply> {
         return Err(too_large());
     }
     let mut body = Limited::new(body, limits.max_body);
-    let mut bytes = Vec::with_capacity(declared as usize);
+    let mut bytes = Vec::with_capacity(initial_capacity(declared));
     loop {
         let frame = match tokio::time::timeout(limits.idle_timeout, body.frame()).await {
             Ok(None) => break,
@@ -392,6 +392,16 @@ async fn read_body(body: Incoming, limits: &Limits) -> Result<Bytes, Reply> {
         }
     }
     Ok(Bytes::from(bytes))
+}
+
+/// The most a body reserves before any of it arrives: a declared length
+/// is only a claim, and reserving it in full would let idle clients hold
+/// `max_connections × max_body` of memory; past this the buffer grows as
+/// bytes come.
+const INITIAL_BODY_CAPACITY: usize = 64 * 1024;
+
+fn initial_capacity(declared: u64) -> usize {
+    usize::try_from(declared).map_or(INITIAL_BODY_CAPACITY, |n| n.min(INITIAL_BODY_CAPACITY))
 }
 
 /// The connection closes after this reply: the rest of the request is
@@ -523,6 +533,14 @@ fn plain(status: u16, message: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_body_length_reserves_at_most_64_kib() {
+        assert_eq!(initial_capacity(0), 0);
+        assert_eq!(initial_capacity(1_000), 1_000);
+        assert_eq!(initial_capacity(6 * 1024 * 1024), 64 * 1024);
+        assert_eq!(initial_capacity(u64::MAX), 64 * 1024);
+    }
 
     fn address(args: &[&str]) -> Result<Option<SocketAddr>, String> {
         serve_address(args.iter().map(OsString::from))
