@@ -1,8 +1,8 @@
 //! The local server (`BOOTSTRAP --serve`) is bounded like API Gateway and
 //! answers every request: bodies over the limit, slow heads and stalled
 //! bodies, connections over the cap, accept failures, hostile headers,
-//! half-closed clients, responses that cannot be serialized, and command
-//! lines that are not UTF-8. Each test drives the compiled bootstrap
+//! half-closed clients, responses that cannot be serialized, command
+//! lines that are not UTF-8, and a function timeout that is not one. Each test drives the compiled bootstrap
 //! (tests/bootstraps/serve_fixture.rs) over real sockets.
 
 use std::ffi::OsStr;
@@ -292,7 +292,18 @@ async fn a_client_slow_to_send_its_head_is_cut_off() {
         // Connected and silent.
         let mut silent = connect(address);
         assert_eq!(read_to_close(&mut silent), b"");
-        // Kept alive after a response, then silent.
+    })
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_kept_alive_then_silent_is_cut_off() {
+    // Long enough for the first request to beat it on a loaded machine:
+    // only the silence after the response has to outlast it.
+    let server = Server::start(&[("LAMBDA_KIT_SERVE_HEADER_TIMEOUT", "5")]).await;
+    let address = server.address;
+    blocking(move || {
         let mut kept = connect(address);
         kept.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             .unwrap();
@@ -517,6 +528,38 @@ async fn bad_limits_stop_the_server_before_it_listens() {
         assert_eq!(output.status.code(), Some(2), "{name}={value}: {stderr}");
         assert!(stderr.contains(&format!("{name}=\"{value}\"")), "{stderr}");
         assert!(!stderr.contains("serving http://"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_function_timeout_stops_the_server_and_a_local_run() {
+    // The last one overflowed the deadline arithmetic: a panic, exit 101.
+    for value in ["30s", "1.5", "0", "901", "18446744073709551615"] {
+        for args in [&["--serve", "127.0.0.1:0"][..], &["{}"]] {
+            let output = tokio::time::timeout(
+                HANG,
+                Command::new(FIXTURE)
+                    .args(args)
+                    .env("AWS_LAMBDA_FUNCTION_TIMEOUT", value)
+                    .env_remove("AWS_LAMBDA_RUNTIME_API")
+                    .stdin(Stdio::null())
+                    .kill_on_drop(true)
+                    .output(),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{args:?} {value}: the server started anyway"))
+            .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?} {value}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "error: AWS_LAMBDA_FUNCTION_TIMEOUT must be a whole number of seconds \
+                     from 1 to 900, not `{value}`"
+                )),
+                "{stderr}"
+            );
+            assert!(!stderr.contains("serving http://"), "{stderr}");
+        }
     }
 }
 

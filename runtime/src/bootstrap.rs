@@ -198,6 +198,13 @@ where
     if let Err(code) = shutdown_settings() {
         return code;
     }
+    let timeout = match local::function_timeout() {
+        Ok(timeout) => timeout,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let state = match init_local(init).await {
         Ok(state) => state,
         Err(code) => return code,
@@ -206,7 +213,7 @@ where
     let mut invocation = Box::pin(invoke_once(
         &handler,
         &event,
-        local::local_context(),
+        local::local_context(timeout),
         state,
         true,
     ));

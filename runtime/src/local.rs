@@ -133,8 +133,37 @@ pub(crate) fn event_from_command_line(reads_event: bool) -> Result<Vec<u8>, Exit
     }
 }
 
-/// A context like the one Lambda would pass, from the environment when set.
-pub(crate) fn local_context() -> Context {
+/// The function's timeout when `AWS_LAMBDA_FUNCTION_TIMEOUT` is unset, as
+/// for a new Lambda function.
+const DEFAULT_FUNCTION_TIMEOUT: u64 = 3;
+/// The longest timeout Lambda allows.
+const MAX_FUNCTION_TIMEOUT: u64 = 900;
+
+/// The function's timeout outside Lambda, from `AWS_LAMBDA_FUNCTION_TIMEOUT`.
+/// Read once at startup, so a bad value stops the run before any work.
+pub(crate) fn function_timeout() -> Result<Duration, String> {
+    parse_function_timeout(std::env::var("AWS_LAMBDA_FUNCTION_TIMEOUT").ok().as_deref())
+}
+
+/// Whole seconds in Lambda's range, 1 to 900; unset or blank is the default.
+fn parse_function_timeout(value: Option<&str>) -> Result<Duration, String> {
+    let text = value.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        return Ok(Duration::from_secs(DEFAULT_FUNCTION_TIMEOUT));
+    }
+    match text.parse::<u64>() {
+        Ok(seconds @ 1..=MAX_FUNCTION_TIMEOUT) => Ok(Duration::from_secs(seconds)),
+        _ => Err(format!(
+            "AWS_LAMBDA_FUNCTION_TIMEOUT must be a whole number of seconds from 1 to \
+             {MAX_FUNCTION_TIMEOUT}, not `{text}`; unset, the timeout is \
+             {DEFAULT_FUNCTION_TIMEOUT} s"
+        )),
+    }
+}
+
+/// A context like the one Lambda would pass, from the environment when set,
+/// with its deadline `timeout` from now.
+pub(crate) fn local_context(timeout: Duration) -> Context {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let function_name = env("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|| {
         std::env::args_os()
@@ -146,16 +175,14 @@ pub(crate) fn local_context() -> Context {
             })
             .unwrap_or_else(|| "function".to_owned())
     });
-    let timeout = env("AWS_LAMBDA_FUNCTION_TIMEOUT")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(3);
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
-    let deadline = now + Duration::from_secs(timeout);
+    // Saturating: a clock or timeout out of range must not panic here.
+    let deadline = now.checked_add(timeout).unwrap_or(Duration::MAX);
     let mut context = Context::default();
     context.request_id = format!("local-{:x}-{:x}", std::process::id(), now.as_nanos());
-    context.deadline = deadline.as_millis() as u64;
+    context.deadline = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
     context.invoked_function_arn =
         format!("arn:aws:lambda:local:000000000000:function:{function_name}");
     context.env_config = Arc::new(Config {
@@ -273,12 +300,52 @@ mod tests {
 
     #[test]
     fn local_context_looks_like_lambdas() {
-        let ctx = local_context();
+        let before = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let ctx = local_context(Duration::from_secs(7));
+        let after = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
         assert!(ctx.request_id.starts_with("local-"));
-        assert!(ctx.deadline > 0);
+        let deadline = Duration::from_millis(ctx.deadline);
+        assert!(
+            before + Duration::from_secs(7) - Duration::from_millis(1) <= deadline
+                && deadline <= after + Duration::from_secs(7)
+        );
         assert!(ctx
             .invoked_function_arn
             .starts_with("arn:aws:lambda:local:"));
         assert!(!ctx.env_config.function_name.is_empty());
+    }
+
+    #[test]
+    fn function_timeouts() {
+        let secs = |s: u64| Ok(Duration::from_secs(s));
+        assert_eq!(parse_function_timeout(None), secs(3));
+        assert_eq!(parse_function_timeout(Some("")), secs(3));
+        assert_eq!(parse_function_timeout(Some("  ")), secs(3));
+        assert_eq!(parse_function_timeout(Some("1")), secs(1));
+        assert_eq!(parse_function_timeout(Some(" 60\n")), secs(60));
+        assert_eq!(parse_function_timeout(Some("900")), secs(900));
+        for bad in [
+            "0",
+            "901",
+            "30s",
+            "1.5",
+            "-1",
+            "lots",
+            "18446744073709551616",
+        ] {
+            let err = parse_function_timeout(Some(bad)).unwrap_err();
+            assert_eq!(
+                err,
+                format!(
+                    "AWS_LAMBDA_FUNCTION_TIMEOUT must be a whole number of seconds from 1 to 900, \
+                     not `{bad}`; unset, the timeout is 3 s"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn a_deadline_out_of_range_saturates() {
+        assert_eq!(local_context(Duration::MAX).deadline, u64::MAX);
     }
 }

@@ -69,17 +69,47 @@ fn origin(file: &str) -> Origin<'_> {
     }
     // Cargo unpacks dependencies to `.../registry/src/<index>/<name>-<version>/`
     // and `.../git/checkouts/<repo>-<hash>/<rev>/`.
-    let crate_dir = if let Some((_, rest)) = file.split_once("/registry/src/") {
-        rest.split('/').nth(1)
+    if let Some((_, rest)) = file.split_once("/registry/src/") {
+        if let Some(dir) = rest.split('/').nth(1) {
+            return Origin::Dependency(without_version(dir));
+        }
     } else if let Some((_, rest)) = file.split_once("/git/checkouts/") {
-        rest.split('/').next()
-    } else {
-        None
-    };
-    match crate_dir {
-        Some(dir) => Origin::Dependency(dir.rsplit_once('-').map_or(dir, |(name, _)| name)),
-        None => Origin::Handler,
+        if let Some(dir) = rest.split('/').next() {
+            // The hash after the last `-` has no `-` in it.
+            return Origin::Dependency(dir.rsplit_once('-').map_or(dir, |(name, _)| name));
+        }
     }
+    Origin::Handler
+}
+
+/// `name` of a `name-version` directory. The version starts at the first
+/// `-` followed by `major.minor.patch`: names can hold `-1` (`sha-1`) and
+/// prereleases hold `-` (`1.0.0-rc.1`).
+fn without_version(dir: &str) -> &str {
+    dir.match_indices('-')
+        .map(|(at, _)| at)
+        .find(|&at| is_version(&dir[at + 1..]))
+        .map_or(dir, |at| &dir[..at])
+}
+
+/// Whether `text` starts with `digits.digits.digits`, then ends or goes on
+/// with `-` or `+`.
+fn is_version(text: &str) -> bool {
+    let mut rest = text;
+    for part in 0..3 {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        if part < 2 {
+            match rest.strip_prefix('.') {
+                Some(after) => rest = after,
+                None => return false,
+            }
+        }
+    }
+    rest.is_empty() || rest.starts_with(['-', '+'])
 }
 
 /// Only compiled into `panic = "abort"` builds: the request in flight, and
@@ -148,6 +178,19 @@ mod tests {
             origin("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lambda_runtime-1.5.0/src/types.rs"),
             Origin::Dependency("lambda_runtime")
         );
+        let registry = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f";
+        for (dir, name) in [
+            ("x-1.0.0-rc.1", "x"),
+            ("aws-lc-sys-0.29.0", "aws-lc-sys"),
+            ("sha-1-0.10.1", "sha-1"),
+            ("x-2.0.0+build.5", "x"),
+        ] {
+            assert_eq!(
+                origin(&format!("{registry}/{dir}/src/lib.rs")),
+                Origin::Dependency(name),
+                "{dir}"
+            );
+        }
         assert_eq!(
             origin("/home/u/.cargo/git/checkouts/aws-lambda-rust-runtime-0123456789abcdef/1a2b3c4/lambda-runtime/src/lib.rs"),
             Origin::Dependency("aws-lambda-rust-runtime")

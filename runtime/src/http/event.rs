@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 use ::http::uri::{Authority, Scheme};
 use ::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -425,14 +426,25 @@ fn uri_parts(event: &LambdaRequest) -> Option<UriParts<'_>> {
 
 /// API Gateway's path with the stage in front, as `lambda_http` puts it.
 fn with_stage<'a>(stage: Option<&str>, path: &'a str) -> Cow<'a, str> {
-    if std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_some() {
+    // Read once: the environment does not change under a running function.
+    static IGNORE_STAGE: OnceLock<bool> = OnceLock::new();
+    if *IGNORE_STAGE
+        .get_or_init(|| std::env::var_os("AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH").is_some())
+    {
         return Cow::Borrowed(path);
     }
     match stage {
         None | Some("$default") => Cow::Borrowed(path),
-        Some(stage) if path.starts_with(&format!("/{stage}/")) => Cow::Borrowed(path),
+        Some(stage) if starts_with_stage(path, stage) => Cow::Borrowed(path),
         Some(stage) => Cow::Owned(format!("/{stage}{path}")),
     }
+}
+
+/// Whether `path` starts with `/{stage}/`.
+fn starts_with_stage(path: &str, stage: &str) -> bool {
+    path.strip_prefix('/')
+        .and_then(|rest| rest.strip_prefix(stage))
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// ALB sends parameters as they were received; `lambda_http` decodes them
@@ -574,7 +586,10 @@ fn plain_dns_name(host: &str) -> bool {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        && !host.to_ascii_lowercase().contains("xn--")
+        && !host
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"xn--"))
 }
 
 /// The first character `http` does not take in a query string as it is.
@@ -788,6 +803,25 @@ mod tests {
         let long = bad_uri(&"x").response();
         let body: Value = serde_json::from_slice(long.body().as_ref()).unwrap();
         assert_eq!(body["location"], Value::Null);
+    }
+
+    #[test]
+    fn punycode_labels_are_found_in_any_case() {
+        assert!(plain_dns_name("api.example.com"));
+        assert!(plain_dns_name("x-n--y.com"));
+        for host in ["xn--bcher-kva.com", "a.XN--x.com", "a.xN--x.org", "Xn--"] {
+            assert!(!plain_dns_name(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn a_path_already_under_its_stage_is_kept() {
+        assert!(starts_with_stage("/prod/users", "prod"));
+        assert!(starts_with_stage("/prod/", "prod"));
+        assert!(!starts_with_stage("/prod", "prod"));
+        assert!(!starts_with_stage("/production/users", "prod"));
+        assert!(!starts_with_stage("prod/users", "prod"));
+        assert!(!starts_with_stage("/users", "prod"));
     }
 
     #[test]

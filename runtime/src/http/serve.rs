@@ -16,7 +16,7 @@ use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -87,6 +87,8 @@ struct Server<H, S: 'static> {
     handler: H,
     state: &'static S,
     limits: Limits,
+    /// The function's timeout: each request's deadline.
+    timeout: Duration,
 }
 
 pub(crate) async fn run<S, I, K, H>(
@@ -112,6 +114,13 @@ where
     if let Err(code) = shutdown_settings() {
         return code;
     }
+    let timeout = match local::function_timeout() {
+        Ok(timeout) => timeout,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
     let state = match init_local(init).await {
         Ok(state) => state,
         Err(code) => return code,
@@ -130,6 +139,7 @@ where
         handler,
         state,
         limits,
+        timeout,
     });
     // One permit per open connection. Over the cap the loop waits before
     // `accept`, so further clients queue in the kernel's listen backlog
@@ -308,7 +318,7 @@ where
         Ok(body) => body,
         Err(reply) => return reply,
     };
-    let context = local::local_context();
+    let context = local::local_context(server.timeout);
     let event = function_url_event(&parts, &body, peer, &context.request_id);
     let payload = match serde_json::to_vec(&event) {
         Ok(payload) => payload,
@@ -394,7 +404,7 @@ async fn read_body(body: Incoming, limits: &Limits) -> Result<Bytes, Reply> {
         return Err(too_large());
     }
     let mut body = Limited::new(body, limits.max_body);
-    let mut bytes = Vec::with_capacity(declared as usize);
+    let mut bytes = Vec::with_capacity(initial_capacity(declared));
     loop {
         let frame = match tokio::time::timeout(limits.idle_timeout, body.frame()).await {
             Ok(None) => break,
@@ -422,6 +432,16 @@ async fn read_body(body: Incoming, limits: &Limits) -> Result<Bytes, Reply> {
         }
     }
     Ok(Bytes::from(bytes))
+}
+
+/// The most a body reserves before any of it arrives: a declared length
+/// is only a claim, and reserving it in full would let idle clients hold
+/// `max_connections × max_body` of memory; past this the buffer grows as
+/// bytes come.
+const INITIAL_BODY_CAPACITY: usize = 64 * 1024;
+
+fn initial_capacity(declared: u64) -> usize {
+    usize::try_from(declared).map_or(INITIAL_BODY_CAPACITY, |n| n.min(INITIAL_BODY_CAPACITY))
 }
 
 /// The connection closes after this reply: the rest of the request is
@@ -553,6 +573,14 @@ fn plain(status: u16, message: &str) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_body_length_reserves_at_most_64_kib() {
+        assert_eq!(initial_capacity(0), 0);
+        assert_eq!(initial_capacity(1_000), 1_000);
+        assert_eq!(initial_capacity(6 * 1024 * 1024), 64 * 1024);
+        assert_eq!(initial_capacity(u64::MAX), 64 * 1024);
+    }
 
     fn address(args: &[&str]) -> Result<Option<SocketAddr>, String> {
         serve_address(args.iter().map(OsString::from))

@@ -254,6 +254,12 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
 
+    /// The margin in force, which `LAMBDA_KIT_DEADLINE_MARGIN_MS` may set:
+    /// deadlines below are placed relative to it.
+    fn margin_ms() -> u64 {
+        margin().as_millis() as u64
+    }
+
     fn in_ms(ms: u64) -> u64 {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -305,7 +311,8 @@ mod tests {
     async fn a_handler_past_its_budget_is_dropped_and_answered() {
         let dropped = Arc::new(AtomicBool::new(false));
         let flag = DropFlag(dropped.clone());
-        let err = bounded(in_ms(2_000), async move {
+        let margin = margin_ms();
+        let err = bounded(in_ms(margin + 2_000), async move {
             let _flag = flag;
             std::future::pending::<Result<(), Diagnostic>>().await
         })
@@ -318,14 +325,16 @@ mod tests {
             .and_then(|rest| rest.split(' ').next())
             .and_then(|ms| ms.parse().ok())
             .unwrap_or_else(|| panic!("{}", err.error_message));
-        assert!((1_800..=1_900).contains(&budget), "{}", err.error_message);
-        assert!(err.error_message.contains("less a 100 ms margin"));
+        assert!((1_900..=2_000).contains(&budget), "{}", err.error_message);
+        assert!(err
+            .error_message
+            .contains(&format!("less a {margin} ms margin")));
         assert!(dropped.load(Ordering::SeqCst));
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_handler_within_its_budget_is_untouched() {
-        let value = bounded(in_ms(2_000), async {
+        let value = bounded(in_ms(margin_ms() + 2_000), async {
             tokio::time::sleep(Duration::from_millis(500)).await;
             Ok::<_, Diagnostic>(7)
         })
@@ -337,7 +346,8 @@ mod tests {
     async fn a_spent_budget_answers_without_running_the_handler() {
         let ran = Arc::new(AtomicBool::new(false));
         let flag = ran.clone();
-        let err = bounded(in_ms(50), async move {
+        // Less time left than the margin (or none at all).
+        let err = bounded(in_ms(margin_ms() / 2), async move {
             flag.store(true, Ordering::SeqCst);
             Ok::<_, Diagnostic>(())
         })
@@ -352,8 +362,10 @@ mod tests {
     fn remaining_time_saturates() {
         let mut ctx = Context::default();
         ctx.deadline = in_ms(10_000);
-        assert!(ctx.remaining() > Duration::from_secs(9));
-        assert!(ctx.budget() < ctx.remaining());
+        let remaining = ctx.remaining();
+        let budget = ctx.budget();
+        assert!(remaining > Duration::from_secs(9));
+        assert!(budget <= remaining.saturating_sub(margin()));
         ctx.deadline = 0;
         assert_eq!(ctx.remaining(), Duration::ZERO);
         assert_eq!(ctx.budget(), Duration::ZERO);

@@ -51,9 +51,15 @@ use crate::Diagnostic;
 const PREFIX: &str = "/2018-06-01/runtime";
 const EXTENSION_PREFIX: &str = "/2020-01-01/extension";
 
-/// How long an invocation may take before [`RuntimeApi::invoke_raw`] gives
-/// up, unless changed with [`RuntimeApi::set_timeout`].
+/// The function's timeout, unless changed with [`RuntimeApi::set_timeout`]:
+/// each invocation's deadline is this far after it is queued.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long past its deadline the emulator still waits for an answer.
+/// Whether an answer came in time is for the test to judge (from its
+/// error type, say); the wait only bounds a function that never answers,
+/// so it is generous enough for a loaded machine.
+const ALLOWANCE: Duration = DEFAULT_TIMEOUT;
 
 /// The function name the emulator announces to bootstraps.
 pub const FUNCTION_NAME: &str = "test-function";
@@ -61,7 +67,8 @@ pub const FUNCTION_NAME: &str = "test-function";
 /// Why the emulator could not produce an invocation's outcome.
 #[derive(Debug)]
 pub enum EmulatorError {
-    /// No response or error arrived within the timeout.
+    /// Nothing arrived within this time (for an invocation: its deadline
+    /// plus a generous allowance).
     Timeout(Duration),
     /// The bootstrap process exited (with this status) first.
     Exited(ExitStatus),
@@ -293,9 +300,22 @@ impl RuntimeApi {
         self.address
     }
 
-    /// Changes how long an invocation may take (also sent as its deadline).
+    /// Changes the function's timeout: each invocation queued from now on
+    /// gets a deadline (`Lambda-Runtime-Deadline-Ms`) this far ahead. The
+    /// emulator keeps waiting for the answer (and for polls and an init
+    /// error) up to [`DEFAULT_TIMEOUT`] longer, so that on a loaded machine
+    /// a function that does answer by its deadline is not reported as
+    /// [`EmulatorError::Timeout`]; [`Function::wait`] is bounded by the
+    /// timeout itself. Also sent as `AWS_LAMBDA_FUNCTION_TIMEOUT` by
+    /// [`configure`](Self::configure).
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
+    }
+
+    /// How long the emulator waits for anything: the timeout plus the
+    /// allowance.
+    fn patience(&self) -> Duration {
+        self.timeout.saturating_add(ALLOWANCE)
     }
 
     /// Sets the environment Lambda gives a bootstrap: the Runtime API
@@ -328,33 +348,34 @@ impl RuntimeApi {
     pub async fn invoke(&self, invocation: Invocation) -> Result<Completion, EmulatorError> {
         let (done, outcome) = oneshot::channel();
         let request_id = self.enqueue(invocation, done);
-        match tokio::time::timeout(self.timeout, outcome).await {
+        let patience = self.patience();
+        match tokio::time::timeout(patience, outcome).await {
             Ok(Ok(outcome)) => Ok(Completion {
                 request_id,
                 outcome,
             }),
-            Ok(Err(_)) | Err(_) => Err(EmulatorError::Timeout(self.timeout)),
+            Ok(Err(_)) | Err(_) => Err(EmulatorError::Timeout(patience)),
         }
     }
 
     /// Queues one invocation with this raw payload now and returns its
     /// answer as a future that borrows nothing, so a test can act on the
     /// function (e.g. [`Function::signal`] it) while the invocation runs.
-    /// Bounded by the timeout like [`invoke_raw`](Self::invoke_raw).
+    /// Bounded like [`invoke_raw`](Self::invoke_raw).
     pub fn invoke_in_background(
         &self,
         payload: impl Into<Bytes>,
     ) -> impl std::future::Future<Output = Result<Completion, EmulatorError>> + Send + 'static {
         let (done, outcome) = oneshot::channel();
         let request_id = self.enqueue(Invocation::new(payload), done);
-        let timeout = self.timeout;
+        let patience = self.patience();
         async move {
-            match tokio::time::timeout(timeout, outcome).await {
+            match tokio::time::timeout(patience, outcome).await {
                 Ok(Ok(outcome)) => Ok(Completion {
                     request_id,
                     outcome,
                 }),
-                Ok(Err(_)) | Err(_) => Err(EmulatorError::Timeout(timeout)),
+                Ok(Err(_)) | Err(_) => Err(EmulatorError::Timeout(patience)),
             }
         }
     }
@@ -368,16 +389,17 @@ impl RuntimeApi {
 
     /// Waits until the bootstrap has polled `invocation/next` `count` times
     /// in all: after `n` answered invocations, poll `n + 1` means it is idle,
-    /// waiting for the next one. Bounded by the timeout.
+    /// waiting for the next one. Bounded like [`invoke_raw`](Self::invoke_raw).
     pub async fn wait_for_polls(&self, count: u64) -> Result<(), EmulatorError> {
         let mut polls = self.shared.polls.subscribe();
-        let reached = tokio::time::timeout(self.timeout, polls.wait_for(|polls| *polls >= count))
+        let patience = self.patience();
+        let reached = tokio::time::timeout(patience, polls.wait_for(|polls| *polls >= count))
             .await
             .is_ok_and(|seen| seen.is_ok());
         if reached {
             Ok(())
         } else {
-            Err(EmulatorError::Timeout(self.timeout))
+            Err(EmulatorError::Timeout(patience))
         }
     }
 
@@ -424,11 +446,12 @@ impl RuntimeApi {
     /// Waits until a bootstrap reports an init failure to `init/error`.
     pub async fn init_error(&self) -> Result<ErrorReport, EmulatorError> {
         let mut reports = self.shared.init_error.subscribe();
-        let outcome =
-            match tokio::time::timeout(self.timeout, reports.wait_for(Option::is_some)).await {
-                Ok(Ok(report)) => Ok(report.clone().expect("waited for Some")),
-                _ => Err(EmulatorError::Timeout(self.timeout)),
-            };
+        let patience = self.patience();
+        let outcome = match tokio::time::timeout(patience, reports.wait_for(Option::is_some)).await
+        {
+            Ok(Ok(report)) => Ok(report.clone().expect("waited for Some")),
+            _ => Err(EmulatorError::Timeout(patience)),
+        };
         outcome
     }
 }
@@ -640,5 +663,64 @@ fn complete(shared: &Shared, request_id: &str, outcome: Outcome) -> Reply {
             StatusCode::BAD_REQUEST,
             &format!("no invocation {request_id} is in flight"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    /// One request on its own connection; the whole response as text.
+    async fn request(address: SocketAddr, method: &str, path: &str, body: &str) -> String {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nhost: runtime\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    fn header<'r>(response: &'r str, name: &str) -> &'r str {
+        response
+            .lines()
+            .find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.eq_ignore_ascii_case(name).then(|| value.trim())
+            })
+            .unwrap_or_else(|| panic!("no {name} in {response}"))
+    }
+
+    #[tokio::test]
+    async fn an_answer_after_the_deadline_is_still_received() {
+        let mut api = RuntimeApi::start().await.unwrap();
+        api.set_timeout(Duration::from_millis(20));
+        let answer = tokio::spawn(api.invoke_in_background("{}"));
+        let next = request(
+            api.address(),
+            "GET",
+            &format!("{PREFIX}/invocation/next"),
+            "",
+        )
+        .await;
+        let id = header(&next, "lambda-runtime-aws-request-id").to_owned();
+        let deadline: u64 = header(&next, "lambda-runtime-deadline-ms").parse().unwrap();
+        // Answer only once the deadline it was sent has passed.
+        let deadline = UNIX_EPOCH + Duration::from_millis(deadline);
+        while SystemTime::now() <= deadline + Duration::from_millis(50) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let path = format!("{PREFIX}/invocation/{id}/response");
+        request(api.address(), "POST", &path, "\"late\"").await;
+        let completion = answer.await.unwrap().expect("the late answer is received");
+        assert_eq!(
+            completion.outcome,
+            Outcome::Response(Bytes::from("\"late\""))
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! failures is logged twice (when it starts, and when accepting works
 //! again, with the count) rather than once per attempt.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -55,8 +56,16 @@ pub(crate) async fn accept(
     listener: &TcpListener,
     backoff: &mut Backoff,
 ) -> (TcpStream, SocketAddr) {
+    retry(backoff, || listener.accept()).await
+}
+
+/// `attempt` until it succeeds, pausing as `backoff` says after each failure.
+async fn retry<T, F>(backoff: &mut Backoff, mut attempt: impl FnMut() -> F) -> T
+where
+    F: Future<Output = std::io::Result<T>>,
+{
     loop {
-        match listener.accept().await {
+        match attempt().await {
             Ok(accepted) => {
                 backoff.succeeded();
                 return accepted;
@@ -86,5 +95,33 @@ mod tests {
         backoff.succeeded();
         assert_eq!(backoff.failures, 0);
         assert_eq!(backoff.failed(&err), FIRST_PAUSE);
+    }
+
+    /// On tokio's paused clock, attempts are exactly a pause apart.
+    #[tokio::test(start_paused = true)]
+    async fn each_failure_is_followed_by_its_pause() {
+        let attempts = std::cell::RefCell::new(Vec::new());
+        let mut backoff = Backoff::default();
+        let outcome = retry(&mut backoff, || {
+            let mut attempts = attempts.borrow_mut();
+            attempts.push(tokio::time::Instant::now());
+            let outcome = if attempts.len() <= 10 {
+                Err(std::io::Error::from_raw_os_error(24))
+            } else {
+                Ok(attempts.len())
+            };
+            async move { outcome }
+        })
+        .await;
+        assert_eq!(outcome, 11);
+        let attempts = attempts.into_inner();
+        let pauses: Vec<_> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            pauses,
+            [5, 10, 20, 40, 80, 160, 320, 640, 1000, 1000].map(ms)
+        );
+        // The success ended the burst.
+        assert_eq!(backoff.failures, 0);
     }
 }
