@@ -335,6 +335,47 @@ async fn a_database_silent_mid_result_is_an_error_and_its_connection_is_discarde
     );
 }
 
+#[tokio::test]
+async fn a_database_silent_mid_result_in_a_transaction_from_begin_discards_its_connection() {
+    let db = TestDb::create("CREATE TABLE t (id INT)").await;
+    let proxy = Proxy::start(db.config().address()).await;
+    let url = proxy.url(&db.url());
+    let mut function = spawn(&[("DATABASE_URL", url.as_str())]).await;
+    let pid = function.pid();
+
+    let first = invoke(&mut function, json!({"action": "query"}))
+        .await
+        .expect("the database answers");
+    // Prepared now, so the server's next reply is the result itself.
+    let all = invoke(&mut function, json!({"action": "tx_rows"})).await;
+    assert_eq!(all, Ok(json!({"rows": 1000})));
+    proxy.silence_after_first_reply();
+    let stalled = invoke(&mut function, json!({"action": "tx_rows"}))
+        .await
+        .unwrap_err();
+    assert_eq!(stalled.error_type, "rds::Error", "{stalled:?}");
+    assert!(
+        stalled
+            .error_message
+            .starts_with("rows_in: no answer from the database within the "),
+        "{}",
+        stalled.error_message
+    );
+
+    // The transaction's half-read connection was discarded, not cleaned up
+    // by the driver (which would hold the pool's only slot for good).
+    let next = invoke(&mut function, json!({"action": "query"}))
+        .await
+        .expect("a fresh connection answers");
+    assert_eq!(next["pid"].as_u64().map(|p| p as u32), pid);
+    assert_ne!(next["connection"], first["connection"], "{first} {next}");
+    let output = finished_output(&mut function).await;
+    assert!(
+        output.contains("discarding a database connection whose operation did not finish"),
+        "{output}"
+    );
+}
+
 #[rds_query("SELECT CONNECTION_ID()")]
 async fn connection_id(pool: &Pool) -> Result<u64, rds::Error>;
 
@@ -392,6 +433,32 @@ async fn a_statement_cancelled_in_a_transaction_discards_its_connection() {
     {
         let mut conn = pool.conn().await.unwrap();
         let mut tx = conn.begin().await.unwrap();
+        // Prepared now, so the server's next reply is the result itself.
+        assert_eq!(rows_in(&mut tx).await.unwrap().len(), 1000);
+        proxy.silence_after_first_reply();
+        let gave_up = tokio::time::timeout(Duration::from_millis(500), rows_in(&mut tx)).await;
+        assert!(gave_up.is_err(), "{gave_up:?}");
+    }
+
+    let next = connection_id(&pool).await.unwrap();
+    assert_ne!(next, first);
+}
+
+#[tokio::test]
+async fn a_statement_cancelled_in_a_transaction_from_the_pool_discards_its_connection() {
+    let db = TestDb::create("CREATE TABLE t (id INT)").await;
+    let proxy = Proxy::start(db.config().address()).await;
+    let config = db
+        .config()
+        .with_host(proxy.address.ip().to_string())
+        .with_port(proxy.address.port())
+        .with_pool_max(1)
+        .with_connect_timeout(Duration::from_secs(5));
+    let pool = Pool::new(config).unwrap();
+    let first = connection_id(&pool).await.unwrap();
+
+    {
+        let mut tx = pool.begin().await.unwrap();
         // Prepared now, so the server's next reply is the result itself.
         assert_eq!(rows_in(&mut tx).await.unwrap().len(), 1000);
         proxy.silence_after_first_reply();

@@ -23,6 +23,7 @@ async fn setup() -> State {
 
 /// `{"action": "sleep", "ms": 60000}`, `{"action": "query"}`,
 /// `{"action": "rows"}` (a result of about a megabyte),
+/// `{"action": "tx_rows"}` (the same in a transaction from `rds::begin()`),
 /// `{"action": "count"}`.
 #[derive(Deserialize)]
 struct Command {
@@ -37,6 +38,7 @@ enum Action {
     Sleep,
     Query,
     Rows,
+    TxRows,
     Count,
 }
 
@@ -50,6 +52,12 @@ async fn connection_id() -> Result<u64, rds::Error>;
      SELECT REPEAT('x', 1000) FROM s"
 )]
 async fn rows() -> Result<Vec<String>, rds::Error>;
+
+#[rds_query(
+    "WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1000) \
+     SELECT REPEAT('x', 1000) FROM s"
+)]
+async fn rows_in(tx: &mut rds::Transaction<'_>) -> Result<Vec<String>, rds::Error>;
 
 #[lambda_handler(init = setup)]
 async fn deadline_fixture(state: &State, command: Command, ctx: &Context) -> Result<Value, Error> {
@@ -66,6 +74,12 @@ async fn deadline_fixture(state: &State, command: Command, ctx: &Context) -> Res
             Ok(json!({"connection": connection_id().await?, "pid": pid, "count": count}))
         }
         Action::Rows => Ok(json!({"rows": rows().await?.len()})),
+        Action::TxRows => {
+            let mut tx = rds::begin().await?;
+            let rows = rows_in(&mut tx).await?.len();
+            tx.commit().await?;
+            Ok(json!({"rows": rows}))
+        }
         Action::Count => Ok(json!({
             "count": count,
             "pid": pid,

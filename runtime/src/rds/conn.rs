@@ -37,6 +37,10 @@ pub struct Conn {
     inner: Option<mysql_async::Conn>,
     /// An operation on it started and has not finished.
     in_doubt: bool,
+    /// A transaction on it was dropped without commit or rollback: it is
+    /// rolled back before the next operation, or when the connection goes
+    /// back to the pool.
+    rollback_pending: bool,
     _guard: Guard,
 }
 
@@ -45,6 +49,7 @@ impl Conn {
         Self {
             inner: Some(inner),
             in_doubt: false,
+            rollback_pending: false,
             _guard: guard,
         }
     }
@@ -65,6 +70,26 @@ impl Conn {
         (inner, InDoubt(Some(&mut self.in_doubt)))
     }
 
+    /// Runs `sql` (a transaction statement), marked in doubt until done.
+    async fn statement(&mut self, sql: &'static str, operation: Operation) -> Result<(), Error> {
+        let (inner, in_doubt) = self.tracked();
+        in_doubt
+            .around(inner.query_drop(sql))
+            .await
+            .map_err(Error::operation(operation))
+    }
+
+    /// Rolls back a transaction dropped on this connection without commit
+    /// or rollback, so the next operation runs outside it.
+    pub(crate) async fn settle(&mut self) -> Result<(), Error> {
+        if !self.rollback_pending {
+            return Ok(());
+        }
+        self.statement("ROLLBACK", Operation::Rollback).await?;
+        self.rollback_pending = false;
+        Ok(())
+    }
+
     /// The server's id for this connection (`CONNECTION_ID()`).
     pub fn id(&self) -> u32 {
         self.inner.as_ref().map_or(0, mysql_async::Conn::id)
@@ -72,41 +97,37 @@ impl Conn {
 
     /// Starts a transaction; it rolls back unless committed.
     pub async fn begin(&mut self) -> Result<Transaction<'_>, Error> {
-        let Conn {
-            inner, in_doubt, ..
-        } = self;
-        let inner = inner
-            .as_mut()
-            .expect("a connection is taken only when dropped");
-        let start = inner.start_transaction(mysql_async::TxOpts::default());
-        let tx = within(
-            || Operation::Begin.to_string(),
-            InDoubt(Some(&mut *in_doubt))
-                .around(start.map(|started| started.map_err(Error::operation(Operation::Begin)))),
-        )
-        .await?;
+        within(|| Operation::Begin.to_string(), self.start()).await?;
         Ok(Transaction {
-            inner: tx,
-            _guard: None,
-            in_doubt: Some(in_doubt),
+            conn: Held::Borrowed(self),
+            open: true,
         })
+    }
+
+    /// `START TRANSACTION`, after rolling back one left open.
+    pub(crate) async fn start(&mut self) -> Result<(), Error> {
+        self.settle().await?;
+        self.statement("START TRANSACTION", Operation::Begin).await
     }
 
     /// Checks that the server still answers.
     pub async fn ping(&mut self) -> Result<(), Error> {
-        let (inner, in_doubt) = self.tracked();
-        within(
-            || Operation::Ping.to_string(),
-            in_doubt.around(
-                inner
-                    .ping()
-                    .map(|pinged| pinged.map_err(Error::operation(Operation::Ping))),
-            ),
-        )
+        within(|| Operation::Ping.to_string(), async {
+            self.settle().await?;
+            let (inner, in_doubt) = self.tracked();
+            in_doubt
+                .around(inner.ping())
+                .await
+                .map_err(Error::operation(Operation::Ping))
+        })
         .await
     }
 
     /// The driver's connection, for what `#[rds_query]` does not cover.
+    ///
+    /// After a transaction on this connection was dropped without commit
+    /// or rollback, its rollback waits for the next operation through
+    /// lambda-kit: call [`Conn::ping`] first to have it done.
     pub fn as_mysql(&mut self) -> &mut mysql_async::Conn {
         self.driver()
     }
@@ -114,7 +135,15 @@ impl Conn {
 
 impl Drop for Conn {
     fn drop(&mut self) {
+        let Some(conn) = self.inner.as_mut() else {
+            return;
+        };
         if !self.in_doubt {
+            if self.rollback_pending {
+                // The pool resets the connection before reuse, which rolls
+                // the transaction back.
+                conn.reset_connection(true);
+            }
             return;
         }
         let Some(conn) = self.inner.take() else {
@@ -140,86 +169,106 @@ impl fmt::Debug for Conn {
 
 /// A transaction: commit it, or it rolls back when dropped.
 ///
-/// On a [`Conn`] (`conn.begin()`), a statement that does not finish marks
-/// the connection, which is then discarded when dropped (see [`Conn`]). A
-/// transaction from [`rds::begin`](super::begin) or
-/// [`Pool::begin`](super::Pool::begin) holds its connection inside the
-/// driver, which cleans it up when a statement was cut short mid-result:
-/// where a statement may be cut short against a database that stops
-/// answering, prefer `rds::conn().await?.begin()`.
+/// Whether from [`Conn::begin`], [`rds::begin`](super::begin) or
+/// [`Pool::begin`](super::Pool::begin), it runs on a [`Conn`]: a statement
+/// that does not finish marks the connection, which is then discarded
+/// instead of going back to the pool (see [`Conn`]).
+///
+/// Dropped without commit or rollback, it is rolled back before the next
+/// operation on its connection or, if the connection goes back to the pool
+/// first, by the pool resetting the connection (which also drops that
+/// connection's prepared statements).
 pub struct Transaction<'c> {
-    inner: mysql_async::Transaction<'c>,
-    /// For transactions that own their pooled connection.
-    _guard: Option<Guard>,
-    /// The in-doubt flag of the `Conn` the transaction runs on.
-    in_doubt: Option<&'c mut bool>,
+    conn: Held<'c>,
+    /// Neither committed nor rolled back yet.
+    open: bool,
+}
+
+/// The connection a transaction runs on: the caller's, or its own.
+enum Held<'c> {
+    Borrowed(&'c mut Conn),
+    Owned(Conn),
 }
 
 impl Transaction<'static> {
-    pub(crate) fn owned(inner: mysql_async::Transaction<'static>, guard: Guard) -> Self {
+    /// A transaction that owns its pooled connection, already started.
+    pub(crate) fn owned(conn: Conn) -> Self {
         Self {
-            inner,
-            _guard: Some(guard),
-            in_doubt: None,
+            conn: Held::Owned(conn),
+            open: true,
         }
     }
 }
 
 impl<'c> Transaction<'c> {
-    /// The driver's transaction and the flag to mark its connection in
-    /// doubt while an operation runs on it.
-    pub(crate) fn tracked(&mut self) -> (&mut mysql_async::Transaction<'c>, InDoubt<'_>) {
-        (&mut self.inner, InDoubt(self.in_doubt.as_deref_mut()))
+    fn conn(&mut self) -> &mut Conn {
+        match &mut self.conn {
+            Held::Borrowed(conn) => conn,
+            Held::Owned(conn) => conn,
+        }
     }
 
-    /// Makes the transaction's changes permanent.
-    pub async fn commit(self) -> Result<(), Error> {
-        let Transaction {
-            inner, in_doubt, ..
-        } = self;
+    /// The driver's connection and the flag to mark it in doubt while an
+    /// operation runs on it.
+    pub(crate) fn tracked(&mut self) -> (&mut mysql_async::Conn, InDoubt<'_>) {
+        self.conn().tracked()
+    }
+
+    /// Ends the transaction with `sql`.
+    async fn end(mut self, sql: &'static str, operation: Operation) -> Result<(), Error> {
         within(
-            || Operation::Commit.to_string(),
-            InDoubt(in_doubt).around(
-                inner
-                    .commit()
-                    .map(|done| done.map_err(Error::operation(Operation::Commit))),
-            ),
+            || operation.to_string(),
+            self.conn().statement(sql, operation),
         )
-        .await
+        .await?;
+        self.open = false;
+        Ok(())
+    }
+
+    /// Makes the transaction's changes permanent. If that fails, the
+    /// transaction is rolled back.
+    pub async fn commit(self) -> Result<(), Error> {
+        self.end("COMMIT", Operation::Commit).await
     }
 
     /// Discards the transaction's changes (as dropping it does, though
     /// this reports errors).
     pub async fn rollback(self) -> Result<(), Error> {
-        let Transaction {
-            inner, in_doubt, ..
-        } = self;
-        within(
-            || Operation::Rollback.to_string(),
-            InDoubt(in_doubt).around(
-                inner
-                    .rollback()
-                    .map(|done| done.map_err(Error::operation(Operation::Rollback))),
-            ),
-        )
-        .await
+        self.end("ROLLBACK", Operation::Rollback).await
     }
 
     /// The server's id for the transaction's connection.
     pub fn id(&self) -> u32 {
-        self.inner.id()
+        match &self.conn {
+            Held::Borrowed(conn) => conn.id(),
+            Held::Owned(conn) => conn.id(),
+        }
     }
 
-    /// The driver's transaction, for what `#[rds_query]` does not cover.
-    pub fn as_mysql(&mut self) -> &mut mysql_async::Transaction<'c> {
-        &mut self.inner
+    /// The driver's connection the transaction runs on, for what
+    /// `#[rds_query]` does not cover. It is a plain connection (the
+    /// transaction was started with `START TRANSACTION`), so do not
+    /// start, commit or roll back transactions through it: use
+    /// [`Transaction::commit`] and [`Transaction::rollback`].
+    pub fn as_mysql(&mut self) -> &mut mysql_async::Conn {
+        self.conn().driver()
+    }
+}
+
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Rolled back by the connection: before its next operation, or
+            // when it goes back to the pool.
+            self.conn().rollback_pending = true;
+        }
     }
 }
 
 impl fmt::Debug for Transaction<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transaction")
-            .field("conn", &self.inner.id())
+            .field("conn", &self.id())
             .finish()
     }
 }

@@ -113,14 +113,15 @@ impl Pool {
     async fn start(&self) -> Result<Transaction<'static>, Error> {
         let mut retried = false;
         loop {
-            let started = self
-                .timed(self.inner.start_transaction(mysql_async::TxOpts::default()))
-                .await?;
-            match started {
-                Ok(tx) => {
-                    let guard = Guard::new(self.shared.clone(), tx.id());
-                    return Ok(Transaction::owned(tx, guard));
-                }
+            // Our own connection, so a statement of the transaction that
+            // does not finish gets it discarded rather than cleaned up.
+            let mut conn = self.acquire(true).await?;
+            let (driver, in_doubt) = conn.tracked();
+            match in_doubt
+                .around(driver.query_drop("START TRANSACTION"))
+                .await
+            {
+                Ok(()) => return Ok(Transaction::owned(conn)),
                 // Nothing ran yet, so a connection that died idle is simply
                 // replaced.
                 Err(err) if !retried && connection_lost(&err) => {

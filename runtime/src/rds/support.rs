@@ -162,8 +162,14 @@ async fn run<S: Sink>(
         Via::Global => within(what, exec::pooled(pool()?, query, params, sink)).await,
         Via::Pool(pool) => within(what, exec::pooled(pool, query, params, sink)).await,
         Via::Conn(conn) => {
-            let (driver, in_doubt) = conn.tracked();
-            let ran = in_doubt.around(exec::on(driver, query, params, sink()));
+            let ran = async {
+                // Outside any transaction dropped on it unfinished.
+                conn.settle().await?;
+                let (driver, in_doubt) = conn.tracked();
+                in_doubt
+                    .around(exec::on(driver, query, params, sink()))
+                    .await
+            };
             within(what, ran).await
         }
         Via::Tx(tx) => {
