@@ -544,6 +544,30 @@ mod tests {
         assert_eq!(tracker.current(), None);
     }
 
+    #[tokio::test]
+    async fn an_invocation_answered_while_stopping_holds_the_loop_there() {
+        let tracker = Tracker::default();
+        let mut service = TrackInFlight(tracker.clone()).layer(lambda_runtime::service_fn(
+            |_: LambdaInvocation| async { Ok::<(), Diagnostic>(()) },
+        ));
+        let invocation = || LambdaInvocation {
+            parts: http::Response::new(()).into_parts().0,
+            body: Default::default(),
+            context: lambda_runtime::Context::default(),
+        };
+        // Running: an answered invocation lets the loop go on to `next`.
+        assert!(service.call(invocation()).await.is_ok());
+        // Stopping: answered (no longer in flight), but the loop never
+        // gets to poll `next` again.
+        let last = service.call(invocation());
+        tracker.stop();
+        tokio::pin!(last);
+        assert!(futures_util::poll!(last.as_mut()).is_pending());
+        assert_eq!(tracker.current(), None);
+        tracker.idle().await;
+        assert!(futures_util::poll!(last.as_mut()).is_pending());
+    }
+
     #[test]
     fn bad_grace_or_extension_settings_are_refused() {
         let config = parse_config(None, None).unwrap();
