@@ -59,8 +59,12 @@
 //!
 //! Outside Lambda (a local run, `--serve`) there is no deadline header: the
 //! deadline is the function's timeout from `AWS_LAMBDA_FUNCTION_TIMEOUT`
-//! (whole seconds), 3 s when unset, as for a new Lambda function, counted
-//! from the start of each invocation.
+//! (whole seconds from 1 to 900), 3 s when unset, as for a new Lambda
+//! function, counted from the start of each invocation; any other value
+//! stops the bootstrap before it runs (exit status 2). A
+//! `Lambda-Runtime-Deadline-Ms` too small to be a timestamp (local
+//! emulators such as `cargo lambda watch` send the timeout, `600000`) is
+//! taken as that many milliseconds from receipt.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
