@@ -39,7 +39,7 @@ pub const GRACE_ENV: &str = "LAMBDA_KIT_SHUTDOWN_GRACE_MS";
 /// The grace period unless [`GRACE_ENV`] sets another: 150 ms for the work
 /// in flight plus 150 ms for the hook plus [`POOL_CLOSE_LIMIT`] is 400 ms of
 /// Lambda's 500 ms shutdown window, leaving room for answering work cut
-/// short ([`ANSWER_LIMIT`]) and the summary log line.
+/// short (at most 50 ms) and the summary log line.
 pub const DEFAULT_GRACE: Duration = Duration::from_millis(150);
 
 /// How long closing the process-wide database pool may take.
