@@ -151,8 +151,11 @@ pin_project! {
     pub(crate) struct Bounded<F> {
         #[pin]
         future: Option<Scoped<F>>,
+        // Armed on the first poll the handler does not finish in: most
+        // finish at once and never touch the timer wheel.
         #[pin]
-        timer: Sleep,
+        timer: Option<Sleep>,
+        end: Instant,
         budget: Duration,
         expired: bool,
     }
@@ -199,7 +202,8 @@ pub(crate) fn bounded<F: Future>(deadline_ms: u64, future: F) -> Bounded<F> {
     let future = BUDGET_END.scope(end, future);
     Bounded {
         future: Some(future),
-        timer: tokio::time::sleep_until(end),
+        timer: None,
+        end,
         budget,
         expired: budget.is_zero(),
     }
@@ -213,13 +217,22 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        if !*this.expired && this.timer.as_mut().poll(cx).is_pending() {
+        if !*this.expired {
             let future = this
                 .future
                 .as_mut()
                 .as_pin_mut()
                 .expect("a bounded invocation is not polled after it ended");
-            return future.poll(cx);
+            if let Poll::Ready(output) = future.poll(cx) {
+                return Poll::Ready(output);
+            }
+            if this.timer.is_none() {
+                this.timer.set(Some(tokio::time::sleep_until(*this.end)));
+            }
+            let timer = this.timer.as_mut().as_pin_mut().expect("armed above");
+            if timer.poll(cx).is_pending() {
+                return Poll::Pending;
+            }
         }
         // Dropping the future is the cancellation; do it now, so what it
         // held (a pooled connection) is released before the answer goes
