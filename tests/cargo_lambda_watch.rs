@@ -12,6 +12,7 @@
 //! directory, so the debug binaries of an earlier `cargo build` are reused.
 
 mod rds_common;
+mod tools;
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use rds_common::TestDb;
 use serde_json::{json, Value};
+use tools::{require_cargo_lambda, workspace};
 
 /// A cold build of the examples on a busy 2-core machine.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
@@ -33,33 +35,11 @@ const INVOKE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// The emulator binding its port.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is in the workspace")
-}
-
 /// `cargo lambda ...`, run from the workspace.
 fn cargo_lambda() -> Command {
     let mut command = Command::new(env!("CARGO"));
     command.current_dir(workspace()).arg("lambda");
     command
-}
-
-/// Fails with what to do when cargo-lambda is missing.
-fn require_cargo_lambda() {
-    let found = cargo_lambda()
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map(|output| output.status.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "cargo-lambda is not installed: `pip install cargo-lambda` puts `cargo-lambda` in python's scripts \
-         directory (`python3 -c 'import sysconfig; print(sysconfig.get_path(\"scripts\"))'`), which must be \
-         on PATH; `bash tests/run.sh` does both"
-    );
 }
 
 /// Builds the binaries `cargo lambda watch` will `cargo run`, with the same

@@ -96,6 +96,9 @@ pub use lambda_kit_macros::rds_query;
 /// Derives [`ErrorType`]: see there.
 pub use lambda_kit_macros::ErrorType;
 pub use lambda_runtime::{Config, Context};
+/// The `tracing` crate lambda-kit logs with, so that handlers can log
+/// (`lambda_kit::tracing::info!(...)`) with lambda-kit as their only dependency.
+pub use tracing;
 
 /// The `errorType` of an event that does not decode into the handler's type.
 pub use decode::UNMARSHAL_ERROR;
