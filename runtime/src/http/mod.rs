@@ -176,9 +176,9 @@ use event::HttpEvent;
 pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
 pub use lambda_http::Body;
-pub use lambda_kit_macros::{delete, get, patch, post, put};
 #[doc = include_str!("../../docs/router.md")]
 pub use lambda_kit_macros::router;
+pub use lambda_kit_macros::{delete, get, patch, post, put};
 pub use response::{HttpError, IntoResponse, Location, Rejection, ResponseError};
 
 /// An HTTP request, whatever sent it; the body is text or bytes
