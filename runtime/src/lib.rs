@@ -18,7 +18,8 @@
 //! unset. Its page is the reference: every accepted form, the error
 //! documents Lambda receives, deadlines, logging, local mode, graceful
 //! shutdown and testing. Depend on `lambda-kit` only (plus `serde` for your
-//! event types); handlers log through the re-exported [`tracing`].
+//! event types); handlers log through `lambda_kit::tracing`, the
+//! [`tracing`](https://docs.rs/tracing/0.1) crate re-exported.
 //!
 //! Features:
 //!
@@ -54,8 +55,12 @@ pub mod testing;
 
 pub use error::{Diagnostic, Error, ErrorType};
 #[doc = include_str!("../docs/lambda_handler.md")]
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 pub use lambda_kit_macros::lambda_handler;
 #[doc = include_str!("../docs/rds_query.md")]
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 #[cfg(feature = "rds")]
 pub use lambda_kit_macros::rds_query;
 pub use lambda_kit_macros::ErrorType;

@@ -177,6 +177,8 @@ pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
 pub use lambda_http::Body;
 #[doc = include_str!("../../docs/router.md")]
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 pub use lambda_kit_macros::router;
 pub use lambda_kit_macros::{delete, get, patch, post, put};
 pub use response::{HttpError, IntoResponse, Location, Rejection, ResponseError};

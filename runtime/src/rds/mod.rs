@@ -132,6 +132,8 @@ pub use row::{Column1, Field, FromRow, Row, Shape};
 /// Derives [`FromRow`](trait@FromRow): named fields read the column of
 /// their name (`#[rds(rename = "column")]` to differ), tuple structs read
 /// columns in order.
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 pub use lambda_kit_macros::FromRow;
 
 /// The driver underneath, for what lambda-kit does not wrap (custom
