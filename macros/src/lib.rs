@@ -1,5 +1,7 @@
 //! Procedural macros of lambda-kit. Depend on `lambda-kit` and use them
-//! from there: the generated code calls into that crate.
+//! from there: the generated code calls into that crate, and its
+//! documentation describes each macro in full (`lambda_kit::lambda_handler`,
+//! `lambda_kit::http::router!`, `lambda_kit::rds_query`).
 
 #![forbid(unsafe_code)]
 
