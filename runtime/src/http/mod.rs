@@ -24,8 +24,9 @@
 //! v2), an ALB target group (single- or multi-value headers) and a Function
 //! URL: the response is written in the shape the event's source expects.
 //! `#[lambda_handler(http)]` takes `init`, `shutdown` and `crate` as
-//! [`lambda_handler`](crate::lambda_handler) does, and its error, deadline,
-//! logging and shutdown behaviour is the same.
+//! [`lambda_handler`](crate::lambda_handler) does, and deadlines, panics,
+//! logging and graceful shutdown work as documented there; errors and bad
+//! requests become responses, as below.
 //!
 //! # Parameters
 //!
