@@ -1,5 +1,7 @@
 //! Procedural macros of lambda-kit. Depend on `lambda-kit` and use them
-//! from there: the generated code calls into that crate.
+//! from there: the generated code calls into that crate, and its
+//! documentation describes each macro in full (`lambda_kit::lambda_handler`,
+//! `lambda_kit::http::router!`, `lambda_kit::rds_query`).
 
 #![forbid(unsafe_code)]
 
@@ -15,17 +17,16 @@ mod params;
 mod rds_query;
 mod types;
 
-/// Turns a plain function into the binary's Lambda bootstrap (`main`).
-///
-/// See the `lambda_kit` crate documentation for the accepted forms.
+/// The expansion is the function as written plus a `main` that hands it to
+/// lambda-kit's bootstrap (`cargo expand` shows it).
 #[proc_macro_attribute]
 pub fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStream {
     handler::lambda_handler(args.into(), item.into()).into()
 }
 
-/// Turns a body-less `async fn` into a pooled, typed MySQL/MariaDB query.
-///
-/// See `lambda_kit::rds` for the accepted forms.
+/// The expansion is the fn with a body: the query registered once, its
+/// parameters bound, one call into lambda-kit's `rds` support (`cargo
+/// expand` shows it).
 #[proc_macro_attribute]
 pub fn rds_query(args: TokenStream, item: TokenStream) -> TokenStream {
     rds_query::rds_query(args.into(), item.into()).into()
@@ -38,7 +39,8 @@ pub fn error_type(input: TokenStream) -> TokenStream {
     error_type::derive(input.into()).into()
 }
 
-/// Derives `lambda_kit::rds::FromRow` for a struct.
+/// `#[rds(crate = "path")]` on the struct names lambda-kit where a crate
+/// re-exports it.
 #[proc_macro_derive(FromRow, attributes(rds))]
 pub fn from_row(input: TokenStream) -> TokenStream {
     from_row::derive(input.into()).into()
@@ -57,8 +59,8 @@ macro_rules! route_attributes {
 
 route_attributes!(get => "GET", post => "POST", put => "PUT", patch => "PATCH", delete => "DELETE");
 
-/// `router!(init = setup, route_a, route_b)`: the `main` of a function
-/// that routes requests to the listed route functions.
+/// The expansion is a `main` that hands the routes to lambda-kit's
+/// bootstrap (`cargo expand` shows it).
 #[proc_macro]
 pub fn router(input: TokenStream) -> TokenStream {
     http::router(input.into()).into()

@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 
 use crate::Diagnostic;
 
-/// The `errorType` of an event that does not decode.
+/// The `errorType` of an event that does not decode into the handler's
+/// event type; the handler is not called.
 pub const UNMARSHAL_ERROR: &str = "Runtime.UnmarshalError";
 
 fn unmarshal_error(error_message: String) -> Diagnostic {
@@ -17,9 +18,22 @@ fn unmarshal_error(error_message: String) -> Diagnostic {
     }
 }
 
-/// Decodes a JSON event exactly as a bootstrap does. A failure is a
-/// `Runtime.UnmarshalError` whose message starts with the path of the
-/// offending field (`items[1].name: invalid type: ...`).
+/// Decodes a JSON event exactly as a bootstrap does, for unit tests of
+/// event types. A failure is the `Runtime.UnmarshalError` document Lambda
+/// would receive, whose message starts with the path of the offending field
+/// (`items[1].name: invalid type: ...`).
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Order { items: Vec<Item> }
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Item { name: String }
+///
+/// let err = lambda_kit::decode_event::<Order>(br#"{"items": [{"name": "a"}, {"name": 2}]}"#)
+///     .unwrap_err();
+/// assert_eq!(err.error_type, lambda_kit::UNMARSHAL_ERROR);
+/// assert!(err.error_message.starts_with("items[1].name: invalid type"));
+/// ```
 pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, Diagnostic> {
     serde_json::from_slice(json).map_err(|_| explain::<T>(json))
 }

@@ -12,59 +12,25 @@
 //! [`lambda_handler`] turns the function into the binary's `main`: event
 //! decoding, [`Context`] injection, once-per-cold-start `init`, structured
 //! logging with the request id, `{"errorType", "errorMessage"}` error
-//! responses, panics answered instead of crashing the process, and a local
-//! mode that runs the handler once when `AWS_LAMBDA_RUNTIME_API` is unset.
-//! See the README for every accepted form.
+//! responses, panics answered instead of crashing the process, every
+//! invocation ended before its deadline, graceful shutdown on SIGTERM, and
+//! a local mode that runs the handler once when `AWS_LAMBDA_RUNTIME_API` is
+//! unset. Its page is the reference: every accepted form, the error
+//! documents Lambda receives, deadlines, logging, local mode, graceful
+//! shutdown and testing. Depend on `lambda-kit` only (plus `serde` for your
+//! event types); handlers log through `lambda_kit::tracing`, the
+//! [`tracing`](https://docs.rs/tracing/0.1) crate re-exported.
 //!
-//! `#[lambda_handler(init = setup, shutdown = teardown)]` shuts down
-//! gracefully on SIGTERM or SIGINT: the invocation in flight finishes
-//! within the grace period ([`GRACE_ENV`], default [`DEFAULT_GRACE`]; one
-//! still running then is answered [`SHUTDOWN_TIMEOUT_ERROR`]), `teardown`
-//! runs (given `&State` with `init`, nothing without; sync or `async`,
-//! returning `()` or `Result<(), E>`), the process-wide `rds` pool is
-//! closed, one log line says so, and the process exits with status 0. Under
-//! Lambda a bootstrap with a hook registers a no-op extension so that
-//! Lambda sends SIGTERM at all ([`EXTENSION_ENV`] overrides that).
+//! Features:
 //!
-//! With the `http` feature, `#[lambda_handler(http)]` and the route
-//! attributes of `lambda_kit::http` serve API Gateway (REST and HTTP
-//! APIs), ALB and Function URL requests through extractors; with `rds`,
-//! `#[rds_query]` gives pooled, typed MySQL/MariaDB queries.
-//!
-//! # Deadlines
-//!
-//! Every invocation ends before its deadline. The bootstrap races the
-//! handler against the invocation's deadline (Lambda's
-//! `Lambda-Runtime-Deadline-Ms`) less a margin, [`DEFAULT_MARGIN`] (100 ms)
-//! unless `LAMBDA_KIT_DEADLINE_MARGIN_MS` sets another number of
-//! milliseconds (anything else fails init with
-//! `Runtime.InvalidEnvironment`). When the budget runs out the handler's
-//! future is dropped, which cancels it at the `.await` it was waiting on;
-//! the invocation is answered with `{"errorType": "Runtime.Timeout"}`
-//! ([`TIMEOUT_ERROR`]) and a message giving the budget in milliseconds,
-//! the timeout is logged, and the instance keeps serving. Tasks the handler
-//! spawned are not cancelled, and a handler that blocks its thread without
-//! awaiting cannot be cut short: Lambda then ends the instance itself. An
-//! invocation whose deadline has already passed is answered at once. HTTP
-//! handlers are cut short the same way: Lambda reports the error, and API
-//! Gateway answers its client as for any failed invocation, so a timeout
-//! shows in the function's error metrics rather than as a response.
-//!
-//! With `rds`, queries, connects and transaction statements give up one
-//! margin before the handler's budget ends with `rds::Error::Timeout`,
-//! which the handler can map; a connection whose operation was cancelled
-//! or timed out is discarded, never reused, so the next invocation gets a
-//! healthy one. [`ContextExt`] gives handlers the time left, to budget
-//! their own work.
-//!
-//! Outside Lambda (a local run, `--serve`) there is no deadline header: the
-//! deadline is the function's timeout from `AWS_LAMBDA_FUNCTION_TIMEOUT`
-//! (whole seconds from 1 to 900), 3 s when unset, as for a new Lambda
-//! function, counted from the start of each invocation; any other value
-//! stops the bootstrap before it runs (exit status 2). A
-//! `Lambda-Runtime-Deadline-Ms` too small to be a timestamp (local
-//! emulators such as `cargo lambda watch` send the timeout, `600000`) is
-//! taken as that many milliseconds from receipt.
+//! - `http`: [`http`], with `#[lambda_handler(http)]`, extractors, the
+//!   route attributes and [`router!`](http::router!), for API Gateway (REST
+//!   and HTTP APIs), ALB and Function URL requests, and a local HTTP server.
+//! - `rds`: [`rds`] and [`rds_query`], pooled, typed MySQL/MariaDB queries
+//!   checked against the schema; `rds-tls` adds TLS, `rds-chrono` and
+//!   `rds-time` date and time types.
+//! - `testing`: [`testing`], the Runtime API emulator for end-to-end tests
+//!   of a compiled bootstrap.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -88,31 +54,32 @@ mod shutdown;
 pub mod testing;
 
 pub use error::{Diagnostic, Error, ErrorType};
+#[doc = include_str!("../docs/lambda_handler.md")]
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 pub use lambda_kit_macros::lambda_handler;
-/// Turns a body-less `async fn` into a pooled, typed MySQL/MariaDB query;
-/// see [`rds`].
+#[doc = include_str!("../docs/rds_query.md")]
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 #[cfg(feature = "rds")]
 pub use lambda_kit_macros::rds_query;
-/// Derives [`ErrorType`]: see there.
 pub use lambda_kit_macros::ErrorType;
 pub use lambda_runtime::{Config, Context};
 /// The `tracing` crate lambda-kit logs with, so that handlers can log
 /// (`lambda_kit::tracing::info!(...)`) with lambda-kit as their only dependency.
 pub use tracing;
 
-/// The `errorType` of an event that does not decode into the handler's type.
+/// Logging for handlers without a dependency of their own:
+/// `lambda_kit::tracing::info!("...")` (see [Logging](lambda_handler#logging)).
+pub use tracing;
+
 pub use decode::UNMARSHAL_ERROR;
-/// The `errorType` of an invocation whose handler panicked.
 pub use invoke::PANIC_ERROR;
-/// Deadlines: see [the crate documentation](crate#deadlines).
 pub use layers::deadline::{ContextExt, DEFAULT_MARGIN, MARGIN_ENV, TIMEOUT_ERROR};
 pub use shutdown::{
     DEFAULT_GRACE, EXTENSION_ENV, GRACE_ENV, POOL_CLOSE_LIMIT, SHUTDOWN_TIMEOUT_ERROR,
 };
 
-/// Decodes a JSON event exactly as a bootstrap does, for unit tests of
-/// event types: `Err` is the `Runtime.UnmarshalError` document Lambda would
-/// receive.
 pub use decode::decode as decode_event;
 
 /// Not public API: what `#[lambda_handler]` expands to.

@@ -1,6 +1,6 @@
 //! HTTP handlers behind API Gateway (REST APIs, payload v1; HTTP APIs,
 //! payload v2), Application Load Balancers and Function URLs: the same
-//! handler answers each, with no code change.
+//! handler answers each, with no code change (feature `http`).
 //!
 //! ```no_run
 //! use lambda_kit::http::{Json, Query};
@@ -19,23 +19,101 @@
 //! }
 //! ```
 //!
-//! Parameters are extractors ([`Json`], [`Query`], [`Path`], [`HeaderMap`],
-//! [`Method`], [`Uri`], the whole [`Request`]), `&Context`, and the init
-//! state `&State`. A request that does not fit them is answered 400 (415
-//! for a wrong content type) with a JSON body naming the field and the
-//! problem; the handler never sees it. So is an event that cannot become a
-//! request at all (a payload-v2 query string with `"` or a space, a `Host`
-//! header outside the URI grammar, a body marked base64 that is not, a URI
-//! over 64 kB, ...): 400 in the source's response shape, the reason logged at
-//! `WARN`, and the process keeps serving. Return values are anything
-//! [`IntoResponse`]; `Result<T, E>` answers `E`'s [`ResponseError::status`].
+//! Enable it with `lambda-kit = { version = "0.1", features = ["http"] }`.
+//! The same binary answers a REST API (payload v1), an HTTP API (payload
+//! v2), an ALB target group (single- or multi-value headers) and a Function
+//! URL: the response is written in the shape the event's source expects.
+//! `#[lambda_handler(http)]` takes `init`, `shutdown` and `crate` as
+//! [`lambda_handler`](crate::lambda_handler) does, and deadlines, panics,
+//! logging and graceful shutdown work as documented there; errors and bad
+//! requests become responses, as below.
 //!
-//! Several functions behind one `{proxy+}` resource are routed with
-//! [`get`], [`post`], [`put`], [`patch`] and [`delete`] on each and one
-//! [`router!`] line that makes them the bootstrap.
+//! # Parameters
 //!
-//! Outside Lambda, `BOOTSTRAP --serve 127.0.0.1:3000` serves real HTTP,
-//! turning each request into the event a Function URL would send.
+//! In any order, each an extractor ([`FromRequest`]):
+//!
+//! - [`Json<T>`](Json): the body, with `Content-Type: application/json` or
+//!   `*+json`;
+//! - [`Query<T>`](Query): the query string into a struct (`Option` fields
+//!   are optional);
+//! - [`Path<T>`](Path): path parameters, one value, a tuple in pattern
+//!   order, or a struct; from the route pattern, or from API Gateway's
+//!   `pathParameters`;
+//! - [`HeaderMap`], [`Method`], [`Uri`], or the whole [`Request`] (base64
+//!   bodies arrive decoded);
+//!
+//! and `&Context`, and the init state `&State` with
+//! `#[lambda_handler(http, init = setup)]`.
+//!
+//! **Bad input never reaches the handler** and is never a 500: malformed
+//! JSON, a field of the wrong type, a missing field, a missing body, an
+//! unparsable query or path parameter answer `400`, a wrong or missing
+//! content type `415`, each with a JSON body ([`Rejection`]) naming the
+//! place, the field and the problem:
+//!
+//! ```json
+//! {"error":"Bad Request","message":"body field `qty`: invalid type: string \"many\", expected u32 at line 1 column 24","location":"body","field":"qty"}
+//! ```
+//!
+//! An event that cannot become a request at all (a payload-v2 query string
+//! with `"`, `<`, `>`, a space or a tab; a `Host` or `X-Forwarded-Proto`
+//! header outside the URI grammar; `isBase64Encoded: true` on a body that
+//! is not base64; a URI longer than 64 kB; a method or header `http` does
+//! not accept) is answered `400` the same way, in the source's own response
+//! shape, and the reason is logged at `WARN`; the process keeps serving.
+//!
+//! # Return values
+//!
+//! Anything [`IntoResponse`]: [`Json<T>`](Json), `(StatusCode, Json<T>)`,
+//! `(StatusCode, [(name, value); N], body)` for extra headers, `String` /
+//! `&'static str` (text), `Vec<u8>` (binary, sent base64-encoded),
+//! [`StatusCode`], `()` (204), a full [`Response`] (`Response::builder()`),
+//! or `Result<any of those, E>`. The error decides the status through
+//! [`ResponseError`] ([`status()`](ResponseError::status) defaults to 500):
+//! [`HttpError::not_found("no item 7")`](HttpError::not_found) and friends
+//! carry their own; `rds::Error` is 404 for a `-> Row` query with no row,
+//! 503 when the database cannot be reached, else 500. Below 500 the message
+//! goes to the client as `{"error": "Not Found", "message": "no item 7"}`;
+//! for 5xx the client gets only the status text and the message is logged.
+//! A panic is an invocation error, which API Gateway answers with 502, and
+//! the instance keeps serving.
+//!
+//! ```no_run
+//! use lambda_kit::http::{HttpError, Json, Path, StatusCode};
+//! use lambda_kit::lambda_handler;
+//!
+//! #[derive(serde::Serialize)]
+//! struct Item { id: u32 }
+//!
+//! #[lambda_handler(http)]
+//! async fn create(Path(id): Path<u32>) -> Result<(StatusCode, [(&'static str, String); 1], Json<Item>), HttpError> {
+//!     if id == 0 {
+//!         return Err(HttpError::bad_request("ids start at 1"));
+//!     }
+//!     Ok((StatusCode::CREATED, [("location", format!("/items/{id}"))], Json(Item { id })))
+//! }
+//! ```
+//!
+//! # Routing
+//!
+//! Several functions behind one API Gateway `{proxy+}` resource or HTTP
+//! API `$default` route: [`get`], [`post`], [`put`], [`patch`] or
+//! [`delete`] on each, and one [`router!`] line that makes them the
+//! bootstrap; [`router!`] documents patterns and matching.
+//!
+//! # Locally
+//!
+//! Outside Lambda, an HTTP bootstrap serves real HTTP, each request turned
+//! into the event a Function URL would send and the response decoded back:
+//!
+//! ```sh
+//! cargo run -p api_hello -- --serve 127.0.0.1:3000
+//! curl 'http://127.0.0.1:3000/hello?name=Ada'        # {"message":"Hello, Ada!"}
+//! ```
+//!
+//! A failed invocation answers 502 as API Gateway does. An event file (an
+//! API Gateway, ALB or Function URL event) can also be run once, as in
+//! [local mode](crate::lambda_handler#local-mode).
 //!
 //! # The local server's bounds
 //!
@@ -69,7 +147,8 @@
 //! Every request gets an answer: a `Host` or `X-Forwarded-Proto` header the
 //! event cannot carry as a URL is a `400`, a response that cannot be
 //! serialized a `500`, a failed invocation a `502` (as API Gateway answers),
-//! all with a `{"message": ...}` JSON body. A client that shuts down its
+//! all with a `{"message": ...}` JSON body; each request is bounded by the
+//! function's timeout (`AWS_LAMBDA_FUNCTION_TIMEOUT`). A client that shuts down its
 //! sending side after the request still receives the response.
 
 mod event;
@@ -98,7 +177,11 @@ use event::HttpEvent;
 pub use ::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 pub use extract::{FromRequest, Json, Path, Query};
 pub use lambda_http::Body;
-pub use lambda_kit_macros::{delete, get, patch, post, put, router};
+#[doc = include_str!("../../docs/router.md")]
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
+pub use lambda_kit_macros::router;
+pub use lambda_kit_macros::{delete, get, patch, post, put};
 pub use response::{HttpError, IntoResponse, Location, Rejection, ResponseError};
 
 /// An HTTP request, whatever sent it; the body is text or bytes

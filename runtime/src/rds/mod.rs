@@ -13,31 +13,98 @@
 //! async fn find_by_name(name: &str) -> Result<Vec<Test>, rds::Error>;
 //! ```
 //!
-//! `#[rds_query]` goes on a body-less `async fn` and writes its body:
+//! Enable it with `lambda-kit = { version = "0.1", features = ["rds"] }`
+//! (add `rds-tls` for TLS, `rds-chrono` / `rds-time` for date and time
+//! types). [`rds_query`](crate::rds_query) documents the accepted forms:
+//! parameters, result shapes, row types ([`FromRow`]), where a query runs
+//! (this pool, a [`Pool`], a [`Conn`] or a [`Transaction`]) and its compile
+//! errors.
 //!
-//! - **Parameters** are always bound, never spliced into the SQL: `:name`
-//!   binds the fn parameter of that name, `?` binds parameters in order.
-//!   Mixing the two, a placeholder without a parameter, a parameter no
-//!   placeholder uses, or a wrong `?` count are compile errors.
-//! - **The return type** picks the result: `Vec<R>` every row,
-//!   `Option<R>` the first row or none, `R` exactly one row
-//!   ([`Error::NotFound`] / [`Error::TooManyRows`] otherwise). On INSERT,
-//!   UPDATE, DELETE and REPLACE, `u64` is the affected-row count, [`Exec`]
-//!   adds the last insert id, `()` ignores both. A row `R` is a struct
-//!   deriving [`FromRow`], a tuple, or one scalar for one-column rows.
-//!   The error type is [`Error`] or anything `From<rds::Error>` (such as
-//!   `lambda_kit::Error`).
-//! - **Where it runs**: without a connection parameter, on the
-//!   process-wide [`pool`]; with a first parameter `pool: &rds::Pool`,
-//!   `conn: &mut rds::Conn` or `tx: &mut rds::Transaction<'_>`, there.
+//! # Configuration
 //!
-//! The pool is built on first use from `DATABASE_URL` or the `RDS_*`
-//! variables ([`Config::from_vars`] lists them) and kept for the life of
-//! the instance: one connection by default, prepared statements cached on
-//! it, a connect timeout well inside Lambda's, and a connection that died
-//! while the instance was frozen replaced instead of failing the
-//! invocation. [`verify_queries`] checks every query of a binary against a
-//! live schema in one test.
+//! The process-wide [`pool`] is created on first use and kept for the life
+//! of the instance. It reads the environment ([`Config::from_env`]):
+//!
+//! | variable | meaning | default |
+//! | --- | --- | --- |
+//! | `DATABASE_URL` | `mysql://user:password@host:3306/database` (percent-encoded user/password; optional `?ssl-mode=...&ssl-ca=...`) | |
+//! | `RDS_HOSTNAME`, `RDS_PORT`, `RDS_USERNAME`, `RDS_PASSWORD`, `RDS_DB_NAME` | used when `DATABASE_URL` is unset | port 3306 |
+//! | `RDS_POOL_MAX` | connections at most | 1 |
+//! | `RDS_POOL_MIN` | idle connections kept between invocations | 1 |
+//! | `RDS_CONNECT_TIMEOUT_MS` | getting a connection (server or free pool slot) | 2000 |
+//! | `RDS_PING_AFTER_IDLE_MS` | ping an idle connection before a write; `off` never | 1000 |
+//! | `RDS_STATEMENT_CACHE` | prepared statements kept per connection | 32 |
+//! | `RDS_SSL_MODE` | `DISABLED`, `REQUIRED`, `VERIFY_CA`, `VERIFY_IDENTITY` | `DISABLED` |
+//! | `RDS_SSL_CA` | CA bundle (PEM) the server certificate must chain to | |
+//!
+//! Or [`configure`] it in code before the first query, e.g. with a password
+//! from Secrets Manager in `init`:
+//!
+//! ```no_run
+//! use lambda_kit::rds;
+//! # async fn fetch_secret() -> Result<String, lambda_kit::Error> { Ok(String::new()) }
+//!
+//! async fn setup() -> Result<(), lambda_kit::Error> {
+//!     let password = fetch_secret().await?;
+//!     rds::configure(
+//!         rds::Config::new("mydb.xxxx.eu-west-1.rds.amazonaws.com")
+//!             .with_user("app")
+//!             .with_password(password)
+//!             .with_database("web"),
+//!     )?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Credentials never appear in `Debug` output, logs or error messages.
+//!
+//! **Pool tuning.** Lambda sends one invocation at a time to an instance,
+//! so the default is one connection, opened once and reused by every warm
+//! invocation with its prepared statements. Raise `RDS_POOL_MAX` if a
+//! handler runs queries concurrently, or holds a [`Conn`] or transaction
+//! while calling pool queries (that query otherwise fails after the connect
+//! timeout with [`Error::PoolExhausted`], which says so). Keep
+//! `RDS_CONNECT_TIMEOUT_MS` well below the function timeout: an unreachable
+//! database (VPC, security group) then fails fast with
+//! [`Error::ConnectTimeout`] naming the address. A connection the server
+//! closed while the instance was frozen (`wait_timeout`, failover, `KILL`)
+//! does not fail the invocation: it is replaced, a read that hit it is
+//! retried once on a fresh connection, and a write is preceded by a ping
+//! when its connection sat idle longer than `RDS_PING_AFTER_IDLE_MS`; a
+//! write that may have reached the server is never run twice. (A read with
+//! side effects, such as `SELECT nextval(...)`, can therefore run twice.) A
+//! database that stops answering mid-invocation is [`Error::Timeout`] one
+//! margin before the handler's budget ends (see
+//! [Deadlines](crate::lambda_handler#deadlines)), and a connection whose
+//! query timed out or was cancelled is discarded rather than returned to
+//! the pool, so the next invocation gets a healthy one. On SIGTERM the pool
+//! is closed politely ([graceful
+//! shutdown](crate::lambda_handler#graceful-shutdown)).
+//!
+//! **TLS to RDS.** Build with `features = ["rds", "rds-tls"]`, ship the RDS
+//! CA bundle (`global-bundle.pem`) in the deployment package, and set
+//! `RDS_SSL_MODE=VERIFY_IDENTITY RDS_SSL_CA=/var/task/global-bundle.pem` (or
+//! `?ssl-mode=VERIFY_IDENTITY&ssl-ca=...` on the URL). `REQUIRED` encrypts
+//! without checking the certificate.
+//!
+//! # Checking every query against the schema
+//!
+//! Each `#[rds_query]` registers itself ([`queries`]). One test in the crate
+//! checks all of its queries against a live database with
+//! [`verify_queries`]: the server accepts the SQL, the parameter count
+//! matches, the columns are the ones the row type reads (by name for
+//! structs, by count for tuples and scalars), and no table column that can
+//! be NULL goes into a non-`Option` field. Every problem is reported at
+//! once, with the fn, its file and line, and its SQL.
+//!
+//! ```no_run
+//! # async fn every_query_fits_the_schema() {
+//! // In a `#[tokio::test]` (tokio as a dev-dependency):
+//! let pool = lambda_kit::rds::Pool::new(lambda_kit::rds::Config::from_env().unwrap()).unwrap();
+//! let checked = lambda_kit::rds::verify_queries(&pool).await.unwrap();
+//! assert!(checked.queries > 0);
+//! # }
+//! ```
 
 mod budget;
 mod config;
@@ -65,6 +132,8 @@ pub use row::{Column1, Field, FromRow, Row, Shape};
 /// Derives [`FromRow`](trait@FromRow): named fields read the column of
 /// their name (`#[rds(rename = "column")]` to differ), tuple structs read
 /// columns in order.
+// An empty line, so that the macro's own docs begin a paragraph of their own.
+#[doc = ""]
 pub use lambda_kit_macros::FromRow;
 
 /// The driver underneath, for what lambda-kit does not wrap (custom

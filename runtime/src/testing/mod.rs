@@ -1,5 +1,5 @@
 //! A Lambda Runtime API emulator for end-to-end tests of real bootstraps
-//! (feature `testing`).
+//! (feature `testing`), the one lambda-kit's own tests use.
 //!
 //! It serves the endpoints a bootstrap talks to (`invocation/next`,
 //! `invocation/{id}/response`, `invocation/{id}/error`, `init/error`, and
@@ -7,18 +7,50 @@
 //! which answers `SHUTDOWN` once the emulator shuts down) over
 //! HTTP on an ephemeral loopback port, with the request-id, deadline,
 //! function-arn and trace-id headers Lambda sends. [`Function`] starts a
-//! compiled bootstrap against it and invokes it like Lambda would:
+//! compiled bootstrap against it and invokes it like Lambda would.
+//!
+//! ```toml
+//! [dev-dependencies]
+//! lambda-kit = { version = "0.1", features = ["testing"] }
+//! serde_json = "1"
+//! tokio = { version = "1", features = ["macros", "rt"] }
+//! ```
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), lambda_kit::testing::EmulatorError> {
 //! use lambda_kit::testing::Function;
+//! use serde_json::json;
 //!
-//! // In an integration test of the package: `env!("CARGO_BIN_EXE_echo")`.
-//! let mut function = Function::spawn("target/debug/echo").await?;
-//! let reply = function.invoke(&serde_json::json!({"key1": "a", "key2": "b", "key3": "c"})).await?;
-//! assert_eq!(reply, Ok(serde_json::json!("a")));
-//! # Ok(()) }
+//! # async fn echoes_key1() {
+//! // In a `#[tokio::test]` of the package, spawn `env!("CARGO_BIN_EXE_echo")`.
+//! let mut function = Function::spawn("target/debug/echo").await.unwrap();
+//! let reply = function.invoke(&json!({"key1": "a", "key2": "b", "key3": "c"})).await.unwrap();
+//! assert_eq!(reply, Ok(json!("a")));                       // Err(Diagnostic) for error responses
+//! function.shut_down().await.unwrap();                     // the bootstrap exits, its output is read to the end
+//! assert!(function.output().contains("Loading function")); // captured stdout + stderr
+//! # }
 //! ```
+//!
+//! [`Function::invoke_raw`] sends arbitrary bytes and returns the request id
+//! and raw outcome; [`Function::init_error`] waits for an init failure
+//! report; [`Function::wait`] waits for the process to exit. [`RuntimeApi`]
+//! is the emulator alone, for bootstraps you start yourself
+//! ([`RuntimeApi::configure`] sets the Lambda environment on a
+//! `tokio::process::Command`).
+//!
+//! Output is captured in the background, so a line the function logged
+//! before it answered may not be in [`output()`](Function::output) yet. It
+//! is complete once [`wait`](Function::wait) or
+//! [`shut_down`](Function::shut_down) returned (the process exited and both
+//! pipes were read to the end): assert there, above all that something is
+//! *absent*. While the function runs,
+//! `function.wait_for_output(|s| s.contains("..."), timeout)`
+//! ([`Function::wait_for_output`]) waits for a line and fails after the
+//! timeout instead of passing.
+//!
+//! HTTP functions (`features = ["testing", "http"]`): [`http`] builds the
+//! event each source would send for a request (REST API v1, HTTP API v2,
+//! ALB, Function URL, from real events) and reads any of their responses
+//! back into one shape, so one test covers all four.
 
 mod function;
 #[cfg(feature = "http")]
