@@ -21,6 +21,17 @@
 //! event types); handlers log through `lambda_kit::tracing`, the
 //! [`tracing`](https://docs.rs/tracing/0.1) crate re-exported.
 //!
+//! Until lambda-kit is on crates.io, depend on its repository:
+//!
+//! ```toml
+//! [dependencies]
+//! lambda-kit = { git = "https://github.com/lambda-kit/lambda-kit" }
+//! serde = { version = "1", features = ["derive"] }
+//! ```
+//!
+//! (`cargo lambda new my-function --template lambda-kit/templates/function`
+//! in a clone starts a project with that line, a test and a SAM template.)
+//!
 //! Features:
 //!
 //! - `http`: [`http`], with `#[lambda_handler(http)]`, extractors, the
@@ -65,10 +76,6 @@ pub use lambda_kit_macros::lambda_handler;
 pub use lambda_kit_macros::rds_query;
 pub use lambda_kit_macros::ErrorType;
 pub use lambda_runtime::{Config, Context};
-/// The `tracing` crate lambda-kit logs with, so that handlers can log
-/// (`lambda_kit::tracing::info!(...)`) with lambda-kit as their only dependency.
-pub use tracing;
-
 /// Logging for handlers without a dependency of their own:
 /// `lambda_kit::tracing::info!("...")` (see [Logging](lambda_handler#logging)).
 pub use tracing;

@@ -19,7 +19,7 @@
 //! }
 //! ```
 //!
-//! Enable it with `lambda-kit = { version = "0.1", features = ["http"] }`.
+//! Enable it with `lambda-kit = { git = "https://github.com/lambda-kit/lambda-kit", features = ["http"] }`.
 //! The same binary answers a REST API (payload v1), an HTTP API (payload
 //! v2), an ALB target group (single- or multi-value headers) and a Function
 //! URL: the response is written in the shape the event's source expects.

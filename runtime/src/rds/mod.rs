@@ -13,7 +13,7 @@
 //! async fn find_by_name(name: &str) -> Result<Vec<Test>, rds::Error>;
 //! ```
 //!
-//! Enable it with `lambda-kit = { version = "0.1", features = ["rds"] }`
+//! Enable it with `lambda-kit = { git = "https://github.com/lambda-kit/lambda-kit", features = ["rds"] }`
 //! (add `rds-tls` for TLS, `rds-chrono` / `rds-time` for date and time
 //! types). [`rds_query`](crate::rds_query) documents the accepted forms:
 //! parameters, result shapes, row types ([`FromRow`]), where a query runs

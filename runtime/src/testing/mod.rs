@@ -11,7 +11,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! lambda-kit = { version = "0.1", features = ["testing"] }
+//! lambda-kit = { git = "https://github.com/lambda-kit/lambda-kit", features = ["testing"] }
 //! serde_json = "1"
 //! tokio = { version = "1", features = ["macros", "rt"] }
 //! ```
