@@ -93,12 +93,14 @@ async fn release_bootstraps_from_cargo_lambda_serve_and_survive_panics() {
 
 /// With `panic = "abort"` in the user's release profile nothing can be
 /// caught, but the invocation is still answered with the panic's message
-/// before the process exits (Lambda then starts a fresh instance).
+/// before the process exits (Lambda then starts a fresh instance). The
+/// bootstrap is a package on lambda-kit's default features alone, so this
+/// second release build compiles a fraction of the first.
 #[tokio::test]
 #[ignore = "tier 2: needs cargo-lambda and zig (tests/run.sh installs them); tests/run.sh runs it"]
 async fn abort_builds_still_answer_the_panicking_invocation() {
-    let lambda_dir = cargo_lambda_build(&["kit_fixture"], "abort");
-    let mut fixture = Function::spawn(lambda_dir.join("kit_fixture/bootstrap"))
+    let lambda_dir = cargo_lambda_build(&["abort_fixture"], "abort");
+    let mut fixture = Function::spawn(lambda_dir.join("abort_fixture/bootstrap"))
         .await
         .unwrap();
     assert_eq!(
