@@ -97,6 +97,9 @@ fn cargo_test(project: &Path) -> String {
             format!("url.file://{}.insteadOf", checkout.display()),
         )
         .env("GIT_CONFIG_VALUE_0", REPOSITORY)
+        // Line tables are enough for a test run, and take a fraction of the
+        // disk of full debug info.
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         // Not this workspace's settings: the project is a crate of its own.
         .env_remove("CARGO_INCREMENTAL")
         .env_remove("RUSTFLAGS"))
