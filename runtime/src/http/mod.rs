@@ -129,6 +129,19 @@ pub mod __private {
     pub fn reject(rejection: Rejection) -> Response {
         rejection.into_response()
     }
+
+    /// One parameter's check against its route's pattern, spanned at its
+    /// type.
+    #[inline]
+    pub fn check_route<T: FromRequest>(params: &[&str]) -> Result<(), String> {
+        T::check_route(params)
+    }
+
+    /// Whether `T` is [`Path`](super::Path): the gate of a route
+    /// attribute's compile-time check of `Path<(A, B)>`.
+    pub const fn is_path<T: FromRequest>() -> bool {
+        T::IS_PATH
+    }
 }
 
 /// Runs an HTTP bootstrap: `handler` gets each request with its context
@@ -170,9 +183,17 @@ where
     bootstrap::start(spec, init, shutdown, handler)
 }
 
+/// The init error of a router whose routes do not fit their patterns.
+pub const ROUTE_ERROR: &str = "Runtime.InvalidRoute";
+
 /// Runs a routed HTTP bootstrap: the generated `main` of `router!`.
 /// `add_routes` is a closure so that the compiler knows the state type
 /// from `init` before it checks the routes against it.
+///
+/// The router is built, and each route's extractors checked against its
+/// pattern, before anything is served: a misfit fails the bootstrap's init
+/// (reported to Lambda as [`ROUTE_ERROR`]; outside Lambda printed, exit
+/// status 1) instead of answering every request 400.
 pub fn start_router<S, I, K, R>(init: I, shutdown: K, has_shutdown: bool, add_routes: R) -> ExitCode
 where
     S: 'static,
@@ -182,12 +203,24 @@ where
 {
     let mut routes = Vec::new();
     add_routes(&mut routes);
-    let router = match router::Router::new(routes) {
-        // Lives as long as the process, like the state.
-        Ok(router) => &*Box::leak(Box::new(router)),
-        Err(message) => {
+    let (router, problem) = match router::Router::new(routes) {
+        Ok(router) => (router, None),
+        Err(message) if !bootstrap::under_lambda() => {
             eprintln!("error: {message}");
             return ExitCode::FAILURE;
+        }
+        // An empty router stands in: init fails, so it never serves.
+        Err(message) => (router::Router::empty(), Some(message)),
+    };
+    // Lives as long as the process, like the state.
+    let router = &*Box::leak(Box::new(router));
+    let init = move || async move {
+        match problem {
+            Some(message) => Err(crate::Diagnostic {
+                error_type: ROUTE_ERROR.to_owned(),
+                error_message: message,
+            }),
+            None => init.run().await,
         }
     };
     start(
