@@ -113,7 +113,7 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
         .map(|misfit| path_params::gate(&krate, &misfit));
     let checks = extractors.iter().map(|ty| {
         let at_ty = at(&krate, ty.span());
-        quote_spanned!(ty.span()=> #at_ty::__private::http::check_route::<#ty>(__params)?;)
+        quote_spanned!(ty.span()=> #at_ty::__private::http::Extractor::<#ty>::check_route(__params)?;)
     });
 
     let name = &function.sig.ident;
@@ -152,6 +152,8 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
             }
 
             fn check(__params: &[&str]) -> ::core::result::Result<(), ::std::string::String> {
+                #[allow(unused_imports)]
+                use #krate::__private::http::NotAnExtractor as _;
                 #(#checks)*
                 ::core::result::Result::Ok(())
             }

@@ -4,13 +4,13 @@
 //!
 //! Extractor roles are decided by traits, not names: a misfit found here is
 //! emitted as a constant that fails only when the type's `FromRequest`
-//! impl says it is `Path` (`__private::http::is_path`), so another
+//! impl says it is `Path` (`__private::http::Extractor::IS_PATH`), so another
 //! extractor spelled `X<(A, B)>` is left alone and a renamed import of
 //! `Path` is still checked. What the signature cannot show (a struct, a
 //! type alias) the router checks at start-up
 //! (`FromRequest::check_route`).
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, Type};
@@ -22,8 +22,9 @@ use crate::types::peel;
 pub(crate) struct Misfit<'a> {
     /// The extractor's type, which the gate asks about.
     pub ty: &'a Type,
-    /// What the message points at: the tuple or value inside.
-    pub span: Span,
+    /// What the message points at (its first and last token): the tuple
+    /// or value inside, or the whole type.
+    pub at: (Span, Span),
     pub message: String,
 }
 
@@ -71,6 +72,29 @@ fn inner(ty: &Type) -> Option<Inner<'_>> {
     })
 }
 
+/// The first and last token's spans: a span over all of `tokens` once
+/// rustc joins them.
+fn bounds(tokens: impl ToTokens) -> (Span, Span) {
+    let mut spans = tokens.into_token_stream().into_iter().map(|t| t.span());
+    let first = spans.next().unwrap_or_else(Span::call_site);
+    (first, spans.last().unwrap_or(first))
+}
+
+/// The extractor as written without its type argument (`Path`,
+/// `lambda_kit::http::Path`, or a renamed import), for the suggestions.
+fn outer(ty: &Type) -> String {
+    match peel(ty) {
+        Type::Path(path) => {
+            let mut path = path.clone();
+            if let Some(last) = path.path.segments.last_mut() {
+                last.arguments = PathArguments::None;
+            }
+            spelled(path)
+        }
+        other => spelled(other),
+    }
+}
+
 /// Tokens as a person writes them: `Path<(String, u32)>`.
 fn spelled(tokens: impl ToTokens) -> String {
     let mut text = tokens.to_token_stream().to_string();
@@ -103,13 +127,14 @@ fn counted(params: &[&str]) -> String {
 /// the parameters `params`, if the signature shows one.
 pub(crate) fn misfit<'a>(ty: &'a Type, path: &str, params: &[&str]) -> Option<Misfit<'a>> {
     let written = spelled(ty);
+    let outer = outer(ty);
     let route = format!("the route `\"{path}\"`");
     if params.is_empty() {
         // Any `Path` is a mistake here, whatever it holds.
         inner(ty)?;
         return Some(Misfit {
             ty,
-            span: ty.span(),
+            at: bounds(ty),
             message: format!(
                 "`{written}` has nothing to take: {route} has no path parameters; \
                  remove this parameter, or add a `{{name}}` segment to the path"
@@ -125,13 +150,13 @@ pub(crate) fn misfit<'a>(ty: &'a Type, path: &str, params: &[&str]) -> Option<Mi
         Inner::Tuple(tuple) if tuple.elems.len() != params.len() => {
             let elems: Vec<String> = tuple.elems.iter().map(spelled).collect();
             let instead = match params.len() {
-                1 => format!("take the one value, e.g. `Path<{}>`", elems[0]),
+                1 => format!("take the one value, e.g. `{outer}<{}>`", elems[0]),
                 n => {
                     let example: Vec<&str> = (0..n)
                         .map(|i| elems.get(i).map_or("String", String::as_str))
                         .collect();
                     format!(
-                        "write a tuple of {n} in pattern order, e.g. `Path<({})>`, \
+                        "write a tuple of {n} in pattern order, e.g. `{outer}<({})>`, \
                          or a struct with the fields {fields}",
                         example.join(", ")
                     )
@@ -139,7 +164,7 @@ pub(crate) fn misfit<'a>(ty: &'a Type, path: &str, params: &[&str]) -> Option<Mi
             };
             Some(Misfit {
                 ty,
-                span: tuple.span(),
+                at: bounds(tuple),
                 message: format!(
                     "`{written}` takes {} but {route} has {}: {instead}",
                     match elems.len() {
@@ -155,10 +180,10 @@ pub(crate) fn misfit<'a>(ty: &'a Type, path: &str, params: &[&str]) -> Option<Mi
             let example = vec![one.as_str(); params.len()].join(", ");
             Some(Misfit {
                 ty,
-                span: scalar.span(),
+                at: bounds(scalar),
                 message: format!(
                     "`{written}` takes one value but {route} has {}: write a tuple in pattern \
-                     order, e.g. `Path<({example})>`, or a struct with the fields {fields}",
+                     order, e.g. `{outer}<({example})>`, or a struct with the fields {fields}",
                     counted(params)
                 ),
             })
@@ -168,14 +193,24 @@ pub(crate) fn misfit<'a>(ty: &'a Type, path: &str, params: &[&str]) -> Option<Mi
 }
 
 /// A constant that fails to evaluate, with the misfit's message, when the
-/// type is `Path`. The gate is spanned at the type as the extraction is,
-/// so a type that is no extractor at all is reported once.
+/// type is `Path`. A type that is no extractor at all passes the gate: its
+/// extraction reports it.
 pub(crate) fn gate(krate: &syn::Path, misfit: &Misfit<'_>) -> TokenStream {
     let ty = misfit.ty;
     let at_ty = at(krate, ty.span());
-    let is_path = quote_spanned!(ty.span()=> #at_ty::__private::http::is_path::<#ty>());
-    let message = &misfit.message;
-    let panic = quote_spanned!(misfit.span=> ::core::panic!(#message));
+    let is_path = quote_spanned! {ty.span()=> {
+        #[allow(unused_imports)]
+        use #at_ty::__private::http::NotAnExtractor as _;
+        #at_ty::__private::http::Extractor::<#ty>::IS_PATH
+    }};
+    // `panic!` reads its literal as a format string.
+    let message = misfit.message.replace('{', "{{").replace('}', "}}");
+    // The call spans from its path to its parentheses: rustc points at
+    // everything between.
+    let (first, last) = misfit.at;
+    let mut args = Group::new(Delimiter::Parenthesis, quote!(#message));
+    args.set_span(last);
+    let panic = quote_spanned!(first=> ::core::panic! #args);
     quote! {
         const _: () = if #is_path { #panic };
     }
@@ -206,7 +241,7 @@ mod tests {
             .unwrap(),
             "`lambda_kit::http::Path<(u64,)>` takes 1 value but the route `\"/a/{x}/b/{y}\"` has \
              2 path parameters (`x`, `y`): write a tuple of 2 in pattern order, \
-             e.g. `Path<(u64, String)>`, or a struct with the fields `x`, `y`"
+             e.g. `lambda_kit::http::Path<(u64, String)>`, or a struct with the fields `x`, `y`"
         );
         assert_eq!(
             message("Path<(String, u32)>", "/a/{x}/{y}", &["x", "y"]),

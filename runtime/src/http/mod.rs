@@ -71,6 +71,35 @@
 //! serialized a `500`, a failed invocation a `502` (as API Gateway answers),
 //! all with a `{"message": ...}` JSON body. A client that shuts down its
 //! sending side after the request still receives the response.
+//!
+//! # Troubleshooting
+//!
+//! **"`main` function not found in crate"** on a binary of route functions
+//! (`#[get("/items/{id}")]` and its siblings): a route attribute makes its
+//! function a route, not a bootstrap. One `router!` line at the crate root
+//! lists the routes and generates `main`:
+//! `router!(list, show, create);` (with `init = setup` when routes take
+//! `&State`). rustc reports the missing `main` before any macro could
+//! explain it, so this error always means that line is missing (or is
+//! inside a module).
+//!
+//! **"`Path<(String, u32)>` takes 2 values but the route `"/items/{id}"` has
+//! 1 path parameter"**: a [`Path`] of a tuple takes one value per pattern
+//! parameter, in pattern order; one plain value (`Path<u64>`) takes a
+//! pattern with exactly one; a pattern without parameters takes no `Path`
+//! at all. The route attribute checks what the signature shows, when the
+//! type is lambda-kit's `Path` (by its trait, so a renamed import is
+//! checked too). It cannot see through a struct or a type alias: those are
+//! checked when the bootstrap starts, before the first request, and a
+//! misfit fails init (`Runtime.InvalidRoute` under Lambda; outside Lambda
+//! an `error: route ...` line and exit status 1), naming the route, the
+//! struct's fields and the pattern's parameters, e.g. ``route `GET
+//! /shops/{shop}/items/{id}` (`item`): `Path<ItemPath>` has the fields
+//! `shop`, `item_id` but the pattern has 2 parameters (`shop`, `id`) ...``.
+//! Name the fields after the parameters (or `#[serde(rename = "id")]`);
+//! a field with `#[serde(default)]` may be missing from the pattern. Without
+//! these checks every request would be answered 400, as if the client were
+//! wrong.
 
 mod event;
 mod extract;
@@ -117,6 +146,8 @@ pub mod __private {
     pub use super::router::{entry, same_route, BoxResponse, Route, RouteEntry, RouteInfo};
     pub use super::{start, start_router};
 
+    use std::marker::PhantomData;
+
     use super::{FromRequest, IntoResponse, Rejection, Request, Response};
 
     /// One parameter, spanned at its type.
@@ -130,18 +161,35 @@ pub mod __private {
         rejection.into_response()
     }
 
-    /// One parameter's check against its route's pattern, spanned at its
-    /// type.
-    #[inline]
-    pub fn check_route<T: FromRequest>(params: &[&str]) -> Result<(), String> {
-        T::check_route(params)
+    /// A parameter's type, asked what it is as an extractor without
+    /// requiring it to be one: `extract` already reports a type that is
+    /// not, once. The inherent items apply when `T: FromRequest`; the
+    /// fallback trait's ([`NotAnExtractor`]) otherwise.
+    pub struct Extractor<T>(PhantomData<T>);
+
+    impl<T: FromRequest> Extractor<T> {
+        /// Whether `T` is [`Path`](super::Path): the gate of a route
+        /// attribute's compile-time check of `Path<(A, B)>`.
+        pub const IS_PATH: bool = T::IS_PATH;
+
+        /// `T`'s check against its route's pattern.
+        pub fn check_route(params: &[&str]) -> Result<(), String> {
+            T::check_route(params)
+        }
     }
 
-    /// Whether `T` is [`Path`](super::Path): the gate of a route
-    /// attribute's compile-time check of `Path<(A, B)>`.
-    pub const fn is_path<T: FromRequest>() -> bool {
-        T::IS_PATH
+    /// What [`Extractor`] answers for a type that is no extractor.
+    pub trait NotAnExtractor {
+        /// Not [`Path`](super::Path).
+        const IS_PATH: bool = false;
+
+        /// Nothing to check (the type is reported where it is extracted).
+        fn check_route(_: &[&str]) -> Result<(), String> {
+            Ok(())
+        }
     }
+
+    impl<T> NotAnExtractor for Extractor<T> {}
 }
 
 /// Runs an HTTP bootstrap: `handler` gets each request with its context
