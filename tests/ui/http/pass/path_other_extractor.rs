@@ -1,7 +1,8 @@
 //! An extractor of the application's own that is also spelled `Path<T>`:
 //! the route attributes check only lambda-kit's `Path` against the
 //! pattern, by its trait, so this one is left alone. `Path<(A, B)>` of
-//! lambda-kit on a matching pattern passes too.
+//! lambda-kit on a matching pattern passes too, and so does a borrowed
+//! type (checked at start-up only).
 mod own {
     use lambda_kit::http::{FromRequest, Request, Rejection};
 
@@ -32,7 +33,17 @@ mod function {
         format!("{shop} {id}")
     }
 
-    router!(file, item);
+    #[get("/names/{first}/{last}")]
+    async fn name(
+        lambda_kit::http::Path((first, last)): lambda_kit::http::Path<(
+            std::borrow::Cow<'_, str>,
+            std::borrow::Cow<'_, str>,
+        )>,
+    ) -> String {
+        format!("{first} {last}")
+    }
+
+    router!(file, item, name);
 }
 
 fn main() {}
