@@ -74,20 +74,19 @@
 //!
 //! # Troubleshooting
 //!
-//! **"`main` function not found in crate"** on a binary of route functions
-//! (`#[get("/items/{id}")]` and its siblings): a route attribute makes its
-//! function a route, not a bootstrap. One `router!` line at the crate root
-//! lists the routes and generates `main`:
+//! **``error[E0601]: `main` function not found in crate``** on a binary of
+//! route functions (`#[get("/items/{id}")]` and its siblings): a route
+//! attribute makes its function a route, not a bootstrap. One `router!`
+//! line at the crate root lists the routes and generates `main`:
 //! `router!(list, show, create);` (with `init = setup` when routes take
-//! `&State`). rustc reports the missing `main` before any macro could
-//! explain it, so this error always means that line is missing (or is
-//! inside a module).
+//! `&State`). No macro can attach a note to rustc's error, so here is the
+//! note: that line is missing, or it sits inside a module.
 //!
-//! **"`Path<(String, u32)>` takes 2 values but the route `"/items/{id}"` has
-//! 1 path parameter"**: a [`Path`] of a tuple takes one value per pattern
-//! parameter, in pattern order; one plain value (`Path<u64>`) takes a
-//! pattern with exactly one; a pattern without parameters takes no `Path`
-//! at all. The route attribute checks what the signature shows, when the
+//! **``error[E0080]: evaluation panicked: `Path<(String, u32)>` takes 2
+//! values but the route `"/items/{id}"` has 1 path parameter``**: a
+//! [`Path`] of a tuple takes one value per pattern parameter, in pattern
+//! order; one plain value (`Path<u64>`) takes a pattern with exactly one; a
+//! pattern without parameters takes no `Path` at all. The route attribute checks what the signature shows, when the
 //! type is lambda-kit's `Path` (by its trait, so a renamed import is
 //! checked too). It cannot see through a struct or a type alias: those are
 //! checked when the bootstrap starts, before the first request, and a
