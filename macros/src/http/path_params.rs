@@ -49,10 +49,11 @@ fn borrows(tokens: TokenStream) -> bool {
     let mut tokens = tokens.into_iter().peekable();
     while let Some(token) = tokens.next() {
         match token {
-            TokenTree::Punct(p) if p.as_char() == '\'' => {
-                if !matches!(tokens.peek(), Some(TokenTree::Ident(i)) if i == "static") {
-                    return true;
-                }
+            TokenTree::Punct(p)
+                if p.as_char() == '\''
+                    && !matches!(tokens.peek(), Some(TokenTree::Ident(i)) if i == "static") =>
+            {
+                return true;
             }
             TokenTree::Group(group) if borrows(group.stream()) => return true,
             _ => {}
