@@ -20,6 +20,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 const FIXTURE: &str = env!("CARGO_BIN_EXE_http_fixture");
 const API_HELLO: Example = Example("api_hello");
 const SINGLE: &str = env!("CARGO_BIN_EXE_http_single");
+const PATH_MISMATCH: &str = env!("CARGO_BIN_EXE_http_path_mismatch");
 
 /// The bytes `GET /binary` answers: not UTF-8.
 const BYTES: [u8; 6] = [0x89, b'P', b'N', b'G', 0xff, 0x00];
@@ -947,5 +948,38 @@ fn local_mode_answers_hostile_events_400_instead_of_exiting() {
                 "{what}: why is logged: {stderr}"
             );
         }
+    }
+}
+
+/// What the router says of tests/bootstraps/http_path_mismatch.rs.
+const PATH_MISFIT: &str = "route `GET /shops/{shop}/items/{id}` (`item`): `Path<ItemPath>` has \
+    the fields `shop`, `item_id` but the pattern has 2 parameters (`shop`, `id`) \
+    (field `item_id` is not a parameter; parameter `id` has no field): name the fields after \
+    the parameters (or `#[serde(rename = \"...\")]` them), or change the pattern";
+
+#[tokio::test]
+async fn a_path_struct_that_does_not_fit_its_pattern_fails_init_naming_the_route() {
+    let mut function = Function::spawn(PATH_MISMATCH).await.unwrap();
+    let report = function.init_error().await.unwrap().diagnostic();
+    assert_eq!(report.error_type, lambda_kit::http::ROUTE_ERROR);
+    assert_eq!(report.error_message, PATH_MISFIT);
+    let status = function.wait().await.unwrap();
+    assert!(!status.success(), "exit status {status}");
+}
+
+#[test]
+fn locally_a_path_struct_that_does_not_fit_its_pattern_is_an_error_before_anything_runs() {
+    use std::process::Command;
+    for args in [&["--serve", "127.0.0.1:0"][..], &["{}"], &[]] {
+        let out = Command::new(PATH_MISMATCH)
+            .args(args)
+            .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr, format!("error: {PATH_MISFIT}\n"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
     }
 }

@@ -172,6 +172,18 @@ impl Pattern {
     pub fn segments(&self) -> &[Segment] {
         &self.segments
     }
+
+    /// The parameters' names in pattern order, the greedy one included:
+    /// what a `Path` extractor of the route receives.
+    pub fn params(&self) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter_map(|segment| match segment {
+                Segment::Literal(_) => None,
+                Segment::Param(name) | Segment::Greedy(name) => Some(name.as_str()),
+            })
+            .collect()
+    }
 }
 
 /// The pattern in its canonical spelling: no trailing `/` except the root.
@@ -289,6 +301,13 @@ mod tests {
             Pattern::parse("/files/{path+}").unwrap().segments(),
             [lit("files"), Segment::Greedy("path".into())]
         );
+        assert_eq!(
+            Pattern::parse("/shops/{shop}/items/{id}/{rest+}")
+                .unwrap()
+                .params(),
+            ["shop", "id", "rest"]
+        );
+        assert!(Pattern::parse("/items/new").unwrap().params().is_empty());
         for ok in [
             "/items",
             "/items/new",

@@ -4,6 +4,7 @@
 
 mod expand;
 mod parse;
+mod path_params;
 mod validate;
 
 use proc_macro2::TokenStream;
@@ -96,6 +97,24 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
         return quote!(#function #errors #stand_in);
     };
     let path = args.path;
+    let pattern = lambda_kit_core::route::Pattern::parse(&path.value())
+        .expect("the pattern was validated above");
+    let extractors: Vec<&syn::Type> = valid
+        .slots
+        .iter()
+        .filter_map(|slot| match slot {
+            validate::Slot::Extractor(ty) => Some(*ty),
+            _ => None,
+        })
+        .collect();
+    let gates = extractors
+        .iter()
+        .filter_map(|ty| path_params::misfit(ty, &path.value(), &pattern.params()))
+        .map(|misfit| path_params::gate(&krate, &misfit));
+    let checks = extractors.iter().map(|ty| {
+        let at_ty = at(&krate, ty.span());
+        quote_spanned!(ty.span()=> #at_ty::__private::http::Extractor::<#ty>::check_route(__params)?;)
+    });
 
     let name = &function.sig.ident;
     let vis = &function.vis;
@@ -124,13 +143,23 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
         impl #krate::__private::http::RouteInfo for #name {
             const METHOD: &'static str = #method;
             const PATH: &'static str = #path;
+            const FUNCTION: &'static str = ::core::stringify!(#name);
         }
 
         impl #generics #krate::__private::http::Route<#state> for #name {
             fn handle(#params) -> #krate::__private::http::BoxResponse {
                 ::std::boxed::Box::pin(#body)
             }
+
+            fn check(__params: &[&str]) -> ::core::result::Result<(), ::std::string::String> {
+                #[allow(unused_imports)]
+                use #krate::__private::http::NotAnExtractor as _;
+                #(#checks)*
+                ::core::result::Result::Ok(())
+            }
         }
+
+        #(#gates)*
     }
 }
 
@@ -147,6 +176,7 @@ fn stand_in_route(krate: &syn::Path, function: &syn::ItemFn) -> TokenStream {
         impl #krate::__private::http::RouteInfo for #name {
             const METHOD: &'static str = "";
             const PATH: &'static str = ::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name));
+            const FUNCTION: &'static str = ::core::stringify!(#name);
         }
 
         impl<__S: 'static> #krate::__private::http::Route<__S> for #name {
@@ -156,6 +186,10 @@ fn stand_in_route(krate: &syn::Path, function: &syn::ItemFn) -> TokenStream {
                 _: &'static __S,
             ) -> #krate::__private::http::BoxResponse {
                 ::core::unreachable!()
+            }
+
+            fn check(_: &[&str]) -> ::core::result::Result<(), ::std::string::String> {
+                ::core::result::Result::Ok(())
             }
         }
     }

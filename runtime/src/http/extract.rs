@@ -21,6 +21,22 @@ use super::Request;
 pub trait FromRequest: Sized {
     /// Builds the value, or the response that rejects the request.
     fn from_request(request: &Request) -> Result<Self, Rejection>;
+
+    /// Checks, when the router starts and before any request, that this
+    /// extractor fits a route whose pattern has the parameters `params`
+    /// (in pattern order). `Err` says what does not fit; the bootstrap then
+    /// fails its init naming the route. Extractors that do not read the
+    /// path keep the default, which accepts every route.
+    fn check_route(params: &[&str]) -> Result<(), String> {
+        let _ = params;
+        Ok(())
+    }
+
+    /// Whether this is [`Path`]: a route attribute gates its compile-time
+    /// check of `Path<(A, B)>` against the pattern on it, so that another
+    /// extractor spelled the same way is left alone.
+    #[doc(hidden)]
+    const IS_PATH: bool = false;
 }
 
 /// The request body as JSON (`Content-Type: application/json` or `*+json`);
@@ -169,6 +185,16 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 }
 
 impl<T: DeserializeOwned> FromRequest for Path<T> {
+    const IS_PATH: bool = true;
+
+    /// `T`'s shape, read from its `Deserialize` impl without a value: one
+    /// value for one parameter, a tuple of as many values as parameters,
+    /// or a struct whose fields are the parameters.
+    fn check_route(params: &[&str]) -> Result<(), String> {
+        super::path::check::<T>(params)
+            .map_err(|problem| format!("`Path<{}>` {problem}", super::path::short_type_name::<T>()))
+    }
+
     fn from_request(request: &Request) -> Result<Self, Rejection> {
         let params: Vec<(String, String)> = match request.extensions().get::<RouteParams>() {
             Some(RouteParams(params)) => params.clone(),

@@ -150,6 +150,34 @@
 //! all with a `{"message": ...}` JSON body; each request is bounded by the
 //! function's timeout (`AWS_LAMBDA_FUNCTION_TIMEOUT`). A client that shuts down its
 //! sending side after the request still receives the response.
+//!
+//! # Troubleshooting
+//!
+//! **``error[E0601]: `main` function not found in crate``** on a binary of
+//! route functions (`#[get("/items/{id}")]` and its siblings): a route
+//! attribute makes its function a route, not a bootstrap. One `router!`
+//! line at the crate root lists the routes and generates `main`:
+//! `router!(list, show, create);` (with `init = setup` when routes take
+//! `&State`). No macro can attach a note to rustc's error, so here is the
+//! note: that line is missing, or it sits inside a module.
+//!
+//! **``error[E0080]: evaluation panicked: `Path<(String, u32)>` takes 2
+//! values but the route `"/items/{id}"` has 1 path parameter``**: a
+//! [`Path`] of a tuple takes one value per pattern parameter, in pattern
+//! order; one plain value (`Path<u64>`) takes a pattern with exactly one; a
+//! pattern without parameters takes no `Path` at all. The route attribute checks what the signature shows, when the
+//! type is lambda-kit's `Path` (by its trait, so a renamed import is
+//! checked too). It cannot see through a struct or a type alias: those are
+//! checked when the bootstrap starts, before the first request, and a
+//! misfit fails init (`Runtime.InvalidRoute` under Lambda; outside Lambda
+//! an `error: route ...` line and exit status 1), naming the route, the
+//! struct's fields and the pattern's parameters, e.g. ``route `GET
+//! /shops/{shop}/items/{id}` (`item`): `Path<ItemPath>` has the fields
+//! `shop`, `item_id` but the pattern has 2 parameters (`shop`, `id`) ...``.
+//! Name the fields after the parameters (or `#[serde(rename = "id")]`);
+//! a field with `#[serde(default)]` may be missing from the pattern. Without
+//! these checks every request would be answered 400, as if the client were
+//! wrong.
 
 mod event;
 mod extract;
@@ -200,6 +228,8 @@ pub mod __private {
     pub use super::router::{entry, same_route, BoxResponse, Route, RouteEntry, RouteInfo};
     pub use super::{start, start_router};
 
+    use std::marker::PhantomData;
+
     use super::{FromRequest, IntoResponse, Rejection, Request, Response};
 
     /// One parameter, spanned at its type.
@@ -212,6 +242,36 @@ pub mod __private {
     pub fn reject(rejection: Rejection) -> Response {
         rejection.into_response()
     }
+
+    /// A parameter's type, asked what it is as an extractor without
+    /// requiring it to be one: `extract` already reports a type that is
+    /// not, once. The inherent items apply when `T: FromRequest`; the
+    /// fallback trait's ([`NotAnExtractor`]) otherwise.
+    pub struct Extractor<T>(PhantomData<T>);
+
+    impl<T: FromRequest> Extractor<T> {
+        /// Whether `T` is [`Path`](super::Path): the gate of a route
+        /// attribute's compile-time check of `Path<(A, B)>`.
+        pub const IS_PATH: bool = T::IS_PATH;
+
+        /// `T`'s check against its route's pattern.
+        pub fn check_route(params: &[&str]) -> Result<(), String> {
+            T::check_route(params)
+        }
+    }
+
+    /// What [`Extractor`] answers for a type that is no extractor.
+    pub trait NotAnExtractor {
+        /// Not [`Path`](super::Path).
+        const IS_PATH: bool = false;
+
+        /// Nothing to check (the type is reported where it is extracted).
+        fn check_route(_: &[&str]) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    impl<T> NotAnExtractor for Extractor<T> {}
 }
 
 /// Runs an HTTP bootstrap: `handler` gets each request with its context
@@ -253,9 +313,17 @@ where
     bootstrap::start(spec, init, shutdown, handler)
 }
 
+/// The init error of a router whose routes do not fit their patterns.
+pub const ROUTE_ERROR: &str = "Runtime.InvalidRoute";
+
 /// Runs a routed HTTP bootstrap: the generated `main` of `router!`.
 /// `add_routes` is a closure so that the compiler knows the state type
 /// from `init` before it checks the routes against it.
+///
+/// The router is built, and each route's extractors checked against its
+/// pattern, before anything is served: a misfit fails the bootstrap's init
+/// (reported to Lambda as [`ROUTE_ERROR`]; outside Lambda printed, exit
+/// status 1) instead of answering every request 400.
 pub fn start_router<S, I, K, R>(init: I, shutdown: K, has_shutdown: bool, add_routes: R) -> ExitCode
 where
     S: 'static,
@@ -265,12 +333,24 @@ where
 {
     let mut routes = Vec::new();
     add_routes(&mut routes);
-    let router = match router::Router::new(routes) {
-        // Lives as long as the process, like the state.
-        Ok(router) => &*Box::leak(Box::new(router)),
-        Err(message) => {
+    let (router, problem) = match router::Router::new(routes) {
+        Ok(router) => (router, None),
+        Err(message) if !bootstrap::under_lambda() => {
             eprintln!("error: {message}");
             return ExitCode::FAILURE;
+        }
+        // An empty router stands in: init fails, so it never serves.
+        Err(message) => (router::Router::empty(), Some(message)),
+    };
+    // Lives as long as the process, like the state.
+    let router = &*Box::leak(Box::new(router));
+    let init = move || async move {
+        match problem {
+            Some(message) => Err(crate::Diagnostic {
+                error_type: ROUTE_ERROR.to_owned(),
+                error_message: message,
+            }),
+            None => init.run().await,
         }
     };
     start(

@@ -326,6 +326,358 @@ impl<'de> SeqAccess<'de> for Values<'de> {
     }
 }
 
+/// What `Path<T>` asks of its route, read from `T`'s `Deserialize` impl
+/// by [`shape`] without a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// One value (a number, a string, an enum, an `Option`): exactly one
+    /// parameter.
+    One,
+    /// A tuple or tuple struct of this many values, in pattern order.
+    Tuple(usize),
+    /// A struct taking these field names (aliases included).
+    Struct(&'static [&'static str]),
+    /// A map, a sequence, or a type that decides from the data
+    /// (`deserialize_any`): it takes any parameters.
+    Any,
+}
+
+/// The shape `T` asks [`PathDeserializer`] for: `T` deserializes from a
+/// probe that records the first request it makes and stops there.
+pub(crate) fn shape<T: de::DeserializeOwned>() -> Shape {
+    match T::deserialize(Probe) {
+        Err(Probed::Shape(shape)) => shape,
+        // A custom impl that fails or succeeds before asking for anything.
+        _ => Shape::Any,
+    }
+}
+
+/// Whether `T` fits a route whose pattern has the parameters `params`
+/// (in pattern order); the problem, worded for the route's author.
+pub(crate) fn check<T: de::DeserializeOwned>(params: &[&str]) -> Result<(), String> {
+    let count = match params.len() {
+        1 => "1 parameter".to_owned(),
+        n => format!("{n} parameters"),
+    };
+    let listed = list(params);
+    let pattern = format!("the pattern has {count} ({listed})");
+    match shape::<T>() {
+        Shape::Any => Ok(()),
+        Shape::One | Shape::Tuple(1) if params.len() == 1 => Ok(()),
+        Shape::Tuple(n) if n == params.len() => Ok(()),
+        _ if params.is_empty() => Err(
+            "has nothing to take: the pattern has no parameters; remove the `Path` parameter, \
+             or add `{name}` segments to the pattern"
+                .to_owned(),
+        ),
+        Shape::One => Err(format!(
+            "takes one value but {pattern}: take a tuple in pattern order \
+             (`Path<({})>`) or a struct with the fields {listed}",
+            vec!["_"; params.len()].join(", ")
+        )),
+        Shape::Tuple(n) => Err(format!(
+            "takes a tuple of {n} but {pattern}: take {}",
+            match params.len() {
+                1 => "the one value, e.g. `Path<u64>`".to_owned(),
+                n => format!(
+                    "a tuple of {n} in pattern order (`Path<({})>`)",
+                    vec!["_"; n].join(", ")
+                ),
+            }
+        )),
+        Shape::Struct(fields) => {
+            let unused: Vec<&str> = params
+                .iter()
+                .copied()
+                .filter(|p| !fields.contains(p))
+                .collect();
+            // A field the pattern lacks is fine when it has a default: a
+            // decode from placeholder values tells which are required.
+            let missing = missing_field::<T>(params);
+            if unused.is_empty() && missing.is_none() {
+                return Ok(());
+            }
+            let mut problems = Vec::new();
+            if let Some(field) = missing {
+                problems.push(format!("field `{field}` is not a parameter"));
+            }
+            if !unused.is_empty() {
+                problems.push(format!("{} no field", {
+                    let names = list(&unused);
+                    if unused.len() == 1 {
+                        format!("parameter {names} has")
+                    } else {
+                        format!("parameters {names} have")
+                    }
+                }));
+            }
+            Err(format!(
+                "has the fields {} but {pattern} ({}): name the fields after the parameters \
+                 (or `#[serde(rename = \"...\")]` them), or change the pattern",
+                list(fields),
+                problems.join("; ")
+            ))
+        }
+    }
+}
+
+/// `T`'s name without module paths, as its author would write it:
+/// `(String, u32)`, not `(alloc::string::String, u32)`.
+pub(crate) fn short_type_name<T: ?Sized>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut short = String::with_capacity(full.len());
+    // Where the path being written started: a `::` cuts back to it.
+    let mut start = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            short.truncate(start);
+        } else {
+            short.push(c);
+            if !(c.is_alphanumeric() || c == '_') {
+                start = short.len();
+            }
+        }
+    }
+    short
+}
+
+/// `` `a`, `b` `` (or "none").
+fn list(names: &[&str]) -> String {
+    if names.is_empty() {
+        return "none".to_owned();
+    }
+    names
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first field `T` requires that `params` do not give, found by
+/// decoding placeholder values; `None` when all are given or the decode
+/// fails for another reason (a value the type refuses says nothing about
+/// names).
+fn missing_field<T: de::DeserializeOwned>(params: &[&str]) -> Option<&'static str> {
+    let entries = params.iter().map(|name| (*name, Placeholder));
+    match T::deserialize(de::value::MapDeserializer::<_, Probed>::new(entries)) {
+        Err(Probed::Missing(field)) => Some(field),
+        _ => None,
+    }
+}
+
+/// The probes' error: what they found, or a refusal that says nothing.
+#[derive(Debug)]
+enum Probed {
+    Shape(Shape),
+    Missing(&'static str),
+    Refused,
+}
+
+impl fmt::Display for Probed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl std::error::Error for Probed {}
+
+impl de::Error for Probed {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Probed::Refused
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Probed::Missing(field)
+    }
+}
+
+/// Answers the first request with its shape, as [`PathDeserializer`]
+/// would read it.
+struct Probe;
+
+macro_rules! probed {
+    ($shape:expr => $($method:ident),*) => {$(
+        fn $method<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Probed> {
+            Err(Probed::Shape($shape))
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Probe {
+    type Error = Probed;
+
+    probed!(Shape::One => deserialize_bool, deserialize_i8, deserialize_i16, deserialize_i32,
+        deserialize_i64, deserialize_i128, deserialize_u8, deserialize_u16, deserialize_u32,
+        deserialize_u64, deserialize_u128, deserialize_f32, deserialize_f64, deserialize_char,
+        deserialize_str, deserialize_string, deserialize_bytes, deserialize_byte_buf,
+        deserialize_option, deserialize_unit, deserialize_identifier, deserialize_ignored_any);
+    probed!(Shape::Any => deserialize_any, deserialize_seq, deserialize_map);
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed::Shape(Shape::One))
+    }
+
+    /// The inner type's shape, as `PathDeserializer` looks through it.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Probed> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, _: V) -> Result<V::Value, Probed> {
+        Err(Probed::Shape(Shape::Tuple(len)))
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        len: usize,
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed::Shape(Shape::Tuple(len)))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed::Shape(Shape::Struct(fields)))
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed::Shape(Shape::One))
+    }
+}
+
+/// A stand-in for any one parameter value: the simplest value of whatever
+/// type asks; refuses what a plain string could not be anyway.
+#[derive(Clone, Copy)]
+struct Placeholder;
+
+impl<'de> de::IntoDeserializer<'de, Probed> for Placeholder {
+    type Deserializer = Self;
+
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+macro_rules! placeholder {
+    ($($method:ident => $visit:ident($($value:expr)?)),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Probed> {
+            visitor.$visit($($value)?)
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Placeholder {
+    type Error = Probed;
+
+    placeholder!(
+        deserialize_bool => visit_bool(false),
+        deserialize_i8 => visit_i8(0),
+        deserialize_i16 => visit_i16(0),
+        deserialize_i32 => visit_i32(0),
+        deserialize_i64 => visit_i64(0),
+        deserialize_i128 => visit_i128(0),
+        deserialize_u8 => visit_u8(0),
+        deserialize_u16 => visit_u16(0),
+        deserialize_u32 => visit_u32(0),
+        deserialize_u64 => visit_u64(0),
+        deserialize_u128 => visit_u128(0),
+        deserialize_f32 => visit_f32(0.0),
+        deserialize_f64 => visit_f64(0.0),
+        deserialize_char => visit_char('0'),
+        deserialize_str => visit_str(""),
+        deserialize_string => visit_str(""),
+        deserialize_identifier => visit_str(""),
+        deserialize_bytes => visit_bytes(&[]),
+        deserialize_byte_buf => visit_bytes(&[]),
+        deserialize_unit => visit_unit(),
+        deserialize_ignored_any => visit_unit(),
+        deserialize_option => visit_none(),
+    );
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Probed> {
+        visitor.visit_str("")
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Probed> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Probed> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Probed> {
+        match variants.first() {
+            Some(variant) => visitor.visit_enum(de::value::StrDeserializer::<Probed>::new(variant)),
+            None => Err(Probed::Refused),
+        }
+    }
+
+    // A parameter value is one plain string: these cannot come from it,
+    // so a type asking for them says nothing about the pattern.
+    fn deserialize_seq<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Probed> {
+        Err(Probed::Refused)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Probed> {
+        Err(Probed::Refused)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Probed> {
+        Err(Probed::Refused)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: usize,
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed::Refused)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Probed> {
+        Err(Probed::Refused)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +755,131 @@ mod tests {
         assert!(err.message().contains("2 parameters"), "{}", err.message());
         let err = decode::<(i64, i64)>(&[("a", "1")]).unwrap_err();
         assert!(err.message().contains("tuple has 2"), "{}", err.message());
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Id(u64);
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Pair(String, u8);
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Paged {
+        id: u64,
+        #[serde(default)]
+        page: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Aliased {
+        #[serde(alias = "item_id")]
+        id: u64,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Flattened {
+        #[serde(flatten)]
+        rest: std::collections::HashMap<String, String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct NonZero {
+        id: std::num::NonZeroU64,
+    }
+
+    #[test]
+    fn the_probe_reads_the_shape_without_a_value() {
+        assert_eq!(shape::<u64>(), Shape::One);
+        assert_eq!(shape::<String>(), Shape::One);
+        assert_eq!(shape::<Kind>(), Shape::One);
+        assert_eq!(shape::<Option<u8>>(), Shape::One);
+        assert_eq!(shape::<Id>(), Shape::One, "a newtype is its inner type");
+        assert_eq!(shape::<(String, u32)>(), Shape::Tuple(2));
+        assert_eq!(shape::<(String,)>(), Shape::Tuple(1));
+        assert_eq!(shape::<Pair>(), Shape::Tuple(2));
+        assert_eq!(shape::<Item>(), Shape::Struct(&["id", "kind"]));
+        assert_eq!(shape::<Aliased>(), Shape::Struct(&["id", "item_id"]));
+        for any in [
+            shape::<std::collections::HashMap<String, String>>(),
+            shape::<Vec<String>>(),
+            shape::<serde_json::Value>(),
+            shape::<Flattened>(),
+        ] {
+            assert_eq!(any, Shape::Any);
+        }
+    }
+
+    #[test]
+    fn type_names_lose_their_module_paths() {
+        assert_eq!(short_type_name::<(String, u32)>(), "(String, u32)");
+        assert_eq!(short_type_name::<Item>(), "Item");
+        assert_eq!(
+            short_type_name::<std::collections::HashMap<String, Vec<Kind>>>(),
+            "HashMap<String, Vec<Kind>>"
+        );
+    }
+
+    #[test]
+    fn types_that_fit_their_pattern_pass() {
+        assert_eq!(check::<u64>(&["id"]), Ok(()));
+        assert_eq!(check::<Id>(&["id"]), Ok(()));
+        assert_eq!(check::<(u64,)>(&["id"]), Ok(()));
+        assert_eq!(check::<(String, u64)>(&["shop", "id"]), Ok(()));
+        assert_eq!(check::<Item>(&["kind", "id"]), Ok(()), "any order");
+        assert_eq!(check::<Paged>(&["id"]), Ok(()), "a defaulted field");
+        assert_eq!(check::<Aliased>(&["item_id"]), Ok(()), "an alias");
+        assert_eq!(
+            check::<NonZero>(&["id"]),
+            Ok(()),
+            "a type refusing the placeholder value"
+        );
+        assert_eq!(
+            check::<std::collections::HashMap<String, String>>(&["a", "b"]),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn types_that_do_not_fit_say_what_to_write() {
+        assert_eq!(
+            check::<(String, u32)>(&["id"]).unwrap_err(),
+            "takes a tuple of 2 but the pattern has 1 parameter (`id`): \
+             take the one value, e.g. `Path<u64>`"
+        );
+        assert_eq!(
+            check::<(String, u32, u8)>(&["shop", "id"]).unwrap_err(),
+            "takes a tuple of 3 but the pattern has 2 parameters (`shop`, `id`): \
+             take a tuple of 2 in pattern order (`Path<(_, _)>`)"
+        );
+        assert_eq!(
+            check::<u64>(&["shop", "id"]).unwrap_err(),
+            "takes one value but the pattern has 2 parameters (`shop`, `id`): \
+             take a tuple in pattern order (`Path<(_, _)>`) or a struct with the fields `shop`, `id`"
+        );
+        assert_eq!(
+            check::<u64>(&[]).unwrap_err(),
+            "has nothing to take: the pattern has no parameters; remove the `Path` parameter, \
+             or add `{name}` segments to the pattern"
+        );
+        assert_eq!(
+            check::<Item>(&["id"]).unwrap_err(),
+            "has the fields `id`, `kind` but the pattern has 1 parameter (`id`) \
+             (field `kind` is not a parameter): name the fields after the parameters \
+             (or `#[serde(rename = \"...\")]` them), or change the pattern"
+        );
+        let err = check::<Item>(&["id", "kind", "extra"]).unwrap_err();
+        assert!(err.contains("(parameter `extra` has no field)"), "{err}");
+        let err = check::<Paged>(&["item_id", "other"]).unwrap_err();
+        assert!(
+            err.contains(
+                "(field `id` is not a parameter; parameters `item_id`, `other` have no field)"
+            ),
+            "{err}"
+        );
     }
 
     /// Property tests: parameter values are client input (a long run:

@@ -25,6 +25,8 @@ pub trait RouteInfo {
     const METHOD: &'static str;
     /// The path pattern, e.g. `/items/{id}`.
     const PATH: &'static str;
+    /// The function's name, for messages.
+    const FUNCTION: &'static str;
 }
 
 /// A route's handler future.
@@ -40,13 +42,20 @@ pub type BoxResponse = Pin<Box<dyn Future<Output = Response>>>;
 pub trait Route<S: 'static>: RouteInfo {
     /// Extracts the parameters, calls the function, builds the response.
     fn handle(request: Request, context: Context, state: &'static S) -> BoxResponse;
+
+    /// Checks each parameter's extractor against the pattern's
+    /// parameters ([`FromRequest::check_route`](super::FromRequest::check_route)),
+    /// when the router is built.
+    fn check(params: &[&str]) -> Result<(), String>;
 }
 
 /// One route of a router, as the generated `main` lists it.
 pub struct RouteEntry<S: 'static> {
     method: &'static str,
     path: &'static str,
+    function: &'static str,
     handler: fn(Request, Context, &'static S) -> BoxResponse,
+    check: fn(&[&str]) -> Result<(), String>,
 }
 
 impl<S: 'static> RouteEntry<S> {
@@ -55,7 +64,9 @@ impl<S: 'static> RouteEntry<S> {
         Self {
             method: R::METHOD,
             path: R::PATH,
+            function: R::FUNCTION,
             handler: R::handle,
+            check: R::check,
         }
     }
 }
@@ -148,10 +159,14 @@ pub(crate) enum Selected<'r, S: 'static> {
 }
 
 impl<S: 'static> Router<S> {
-    /// Parses every pattern; a bad one or a conflict is a bug the route
-    /// attributes normally catch at compile time.
+    /// Parses every pattern (a bad one or a conflict is a bug the route
+    /// attributes normally catch at compile time) and checks each route's
+    /// extractors against its pattern: a `Path<T>` whose `T` does not fit
+    /// would answer every request 400. Every misfit is reported, one per
+    /// line.
     pub(crate) fn new(routes: Vec<RouteEntry<S>>) -> Result<Self, String> {
         let mut entries: Vec<Entry<S>> = Vec::with_capacity(routes.len());
+        let mut misfits = Vec::new();
         for route in routes {
             let method = Method::from_bytes(route.method.as_bytes())
                 .map_err(|_| format!("`{}` is not an HTTP method", route.method))?;
@@ -169,13 +184,29 @@ impl<S: 'static> Router<S> {
                     route.path, other.method, other.pattern.0
                 ));
             }
+            if let Err(problem) = (route.check)(&pattern.0.params()) {
+                misfits.push(format!(
+                    "route `{method} {}` (`{}`): {problem}",
+                    route.path, route.function
+                ));
+            }
             entries.push(Entry {
                 method,
                 pattern,
                 handler: route.handler,
             });
         }
+        if !misfits.is_empty() {
+            return Err(misfits.join("\n"));
+        }
         Ok(Self { entries })
+    }
+
+    /// A router without routes.
+    pub(crate) fn empty() -> Self {
+        Self {
+            entries: Vec::new(),
+        }
     }
 
     pub(crate) fn select(&self, method: &Method, path: &str) -> Selected<'_, S> {
@@ -280,7 +311,9 @@ mod tests {
         RouteEntry {
             method,
             path,
+            function: "nothing",
             handler: nothing,
+            check: |_| Ok(()),
         }
     }
 
@@ -372,6 +405,63 @@ mod tests {
             err.contains("route `/a//b`") && err.contains("empty segment"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn extractors_that_do_not_fit_their_pattern_are_refused_naming_the_route() {
+        use crate::http::{FromRequest, Path};
+
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct ItemPath {
+            shop: String,
+            item_id: u64,
+        }
+
+        let with = |method, path, function, check| RouteEntry {
+            method,
+            path,
+            function,
+            handler: nothing,
+            check,
+        };
+        let routes = || {
+            vec![
+                with(
+                    "GET",
+                    "/items/{id}",
+                    "show",
+                    <Path<u64> as FromRequest>::check_route,
+                ),
+                with(
+                    "PUT",
+                    "/items/{id}",
+                    "replace",
+                    <Path<(String, u32)> as FromRequest>::check_route,
+                ),
+                with(
+                    "GET",
+                    "/shops/{shop}/items/{id}",
+                    "item",
+                    <Path<ItemPath> as FromRequest>::check_route,
+                ),
+            ]
+        };
+        let err = Router::new(routes()).err().unwrap();
+        assert_eq!(
+            err.lines().collect::<Vec<_>>(),
+            [
+                "route `PUT /items/{id}` (`replace`): `Path<(String, u32)>` takes a tuple of 2 \
+                 but the pattern has 1 parameter (`id`): take the one value, e.g. `Path<u64>`",
+                "route `GET /shops/{shop}/items/{id}` (`item`): `Path<ItemPath>` has the fields \
+                 `shop`, `item_id` but the pattern has 2 parameters (`shop`, `id`) \
+                 (field `item_id` is not a parameter; parameter `id` has no field): \
+                 name the fields after the parameters (or `#[serde(rename = \"...\")]` them), \
+                 or change the pattern",
+            ]
+        );
+        let fitting = routes().into_iter().take(1).collect();
+        assert!(Router::new(fitting).is_ok());
     }
 
     /// Property tests of matching and `Path` extraction (a long run:
