@@ -68,8 +68,8 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         Some(_) => quote!(#name(#(#args),*).await),
         None => quote!(#name(#(#args),*)),
     };
-    // The conversions are spanned at the return type so a type that cannot
-    // be returned is reported there.
+    // The conversions are spanned at the return type so an error type that
+    // is not `Display` is reported there.
     let outcome = match handler.output {
         Output::Plain(None) => quote!(#krate::__private::ok(#call)),
         Output::Plain(Some(ty)) => {
