@@ -439,6 +439,23 @@ fn local_mode_reads_files_and_stdin() {
 }
 
 #[test]
+fn local_mode_says_when_init_failed() {
+    let out = Command::new(FIXTURE)
+        .arg(r#"{"action": "count"}"#)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("FIXTURE_FAIL_INIT", "TABLE_NAME")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr).lines().last(),
+        Some("error: init failed: ConfigError: missing setting: TABLE_NAME")
+    );
+}
+
+#[test]
 fn local_mode_errors_go_to_stderr_with_exit_status_1() {
     let out = local(FAIL, &["{}"], None);
     assert_eq!(out.status.code(), Some(1));

@@ -983,3 +983,58 @@ fn locally_a_path_struct_that_does_not_fit_its_pattern_is_an_error_before_anythi
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `program ARGS` in local mode, `stdin` piped in (or none at all).
+fn run_locally(program: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn local_http_bootstraps_tell_how_to_serve_or_pass_a_request_event() {
+    // A routed bootstrap (`router!`) and a single `#[lambda_handler(http)]`.
+    for program in [FIXTURE, SINGLE] {
+        let out = run_locally(program, &["--help"], None);
+        let usage = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{program}: {:?}", out.status);
+        for needle in [
+            "--serve [ADDR]",
+            "127.0.0.1:3000",
+            "--event FILE",
+            "Function URL",
+        ] {
+            assert!(usage.contains(needle), "{program}: `{needle}` in\n{usage}");
+        }
+
+        // No event at all, or a blank one on standard input: `{}` is no
+        // request, so say what to pass instead of failing to decode it.
+        for stdin in [None, Some(""), Some(" \n")] {
+            let out = run_locally(program, &[], stdin);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{program} {stdin:?}: {stderr}");
+            assert_eq!(out.stdout, b"", "{program} {stdin:?}");
+            assert_eq!(
+                stderr.trim_end(),
+                "error: no request event: this is an HTTP handler; serve it locally with \
+                 `--serve 127.0.0.1:3000`, or pass an API Gateway, ALB or Function URL event \
+                 (JSON) as the argument, with `--event FILE`, or on standard input",
+                "{program} {stdin:?}"
+            );
+        }
+    }
+}

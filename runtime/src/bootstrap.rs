@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use lambda_runtime::Runtime;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::init::Init;
 use crate::invoke::{guard, invoke_once, Handler, HandlerService};
 use crate::layers::{DecodeFirst, InvocationSpans};
 use crate::logging::{self, LogTarget};
 use crate::shutdown::{self, InFlight, Shutdown, Signals, TrackInFlight, Tracker};
+use crate::signature::{Event, Output};
 use crate::{local, Diagnostic};
 
 /// Environment variables Lambda always sets; `lambda_runtime` needs them.
@@ -31,11 +33,33 @@ pub struct Spec {
 }
 
 /// Runs a bootstrap to completion; the generated `main` is this one call.
-pub fn start<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
+/// It names the event `E` and output `O` types as the user wrote them, so
+/// a type that does not fit is reported there, once.
+pub fn start<E, O, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
+where
+    E: Event,
+    O: Output,
+    S: 'static,
+    H: Handler<E, S, Output = O>,
+    I: Init<S>,
+    K: Shutdown<S>,
+{
+    start_as(spec, local::EVENT_MODE, init, shutdown, handler)
+}
+
+/// [`start`], with what local mode says and does for this kind of handler.
+pub(crate) fn start_as<E, S, H, I, K>(
+    spec: Spec,
+    mode: local::Mode,
+    init: I,
+    shutdown: K,
+    handler: H,
+) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
     H: Handler<E, S>,
+    H::Output: Serialize,
     I: Init<S>,
     K: Shutdown<S>,
 {
@@ -44,7 +68,7 @@ where
         if under_lambda {
             serve(spec, init, shutdown, handler).await
         } else {
-            run_local(spec, init, shutdown, handler).await
+            run_local(spec, mode, init, shutdown, handler).await
         }
     })
 }
@@ -83,6 +107,7 @@ where
     E: DeserializeOwned,
     S: 'static,
     H: Handler<E, S>,
+    H::Output: Serialize,
     I: Init<S>,
     K: Shutdown<S>,
 {
@@ -183,15 +208,22 @@ fn run_failure(err: &(dyn std::error::Error + 'static)) -> &'static str {
     }
 }
 
-async fn run_local<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
+async fn run_local<E, S, H, I, K>(
+    spec: Spec,
+    mode: local::Mode,
+    init: I,
+    shutdown: K,
+    handler: H,
+) -> ExitCode
 where
     E: DeserializeOwned,
     S: 'static,
     H: Handler<E, S>,
+    H::Output: Serialize,
     I: Init<S>,
     K: Shutdown<S>,
 {
-    let event = match local::event_from_command_line(spec.reads_event) {
+    let event = match local::event_from_command_line(spec.reads_event, mode) {
         Ok(event) => event,
         Err(code) => return code,
     };
@@ -241,12 +273,16 @@ where
     code
 }
 
-/// Runs `init` outside Lambda; a failure is printed as Lambda would report it.
+/// Runs `init` outside Lambda; a failure is printed with its type and
+/// message, saying it was init that failed (no invocation ran).
 pub(crate) async fn init_local<S: 'static>(init: impl Init<S>) -> Result<&'static S, ExitCode> {
     match configured_init(init).await {
         Ok(state) => Ok(Box::leak(Box::new(state))),
         Err(error) => {
-            local::print_error(&error);
+            eprintln!(
+                "error: init failed: {}: {}",
+                error.error_type, error.error_message
+            );
             Err(ExitCode::FAILURE)
         }
     }

@@ -86,8 +86,9 @@ where
 /// The closure `#[lambda_handler]` generates: event, context and init
 /// state in, the invocation's outcome out.
 pub trait Handler<E, S: 'static> {
-    /// The handler's success value.
-    type Output: Serialize;
+    /// The handler's success value; the bootstrap needs it `Serialize`,
+    /// a bound checked where the user wrote the type (see `start`).
+    type Output;
     /// What one call returns.
     type Future: Future<Output = Result<Self::Output, Diagnostic>>;
 
@@ -98,7 +99,6 @@ pub trait Handler<E, S: 'static> {
 impl<E, S, T, F, H> Handler<E, S> for H
 where
     S: 'static,
-    T: Serialize,
     F: Future<Output = Result<T, Diagnostic>>,
     H: Fn(E, Context, &'static S) -> F,
 {
@@ -134,6 +134,7 @@ impl<E, H, S> Service<LambdaEvent<Ticket>> for HandlerService<E, H, S>
 where
     E: DeserializeOwned,
     H: Handler<E, S>,
+    H::Output: Serialize,
 {
     type Response = H::Output;
     type Error = Diagnostic;

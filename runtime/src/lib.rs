@@ -61,6 +61,7 @@ mod panic;
 #[cfg(feature = "rds")]
 pub mod rds;
 mod shutdown;
+mod signature;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -103,6 +104,7 @@ pub mod __private {
     };
     pub use crate::invoke::Handler;
     pub use crate::shutdown::{hook_outcome, no_shutdown, Shutdown, ShutdownFn, ShutdownWithState};
+    pub use crate::signature::{Event, Fallible, Output};
     pub use lambda_runtime::Context;
     pub use serde::de::IgnoredAny;
 
@@ -124,14 +126,14 @@ pub mod __private {
 
     /// An infallible handler's return value.
     #[inline(always)]
-    pub fn ok<T: serde::Serialize>(value: T) -> Result<T, Diagnostic> {
+    pub fn ok<T>(value: T) -> Result<T, Diagnostic> {
         Ok(value)
     }
 
     /// A `Result`-returning handler's outcome, its error as a document
     /// named by `name` (from `namer!`).
     #[inline(always)]
-    pub fn fallible<T: serde::Serialize, E: Display + 'static>(
+    pub fn fallible<T, E: Display + 'static>(
         result: Result<T, E>,
         name: fn(&E) -> String,
     ) -> Result<T, Diagnostic> {
@@ -140,7 +142,4 @@ pub mod __private {
             error_message: err.to_string(),
         })
     }
-
-    /// Type-checks an event parameter at its own span.
-    pub fn event<T: serde::de::DeserializeOwned>() {}
 }

@@ -32,13 +32,27 @@ pub(crate) enum Command {
     Help,
 }
 
-pub(crate) const USAGE: &str = "\
+/// What local mode says and does that depends on the kind of handler.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mode {
+    /// Printed by `--help`, and after a command line that does not parse.
+    pub usage: &'static str,
+    /// When no event is given: `None` runs the handler on Lambda's default
+    /// payload, `{}`; `Some` is the error saying what to pass instead.
+    pub without_event: Option<&'static str>,
+}
+
+/// Local mode of a `#[lambda_handler]`: any JSON event.
+pub(crate) const EVENT_MODE: Mode = Mode {
+    usage: "\
 usage: BOOTSTRAP [EVENT_JSON | --event FILE | -]
 
 Runs the handler once on the event and prints its JSON result on stdout
 (errors as {\"errorType\", \"errorMessage\"} on stderr, exit status 1).
 With no event, a piped standard input is read; otherwise the event is {}.
-Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations instead.";
+Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations instead.",
+    without_event: None,
+};
 
 pub(crate) fn parse_args(
     args: impl IntoIterator<Item = OsString>,
@@ -93,7 +107,9 @@ pub(crate) fn flag_value(arg: &OsStr, prefix: &str) -> Option<OsString> {
     }
 }
 
-pub(crate) fn read_event(source: EventSource) -> Result<Vec<u8>, String> {
+/// The event's bytes; a blank one is Lambda's default payload, `{}`, or,
+/// when `mode` takes none, the error saying what to pass.
+pub(crate) fn read_event(source: EventSource, mode: Mode) -> Result<Vec<u8>, String> {
     let bytes = match source {
         EventSource::Inline(json) => json.into_bytes(),
         EventSource::File(path) => std::fs::read(&path)
@@ -107,27 +123,29 @@ pub(crate) fn read_event(source: EventSource) -> Result<Vec<u8>, String> {
         }
         EventSource::Empty => Vec::new(),
     };
-    Ok(if bytes.iter().all(u8::is_ascii_whitespace) {
-        b"{}".to_vec()
-    } else {
-        bytes
-    })
+    if !bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(bytes);
+    }
+    match mode.without_event {
+        None => Ok(b"{}".to_vec()),
+        Some(message) => Err(message.to_owned()),
+    }
 }
 
 /// Reads the command line; `Err` is the exit code to stop with.
-pub(crate) fn event_from_command_line(reads_event: bool) -> Result<Vec<u8>, ExitCode> {
+pub(crate) fn event_from_command_line(reads_event: bool, mode: Mode) -> Result<Vec<u8>, ExitCode> {
     let stdin_is_tty = !reads_event || std::io::stdin().is_terminal();
     match parse_args(std::env::args_os().skip(1), stdin_is_tty) {
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            println!("{}", mode.usage);
             Err(ExitCode::SUCCESS)
         }
-        Ok(Command::Run(source)) => read_event(source).map_err(|message| {
+        Ok(Command::Run(source)) => read_event(source, mode).map_err(|message| {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }),
         Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
+            eprintln!("error: {message}\n\n{}", mode.usage);
             Err(ExitCode::from(2))
         }
     }
@@ -282,19 +300,32 @@ mod tests {
 
     #[test]
     fn blank_events_are_lambdas_default_payload() {
-        assert_eq!(read_event(EventSource::Empty).unwrap(), b"{}");
-        assert_eq!(
-            read_event(EventSource::Inline("  \n".into())).unwrap(),
-            b"{}"
-        );
-        assert_eq!(
-            read_event(EventSource::Inline("[1]".into())).unwrap(),
-            b"[1]"
-        );
-        let err = read_event(EventSource::File("/nonexistent/event.json".into())).unwrap_err();
+        let read = |source| read_event(source, EVENT_MODE);
+        assert_eq!(read(EventSource::Empty).unwrap(), b"{}");
+        assert_eq!(read(EventSource::Inline("  \n".into())).unwrap(), b"{}");
+        assert_eq!(read(EventSource::Inline("[1]".into())).unwrap(), b"[1]");
+        let err = read(EventSource::File("/nonexistent/event.json".into())).unwrap_err();
         assert!(
             err.contains("cannot read event file /nonexistent/event.json"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_mode_without_a_default_event_says_what_to_pass() {
+        let mode = Mode {
+            usage: "usage",
+            without_event: Some("pass a request event"),
+        };
+        for blank in [EventSource::Empty, EventSource::Inline(" \n".into())] {
+            assert_eq!(
+                read_event(blank, mode),
+                Err("pass a request event".to_owned())
+            );
+        }
+        assert_eq!(
+            read_event(EventSource::Inline("{}".into()), mode).unwrap(),
+            b"{}"
         );
     }
 

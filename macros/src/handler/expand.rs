@@ -16,16 +16,30 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     let name = &function.sig.ident;
     let krate = handler.args.krate();
 
+    // `start` names the event and output types as written, so a bound they
+    // miss is reported at them (rustc points at a turbofish argument), once.
     let event_ty = match valid.event {
         Some(ty) => quote!(#ty),
         None => quote!(#krate::__private::IgnoredAny),
     };
-    // Checked on its own, so a type that cannot be decoded is reported at
-    // the parameter rather than inside `main`.
-    let event_check = valid.event.map(|ty| {
-        let krate = at(&krate, ty.span());
-        quote_spanned!(ty.span()=> #krate::__private::event::<#ty>();)
-    });
+    let output_ty = match handler.output {
+        // `impl Trait` cannot be named there; it is `Serialize` anyway.
+        Output::Plain(Some(ty)) | Output::Fallible(ty) if names_impl_trait(ty) => quote!(_),
+        Output::Plain(None) => quote!(()),
+        Output::Plain(Some(ty)) => quote!(#ty),
+        Output::Fallible(ty) => {
+            // Spanned from the type's first token to its last, so the
+            // projection underlines the whole `Result<T, E>`.
+            let (first, last) = (ty.span(), last_span(ty));
+            let krate = at(&krate, first);
+            let open = quote_spanned!(first=> <#ty as #krate::__private::Fallible>);
+            quote_spanned!(last=> #open::Ok)
+        }
+    };
+    // The other parameters are inferred; a hook that does not fit is
+    // reported at the hook, where the `_` standing for its type points.
+    let init_ty = hole(handler.args.init.as_ref());
+    let shutdown_ty = hole(handler.args.shutdown.as_ref());
     let state_ty = match valid.state {
         Some(ty) => quote!(#ty),
         None => quote!(_),
@@ -54,8 +68,8 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         Some(_) => quote!(#name(#(#args),*).await),
         None => quote!(#name(#(#args),*)),
     };
-    // The conversions are spanned at the return type so a type that cannot
-    // be returned is reported there.
+    // The conversions are spanned at the return type so an error type that
+    // is not `Display` is reported there.
     let outcome = match handler.output {
         Output::Plain(None) => quote!(#krate::__private::ok(#call)),
         Output::Plain(Some(ty)) => {
@@ -78,8 +92,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            #event_check
-            #krate::__private::start(
+            #krate::__private::start::<#event_ty, #output_ty, _, _, #init_ty, #shutdown_ty>(
                 #krate::__private::Spec { reads_event: #reads_event, shutdown: #has_shutdown },
                 #init,
                 #shutdown,
@@ -89,6 +102,34 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
             )
         }
     }
+}
+
+/// `_`, spanned at `hook` when there is one.
+fn hole(hook: Option<&syn::Expr>) -> TokenStream {
+    match hook {
+        Some(hook) => quote_spanned!(hook.span()=> _),
+        None => quote!(_),
+    }
+}
+
+/// Whether `impl` appears in a type (only `impl Trait` can put it there).
+fn names_impl_trait(ty: &syn::Type) -> bool {
+    fn any_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+            proc_macro2::TokenTree::Group(group) => any_impl(group.stream()),
+            _ => false,
+        })
+    }
+    any_impl(quote::ToTokens::to_token_stream(ty))
+}
+
+/// The span of a type's last token.
+fn last_span(ty: &syn::Type) -> proc_macro2::Span {
+    quote::ToTokens::to_token_stream(ty)
+        .into_iter()
+        .last()
+        .map_or_else(|| ty.span(), |token| token.span())
 }
 
 /// The hook argument of the start functions, and whether there is a user

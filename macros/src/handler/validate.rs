@@ -30,6 +30,13 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
     let mut params = Params {
         // A broken attribute may have meant `init`: do not guess about `&State`.
         has_init: handler.args.init.is_some() || handler.args_error.is_some(),
+        // An owned parameter may be the init state only when `init` is
+        // given and nothing borrows the state.
+        state_by_value: handler.args.init.is_some()
+            && !handler
+                .params
+                .iter()
+                .any(|p| matches!(p.role, Role::Borrowed(_))),
         owned_event: handler
             .params
             .iter()
@@ -71,6 +78,7 @@ fn check_signature(sig: &Signature, errors: &mut Errors) {
 /// The parameters seen so far, each role at most once.
 struct Params<'a> {
     has_init: bool,
+    state_by_value: bool,
     owned_event: bool,
     slots: Vec<Slot>,
     event: Option<(&'a Type, &'a FnArg)>,
@@ -109,9 +117,16 @@ impl<'a> Params<'a> {
         }
     }
 
-    /// At most one event.
+    /// At most one event. With `init` and no `&State`, a second owned
+    /// parameter is most likely the init state taken by value: the one that
+    /// reads as state (`state: State`, `AppState`) is told to borrow it.
     fn event(&mut self, ty: &'a Type, arg: &'a FnArg, errors: &mut Errors) {
-        if let Some((_, first)) = self.event {
+        let Some((first_ty, first)) = self.event else {
+            self.event = Some((ty, arg));
+            self.slots.push(Slot::Event);
+            return;
+        };
+        if !self.state_by_value {
             errors.add(repeated(
                 arg,
                 "a handler takes at most one event parameter: put the fields in one struct \
@@ -119,9 +134,19 @@ impl<'a> Params<'a> {
                 first,
                 "the event parameter is already this one",
             ));
+        } else if looks_like_state(ty, arg) {
+            errors.over(ty, state_by_value(ty, arg, true));
+        } else if !looks_like_state(first_ty, first) {
+            // Neither reads as state: the message gives both ways out.
+            let mut error = syn::Error::new_spanned(ty, state_by_value(ty, arg, false));
+            error.combine(syn::Error::new_spanned(
+                first,
+                "the event parameter is already this one",
+            ));
+            errors.add(error);
         } else {
+            errors.over(first_ty, state_by_value(first_ty, first, true));
             self.event = Some((ty, arg));
-            self.slots.push(Slot::Event);
         }
     }
 
@@ -170,6 +195,43 @@ impl<'a> Params<'a> {
             self.state = Some((inner, param.arg));
             self.slots.push(Slot::State);
         }
+    }
+}
+
+/// Whether a by-value parameter reads as the init state rather than an
+/// event: bound as `state` (or `..._state`), or of a type named `...State`.
+fn looks_like_state(ty: &Type, arg: &FnArg) -> bool {
+    let named_state = last_ident(ty).is_some_and(|ident| ident.to_string().ends_with("State"));
+    named_state || binding(arg).is_some_and(|name| name == "state" || name.ends_with("_state"))
+}
+
+/// The name a parameter binds, when it is a plain identifier.
+fn binding(arg: &FnArg) -> Option<String> {
+    match arg {
+        FnArg::Typed(typed) => match &*typed.pat {
+            syn::Pat::Ident(pat) => Some(pat.ident.to_string()),
+            _ => None,
+        },
+        FnArg::Receiver(_) => None,
+    }
+}
+
+/// The message for an owned parameter that is (`certain`) or may be the
+/// init state: `init`'s value is built once and lent to every invocation.
+fn state_by_value(ty: &Type, arg: &FnArg, certain: bool) -> String {
+    let ty = quote::ToTokens::to_token_stream(ty).to_string();
+    let borrowed = match binding(arg) {
+        Some(name) => format!("`{name}: &{ty}`"),
+        None => format!("`&{ty}`"),
+    };
+    if certain {
+        format!("a handler takes one event; the value `init` returns is borrowed: write {borrowed}")
+    } else {
+        format!(
+            "a handler takes one event: if this is the value `init` returns, borrow it: write \
+             {borrowed}; otherwise put the fields of both events in one struct deriving \
+             `Deserialize` and take `event: ThatStruct`"
+        )
     }
 }
 

@@ -297,20 +297,12 @@ where
             Ok(None) => {}
             Err(code) => return code,
         }
-        if serve::nothing_to_run() {
-            eprintln!(
-                "this is an HTTP handler: serve it locally with `--serve {}`, \
-                 or pass an API Gateway, ALB or Function URL event (JSON) as the argument",
-                serve::DEFAULT_ADDRESS
-            );
-            return ExitCode::from(2);
-        }
     }
     let spec = Spec {
         reads_event: true,
         shutdown: has_shutdown,
     };
-    bootstrap::start(spec, init, shutdown, handler)
+    bootstrap::start_as(spec, serve::LOCAL_MODE, init, shutdown, handler)
 }
 
 /// The init error of a router whose routes do not fit their patterns.

@@ -76,11 +76,26 @@ fn serve_address(args: impl IntoIterator<Item = OsString>) -> Result<Option<Sock
     })
 }
 
-/// No argument and an interactive terminal: there is no event to run.
-pub(crate) fn nothing_to_run() -> bool {
-    use std::io::IsTerminal;
-    std::env::args_os().len() == 1 && std::io::stdin().is_terminal()
-}
+/// Local mode of an HTTP bootstrap: `--serve`, or one request event. With
+/// no event it says so rather than running on `{}`, which is no request.
+pub(crate) const LOCAL_MODE: local::Mode = local::Mode {
+    usage: "\
+usage: BOOTSTRAP --serve [ADDR]
+       BOOTSTRAP [EVENT_JSON | --event FILE | -]
+
+--serve serves real HTTP on ADDR (default 127.0.0.1:3000), each request
+turned into the event a Function URL would send.
+Otherwise the handler runs once on a request event (API Gateway REST or HTTP
+API, ALB or Function URL, as JSON) given as the argument, in a file, or on
+standard input, and prints the response event on stdout (errors as
+{\"errorType\", \"errorMessage\"} on stderr, exit status 1).
+Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations instead.",
+    without_event: Some(
+        "no request event: this is an HTTP handler; serve it locally with \
+         `--serve 127.0.0.1:3000`, or pass an API Gateway, ALB or Function URL event \
+         (JSON) as the argument, with `--event FILE`, or on standard input",
+    ),
+};
 
 /// What every connection shares.
 struct Server<H, S: 'static> {
@@ -584,6 +599,14 @@ mod tests {
 
     fn address(args: &[&str]) -> Result<Option<SocketAddr>, String> {
         serve_address(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn the_local_mode_names_the_default_address() {
+        let without_event = LOCAL_MODE.without_event.unwrap();
+        for text in [LOCAL_MODE.usage, without_event] {
+            assert!(text.contains(DEFAULT_ADDRESS), "{text}");
+        }
     }
 
     #[test]

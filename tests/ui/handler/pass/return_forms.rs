@@ -54,4 +54,11 @@ mod impl_serialize {
     }
 }
 
+mod result_of_impl_serialize {
+    #[lambda_kit::lambda_handler]
+    fn handler() -> Result<impl serde::Serialize, String> {
+        Ok(vec![1, 2, 3])
+    }
+}
+
 fn main() {}
