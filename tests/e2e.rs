@@ -2,7 +2,7 @@
 //! Runtime API emulator (`lambda_kit::testing`), and run in local mode.
 
 mod example_bins;
-use example_bins::Example;
+use example_bins::{run_locally as local, Example};
 
 use std::process::{Command, Output, Stdio};
 
@@ -375,31 +375,6 @@ async fn a_dead_bootstrap_is_reported_not_waited_for() {
 }
 
 // ---- local mode: no AWS_LAMBDA_RUNTIME_API ----
-
-fn local(path: impl AsRef<std::ffi::OsStr>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(path);
-    command
-        .args(args)
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -5,7 +5,7 @@
 //! answering real HTTP requests.
 
 mod example_bins;
-use example_bins::Example;
+use example_bins::{run_locally, Example};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -982,27 +982,6 @@ fn locally_a_path_struct_that_does_not_fit_its_pattern_is_an_error_before_anythi
         assert_eq!(stderr, format!("error: {PATH_MISFIT}\n"), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
-}
-
-/// `program ARGS` in local mode, `stdin` piped in (or none at all).
-fn run_locally(program: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut child = std::process::Command::new(program)
-        .args(args)
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
-    child.wait_with_output().unwrap()
 }
 
 #[test]

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// Every example package; each has one binary of the same name.
@@ -82,4 +82,28 @@ fn built() -> &'static HashMap<&'static str, PathBuf> {
             .map(|name| (name, profile_dir.join(name)))
             .collect()
     })
+}
+
+/// Runs `program ARGS` in local mode (no `AWS_LAMBDA_RUNTIME_API`) to the
+/// end, with `stdin` piped in (or none at all), and returns its output.
+#[allow(dead_code)] // only some of the test crates run bootstraps locally
+pub fn run_locally(program: impl AsRef<OsStr>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    child.wait_with_output().unwrap()
 }
