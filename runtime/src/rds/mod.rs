@@ -17,6 +17,7 @@
 //!
 //! - **Parameters** are always bound, never spliced into the SQL: `:name`
 //!   binds the fn parameter of that name, `?` binds parameters in order.
+//!   Their types implement [`Param`], which lists them.
 //!   Mixing the two, a placeholder without a parameter, a parameter no
 //!   placeholder uses, or a wrong `?` count are compile errors.
 //! - **The return type** picks the result: `Vec<R>` every row,
@@ -44,6 +45,7 @@ mod config;
 mod conn;
 mod error;
 mod exec;
+mod param;
 mod pool;
 mod registry;
 mod retry;
@@ -55,6 +57,7 @@ pub use config::{Config, TlsMode};
 pub use conn::{Conn, Transaction};
 pub use error::{Error, Operation, Result};
 pub use exec::Exec;
+pub use param::Param;
 pub(crate) use pool::close_global;
 pub use pool::{begin, configure, conn, pool, Pool};
 pub use registry::{
@@ -68,5 +71,6 @@ pub use row::{Column1, Field, FromRow, Row, Shape};
 pub use lambda_kit_macros::FromRow;
 
 /// The driver underneath, for what lambda-kit does not wrap (custom
-/// `FromValue`/`ToValue` types, `as_mysql()` on a connection).
+/// `FromValue` column types, a [`Value`](mysql_async::Value) as a
+/// parameter, `as_mysql()` on a connection).
 pub use mysql_async;

@@ -9,8 +9,6 @@ pub use crate::{__lambda_kit_rds_query as query, __lambda_kit_rds_rows as rows};
 pub use inventory;
 pub use mysql_async::Value;
 
-use mysql_async::prelude::ToValue;
-
 use super::budget::within;
 use super::exec::{self, All, First, One, Outcome, Sink};
 use super::{pool, Conn, Error, Exec, Pool, Transaction};
@@ -66,29 +64,6 @@ impl<'a, 't> Executor<'a, 't> for &'a mut Transaction<'t> {
 /// The executor parameter, checked at its own span.
 pub fn via<'a, 't>(executor: impl Executor<'a, 't>) -> Via<'a, 't> {
     executor.via()
-}
-
-/// A query parameter's type.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be bound as a query parameter",
-    label = "not a SQL value",
-    note = "parameters are integers, floats, `bool`, `&str`, `String`, `&[u8]`, `Vec<u8>`, `Option<T>` of those, \
-            chrono/time types with the `rds-chrono`/`rds-time` features, or types implementing mysql_async's `ToValue`"
-)]
-pub trait Bind {
-    /// The value sent to the server.
-    fn to_param(&self) -> Value;
-}
-
-impl<T: ToValue> Bind for T {
-    fn to_param(&self) -> Value {
-        self.to_value()
-    }
-}
-
-/// One parameter's value; always bound, never spliced into the SQL.
-pub fn bind<T: Bind>(value: &T) -> Value {
-    value.to_param()
 }
 
 /// `-> Result<Vec<R>, _>`: every row.
