@@ -63,7 +63,7 @@ pub use pool::{begin, configure, conn, pool, Pool};
 pub use registry::{
     queries, verify_queries, Kind, Problem, ProblemKind, Query, Verified, VerifyError,
 };
-pub use row::{Column1, Field, FromRow, Row, Shape};
+pub use row::{Column1, Field, FromColumn, FromRow, Row, Shape};
 
 /// Derives [`FromRow`](trait@FromRow): named fields read the column of
 /// their name (`#[rds(rename = "column")]` to differ), tuple structs read

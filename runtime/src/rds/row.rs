@@ -22,10 +22,10 @@ use crate::error::short_type_name;
 /// Derive it for structs with `#[derive(rds::FromRow)]`: named fields read
 /// the column of the same name (`#[rds(rename = "col")]` to differ), tuple
 /// structs read columns in order. Tuples of up to 12 readable types
-/// implement it too. Field types are anything `mysql_async` reads
-/// ([`FromValue`]): integers, floats, `bool`, `String`, `Vec<u8>`,
+/// implement it too. Field types are [`FromColumn`]s: anything
+/// `mysql_async` reads (integers, floats, `bool`, `String`, `Vec<u8>`,
 /// `Option<T>` for nullable columns, chrono/time types with the
-/// `rds-chrono`/`rds-time` features.
+/// `rds-chrono`/`rds-time` features, ...).
 pub trait FromRow: Sized {
     /// Reads one row.
     fn from_row(row: &mut Row) -> Result<Self, Error>;
@@ -71,7 +71,7 @@ impl Row {
 
     /// Reads the column named `name` (an exact match first, then ignoring
     /// ASCII case, as MySQL compares column names).
-    pub fn column<T: FromValue>(&mut self, name: &str) -> Result<T, Error> {
+    pub fn column<T: FromColumn>(&mut self, name: &str) -> Result<T, Error> {
         let columns = self.inner.columns_ref();
         let index = columns
             .iter()
@@ -92,7 +92,7 @@ impl Row {
     }
 
     /// Reads the next column in order (the first one on the first call).
-    pub fn next_column<T: FromValue>(&mut self) -> Result<T, Error> {
+    pub fn next_column<T: FromColumn>(&mut self) -> Result<T, Error> {
         let index = self.next;
         self.next += 1;
         if index >= self.inner.len() {
@@ -389,6 +389,26 @@ impl<T> FieldFallback for &Probe<T> {
         }
     }
 }
+
+/// A type one column reads into: every type `mysql_async` reads
+/// ([`FromValue`]), so this trait is never implemented by hand.
+///
+/// That is integers, floats, `bool`, `String`, `Vec<u8>`,
+/// [`std::time::Duration`], `serde_json::Value`, `Option<T>` of those for
+/// columns that can be NULL, chrono/time types with the
+/// `rds-chrono`/`rds-time` features, [`mysql_async::Value`], and any type
+/// with a `FromValue` impl of its own.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from a column",
+    label = "not a column type",
+    note = "columns read into integers, floats, `bool`, `String`, `Vec<u8>`, `Duration`, `serde_json::Value`, \
+            `Option<T>` of those for columns that can be NULL, chrono/time types with the `rds-chrono`/`rds-time` \
+            features, or types implementing `lambda_kit::rds::mysql_async::prelude::FromValue`",
+    note = "read the column as one of those and convert it after the query, or implement `FromValue` for your own type"
+)]
+pub trait FromColumn: FromValue {}
+
+impl<T: FromValue> FromColumn for T {}
 
 /// A type a one-column row reads into.
 #[diagnostic::on_unimplemented(
