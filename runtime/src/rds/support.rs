@@ -4,7 +4,7 @@
 //! statement) and one call to the function named after its result shape.
 
 pub use super::registry::{Kind, Query, Registered};
-pub use super::row::{Decoder, FieldFallback, FieldOf, Probe, ViaFromRow, ViaFromValue};
+pub use super::row::{Decoder, FieldFallback, FieldOf, Probe, ViaFromRow, ViaFromValue, ViaTuple};
 pub use crate::{__lambda_kit_rds_query as query, __lambda_kit_rds_rows as rows};
 pub use inventory;
 pub use mysql_async::Value;
@@ -190,7 +190,7 @@ macro_rules! __lambda_kit_rds_query {
 macro_rules! __lambda_kit_rds_rows {
     ($row:ty) => {{
         #[allow(unused_imports)]
-        use $crate::__private::rds::{ViaFromRow as _, ViaFromValue as _};
-        (&$crate::__private::rds::Probe::<$row>::NEW).__lk_rows()
+        use $crate::__private::rds::{ViaFromRow as _, ViaFromValue as _, ViaTuple as _};
+        (&&$crate::__private::rds::Probe::<$row>::NEW).__lk_rows()
     }};
 }
