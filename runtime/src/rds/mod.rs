@@ -17,9 +17,9 @@
 //!
 //! - **Parameters** are always bound, never spliced into the SQL: `:name`
 //!   binds the fn parameter of that name, `?` binds parameters in order.
-//!   Their types implement [`Param`], which lists them.
 //!   Mixing the two, a placeholder without a parameter, a parameter no
-//!   placeholder uses, or a wrong `?` count are compile errors.
+//!   placeholder uses, or a wrong `?` count are compile errors. Parameter
+//!   types implement [`Param`], which lists them.
 //! - **The return type** picks the result: `Vec<R>` every row,
 //!   `Option<R>` the first row or none, `R` exactly one row
 //!   ([`Error::NotFound`] / [`Error::TooManyRows`] otherwise). On INSERT,
