@@ -77,11 +77,15 @@ async fn unread_columns(pool: &rds::Pool) -> Result<Vec<IdAndName>, rds::Error>;
 #[rds_query("SELECT id FROM no_such_table")]
 async fn missing_table(pool: &rds::Pool) -> Result<Vec<i64>, rds::Error>;
 
+/// One query, two problems: it counts once in the summary.
+#[rds_query("SELECT email FROM test")]
+async fn two_problems(pool: &rds::Pool) -> Result<Vec<Strict>, rds::Error>;
+
 /// `(query name, problem)` for every problem, sorted.
 fn problems(result: Result<rds::Verified, VerifyError>) -> Vec<(&'static str, ProblemKind)> {
     match result {
         Err(VerifyError::Queries { checked, problems }) => {
-            assert_eq!(checked, 11, "every query of this binary is registered");
+            assert_eq!(checked, 12, "every query of this binary is registered");
             let mut found: Vec<_> = problems
                 .into_iter()
                 .map(|p| (p.query.name(), p.kind))
@@ -124,6 +128,20 @@ async fn every_query_is_checked_and_every_mismatch_reported() {
                 }
             ),
             (
+                "two_problems",
+                ProblemKind::MissingColumn {
+                    column: "name".into(),
+                    available: "`email`".into(),
+                }
+            ),
+            (
+                "two_problems",
+                ProblemKind::Nullable {
+                    column: "email".into(),
+                    rust_type: "String".into(),
+                }
+            ),
+            (
                 "unread_columns",
                 ProblemKind::UnreadColumns {
                     columns: "`email`".into(),
@@ -132,9 +150,22 @@ async fn every_query_is_checked_and_every_mismatch_reported() {
             ),
         ]
     );
-    // The report names each query, where it is, and its SQL.
+    // The report counts queries, not problems, and names each query, where
+    // it is, what is wrong with it and its SQL.
     assert!(
-        report.contains("4 of 11 queries do not fit the schema:"),
+        report.contains("5 of 12 queries do not fit the schema:"),
+        "{report}"
+    );
+    assert!(
+        report.contains("rds_verify::two_problems (tests/rds_verify.rs:"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "):\n    - no column `name` in the result (it has `email`)\n    \
+             - column `email` can be NULL but is read into `String`: use `Option<String>`\n    \
+             SELECT email FROM test"
+        ),
         "{report}"
     );
     assert!(

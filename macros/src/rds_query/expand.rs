@@ -3,11 +3,11 @@
 //! `lambda_kit::__private::rds`, named after the result shape.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{Ident, LitStr};
+use syn::{Ident, LitStr, Type};
 
-use super::parse::{Output, Query};
+use super::parse::{Output, Param, Query};
 use super::validate::{Op, Valid};
 use crate::crate_path::at;
 
@@ -27,11 +27,19 @@ pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
         }
         None => quote!(#krate::__private::rds::Via::Global),
     };
-    // Each bound at its own span, so a type that cannot be bound is
-    // reported at the parameter.
+    // Each bound through `rds::Param` at its parameter's type, so a type
+    // that cannot be bound is reported there. The call and its argument
+    // each start at the type's first token and end at its last, so both
+    // span the whole type (and rustc gives them one label).
     let binds = valid.binds.iter().map(|ident| {
-        let krate = at(krate, ident.span());
-        quote_spanned!(ident.span()=> #krate::__private::rds::bind(&#ident))
+        let (first, last) = type_of(query, ident).map_or((ident.span(), ident.span()), ends);
+        let krate = at(krate, first);
+        let path = quote_spanned!(first=> #krate::rds::Param::);
+        let method = Ident::new("to_param", last);
+        let borrow = quote_spanned!(first=> &);
+        let mut ident = (*ident).clone();
+        ident.set_span(last);
+        quote_spanned!(first=> #path #method(#borrow #ident))
     });
     // The row decoder, picked once at the row type's span: the query's
     // registered shape and the call both use it.
@@ -74,4 +82,22 @@ pub(crate) fn expand(query: &Query<'_>, valid: &Valid<'_>) -> TokenStream {
             #into_error
         }
     }
+}
+
+/// The declared type of value parameter `ident`.
+fn type_of<'a>(query: &Query<'a>, ident: &Ident) -> Option<&'a Type> {
+    query.params.iter().find_map(|at| match &at.param {
+        Param::Value { ident: name, ty } if *name == ident => Some(*ty),
+        _ => None,
+    })
+}
+
+/// The spans of a type's first and last tokens.
+fn ends(ty: &Type) -> (Span, Span) {
+    let mut tokens = ty.to_token_stream().into_iter();
+    let first = tokens
+        .next()
+        .map_or_else(|| ty.span(), |token| token.span());
+    let last = tokens.last().map_or(first, |token| token.span());
+    (first, last)
 }

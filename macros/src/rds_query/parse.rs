@@ -51,8 +51,9 @@ pub(crate) enum Param<'a> {
         kind: &'static str,
         mutable: bool,
     },
-    /// A value bound to placeholders.
-    Value { ident: &'a Ident },
+    /// A value bound to placeholders; `ty` is where a type that cannot be
+    /// bound is reported.
+    Value { ident: &'a Ident, ty: &'a Type },
     /// `self`, `&self`, ...
     Receiver,
     /// A pattern such as `(a, b): (i32, i32)`, which no placeholder can name.
@@ -190,7 +191,10 @@ fn param(arg: &FnArg) -> ParamAt<'_> {
                     kind,
                     mutable,
                 },
-                (None, Some(ident)) => Param::Value { ident },
+                (None, Some(ident)) => Param::Value {
+                    ident,
+                    ty: &typed.ty,
+                },
                 (None, None) => Param::Pattern,
             };
             let span = match param {

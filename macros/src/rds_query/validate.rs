@@ -310,7 +310,7 @@ impl Binding<'_, '_> {
     fn span_of(&self, ident: &Ident) -> Span {
         self.params
             .iter()
-            .find(|p| matches!(&p.param, Param::Value { ident: i } if *i == ident))
+            .find(|p| matches!(&p.param, Param::Value { ident: i, .. } if *i == ident))
             .map_or(ident.span(), |p| p.span)
     }
 }

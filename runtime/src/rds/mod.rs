@@ -111,6 +111,7 @@ mod config;
 mod conn;
 mod error;
 mod exec;
+mod param;
 mod pool;
 mod registry;
 mod retry;
@@ -122,12 +123,13 @@ pub use config::{Config, TlsMode};
 pub use conn::{Conn, Transaction};
 pub use error::{Error, Operation, Result};
 pub use exec::Exec;
+pub use param::Param;
 pub(crate) use pool::close_global;
 pub use pool::{begin, configure, conn, pool, Pool};
 pub use registry::{
     queries, verify_queries, Kind, Problem, ProblemKind, Query, Verified, VerifyError,
 };
-pub use row::{Column1, Field, FromRow, Row, Shape};
+pub use row::{Column1, Field, FromColumn, FromRow, Row, Shape};
 
 /// Derives [`FromRow`](trait@FromRow): named fields read the column of
 /// their name (`#[rds(rename = "column")]` to differ), tuple structs read
@@ -137,5 +139,6 @@ pub use row::{Column1, Field, FromRow, Row, Shape};
 pub use lambda_kit_macros::FromRow;
 
 /// The driver underneath, for what lambda-kit does not wrap (custom
-/// `FromValue`/`ToValue` types, `as_mysql()` on a connection).
+/// `FromValue` column types, a [`Value`](mysql_async::Value) as a
+/// parameter, `as_mysql()` on a connection).
 pub use mysql_async;

@@ -413,18 +413,50 @@ impl fmt::Display for VerifyError {
         match self {
             Self::Database(error) => write!(f, "cannot verify the queries: {error}"),
             Self::Queries { checked, problems } => {
+                let at_fault = by_query(problems);
+                let verb = if at_fault.len() == 1 { "does" } else { "do" };
                 write!(
                     f,
-                    "{} of {checked} queries do not fit the schema:",
-                    problems.len()
+                    "{} of {checked} queries {verb} not fit the schema:",
+                    at_fault.len()
                 )?;
-                for problem in problems {
-                    write!(f, "\n- {problem}")?;
+                for (query, kinds) in at_fault {
+                    write!(
+                        f,
+                        "\n- {}::{} ({}):",
+                        query.module(),
+                        query.name(),
+                        query.location()
+                    )?;
+                    match kinds.as_slice() {
+                        [kind] => write!(f, " {kind}")?,
+                        kinds => {
+                            for kind in kinds {
+                                write!(f, "\n    - {kind}")?;
+                            }
+                        }
+                    }
+                    write!(f, "\n    {}", query.sql())?;
                 }
                 Ok(())
             }
         }
     }
+}
+
+/// The problems grouped by query, queries in the order first reported.
+fn by_query(problems: &[Problem]) -> Vec<(&'static Query, Vec<&ProblemKind>)> {
+    let mut grouped: Vec<(&'static Query, Vec<&ProblemKind>)> = Vec::new();
+    for problem in problems {
+        match grouped
+            .iter_mut()
+            .find(|(query, _)| std::ptr::eq(*query, problem.query))
+        {
+            Some((_, kinds)) => kinds.push(&problem.kind),
+            None => grouped.push((problem.query, vec![&problem.kind])),
+        }
+    }
+    grouped
 }
 
 // `unwrap()` in a test prints the list, not a struct dump.
@@ -516,6 +548,66 @@ mod tests {
         assert_eq!(
             problems(shape(), &[]),
             ["the statement returns no columns but the fn reads `(i64, Option<String>)` rows"]
+        );
+    }
+
+    static NARROW: Query = Query::new(
+        "app",
+        "narrow",
+        "SELECT a FROM t",
+        0,
+        Kind::Read,
+        "src/app.rs",
+        3,
+        None,
+    );
+    static WIDE: Query = Query::new(
+        "app",
+        "wide",
+        "SELECT * FROM t",
+        0,
+        Kind::Read,
+        "src/app.rs",
+        9,
+        None,
+    );
+
+    #[test]
+    fn the_report_counts_queries_and_lists_problems_per_query() {
+        let problem = |query, column: &str| Problem {
+            query,
+            kind: ProblemKind::MissingColumn {
+                column: column.into(),
+                available: "`a`".into(),
+            },
+        };
+        let error = VerifyError::Queries {
+            checked: 2,
+            problems: vec![
+                problem(&NARROW, "b"),
+                problem(&NARROW, "c"),
+                problem(&WIDE, "d"),
+            ],
+        };
+        assert_eq!(
+            error.to_string(),
+            "2 of 2 queries do not fit the schema:\n\
+             - app::narrow (src/app.rs:3):\n\
+             \x20   - no column `b` in the result (it has `a`)\n\
+             \x20   - no column `c` in the result (it has `a`)\n\
+             \x20   SELECT a FROM t\n\
+             - app::wide (src/app.rs:9): no column `d` in the result (it has `a`)\n\
+             \x20   SELECT * FROM t"
+        );
+        let one = VerifyError::Queries {
+            checked: 2,
+            problems: vec![problem(&WIDE, "d"), problem(&WIDE, "e")],
+        };
+        assert!(
+            one.to_string().starts_with(
+                "1 of 2 queries does not fit the schema:\n- app::wide (src/app.rs:9):\n"
+            ),
+            "{one}"
         );
     }
 

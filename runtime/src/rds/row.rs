@@ -22,10 +22,10 @@ use crate::error::short_type_name;
 /// Derive it for structs with `#[derive(rds::FromRow)]`: named fields read
 /// the column of the same name (`#[rds(rename = "col")]` to differ), tuple
 /// structs read columns in order. Tuples of up to 12 readable types
-/// implement it too. Field types are anything `mysql_async` reads
-/// ([`FromValue`]): integers, floats, `bool`, `String`, `Vec<u8>`,
+/// implement it too. Field types are [`FromColumn`]s: anything
+/// `mysql_async` reads (integers, floats, `bool`, `String`, `Vec<u8>`,
 /// `Option<T>` for nullable columns, chrono/time types with the
-/// `rds-chrono`/`rds-time` features.
+/// `rds-chrono`/`rds-time` features, ...).
 pub trait FromRow: Sized {
     /// Reads one row.
     fn from_row(row: &mut Row) -> Result<Self, Error>;
@@ -71,7 +71,7 @@ impl Row {
 
     /// Reads the column named `name` (an exact match first, then ignoring
     /// ASCII case, as MySQL compares column names).
-    pub fn column<T: FromValue>(&mut self, name: &str) -> Result<T, Error> {
+    pub fn column<T: FromColumn>(&mut self, name: &str) -> Result<T, Error> {
         let columns = self.inner.columns_ref();
         let index = columns
             .iter()
@@ -92,7 +92,7 @@ impl Row {
     }
 
     /// Reads the next column in order (the first one on the first call).
-    pub fn next_column<T: FromValue>(&mut self) -> Result<T, Error> {
+    pub fn next_column<T: FromColumn>(&mut self) -> Result<T, Error> {
         let index = self.next;
         self.next += 1;
         if index >= self.inner.len() {
@@ -253,7 +253,7 @@ impl Field {
 
 macro_rules! tuple_from_row {
     ($count:literal: $($t:ident),+) => {
-        impl<$($t: FromValue),+> FromRow for ($($t,)+) {
+        impl<$($t: FromColumn),+> FromRow for ($($t,)+) {
             fn from_row(row: &mut Row) -> Result<Self, Error> {
                 row.expect_columns($count, type_name::<Self>())?;
                 Ok(($(row.next_column::<$t>()?,)+))
@@ -308,9 +308,10 @@ impl<R> Decoder<R> {
 /// Picks the [`Decoder`] for a row type written in an `#[rds_query]`
 /// signature: its [`FromRow`] impl when it has one (structs, tuples),
 /// otherwise a single column read with [`FromValue`]. The generated code
-/// calls `(&Probe::<R>::NEW).__lk_rows()`; method resolution prefers the
-/// first trait, whose impl is on `Probe` itself, over the second, on
-/// `&Probe` (autoref specialization, as `init` does in `crate::init`).
+/// calls `(&&Probe::<R>::NEW).__lk_rows()`; method lookup tries the impls
+/// on `&Probe`, `&&Probe` and `Probe` in that order, each only where its
+/// impl's bounds hold (autoref specialization, as `init` does in
+/// `crate::init`).
 pub struct Probe<R>(PhantomData<fn() -> R>);
 
 impl<R> Probe<R> {
@@ -324,7 +325,7 @@ pub trait ViaFromRow<R> {
     fn __lk_rows(&self) -> Decoder<R>;
 }
 
-impl<R: FromRow> ViaFromRow<R> for Probe<R> {
+impl<R: FromRow> ViaFromRow<R> for &Probe<R> {
     fn __lk_rows(&self) -> Decoder<R> {
         Decoder {
             decode: R::from_row,
@@ -332,6 +333,51 @@ impl<R: FromRow> ViaFromRow<R> for Probe<R> {
         }
     }
 }
+
+/// A tuple whose [`FromRow`] impl does not hold: chosen over
+/// [`ViaFromValue`] so the error names the element no column reads, not
+/// the tuple as a whole.
+pub trait ViaTuple<R> {
+    /// The decoder; in a program that compiles, [`ViaFromRow`] is chosen
+    /// instead.
+    fn __lk_rows(&self) -> Decoder<R>
+    where
+        R: FromRow;
+}
+
+impl<R: Tuple> ViaTuple<R> for &&Probe<R> {
+    fn __lk_rows(&self) -> Decoder<R>
+    where
+        R: FromRow,
+    {
+        Decoder {
+            decode: R::from_row,
+            shape: R::shape,
+        }
+    }
+}
+
+/// Every tuple [`FromRow`] is implemented for, whatever its elements.
+pub trait Tuple {}
+
+macro_rules! tuple {
+    ($($t:ident),+) => {
+        impl<$($t),+> Tuple for ($($t,)+) {}
+    };
+}
+
+tuple!(A);
+tuple!(A, B);
+tuple!(A, B, C);
+tuple!(A, B, C, D);
+tuple!(A, B, C, D, E);
+tuple!(A, B, C, D, E, F);
+tuple!(A, B, C, D, E, F, G);
+tuple!(A, B, C, D, E, F, G, H);
+tuple!(A, B, C, D, E, F, G, H, I);
+tuple!(A, B, C, D, E, F, G, H, I, J);
+tuple!(A, B, C, D, E, F, G, H, I, J, K);
+tuple!(A, B, C, D, E, F, G, H, I, J, K, L);
 
 /// Rows of one column read as a scalar.
 pub trait ViaFromValue<R> {
@@ -341,7 +387,7 @@ pub trait ViaFromValue<R> {
         R: Column1;
 }
 
-impl<R> ViaFromValue<R> for &Probe<R> {
+impl<R> ViaFromValue<R> for Probe<R> {
     fn __lk_rows(&self) -> Decoder<R>
     where
         R: Column1,
@@ -389,6 +435,26 @@ impl<T> FieldFallback for &Probe<T> {
         }
     }
 }
+
+/// A type one column reads into: every type `mysql_async` reads
+/// ([`FromValue`]), so this trait is never implemented by hand.
+///
+/// That is integers, floats, `bool`, `String`, `Vec<u8>`,
+/// [`std::time::Duration`], `serde_json::Value`, `Option<T>` of those for
+/// columns that can be NULL, chrono/time types with the
+/// `rds-chrono`/`rds-time` features, [`mysql_async::Value`], and any type
+/// with a `FromValue` impl of its own.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from a column",
+    label = "not a column type",
+    note = "columns read into integers, floats, `bool`, `String`, `Vec<u8>`, `Duration`, `serde_json::Value`, \
+            `Option<T>` of those for columns that can be NULL, chrono/time types with the `rds-chrono`/`rds-time` \
+            features, or types implementing `lambda_kit::rds::mysql_async::prelude::FromValue`",
+    note = "read the column as one of those and convert it after the query, or implement `FromValue` for your own type"
+)]
+pub trait FromColumn: FromValue {}
+
+impl<T: FromValue> FromColumn for T {}
 
 /// A type a one-column row reads into.
 #[diagnostic::on_unimplemented(
@@ -559,15 +625,16 @@ mod tests {
         assert_eq!((field.name(), field.is_nullable()), (Some("raw"), true));
     }
 
-    // The borrow is what makes the scalar fallback rank below `FromRow`.
+    // The borrows are what rank the impls: `FromRow`, then tuples, then
+    // one column.
     #[allow(clippy::needless_borrow)]
     #[test]
     fn the_probe_prefers_from_row() {
         #[allow(unused_imports)]
-        use super::{ViaFromRow as _, ViaFromValue as _};
-        let tuple = (&Probe::<(i64,)>::NEW).__lk_rows().shape();
+        use super::{ViaFromRow as _, ViaFromValue as _, ViaTuple as _};
+        let tuple = (&&Probe::<(i64,)>::NEW).__lk_rows().shape();
         assert_eq!(tuple.rust_type(), "(i64,)");
-        let scalar = (&Probe::<i64>::NEW).__lk_rows();
+        let scalar = (&&Probe::<i64>::NEW).__lk_rows();
         assert_eq!(scalar.shape().rust_type(), "i64");
         let err = scalar.decode(test_row().inner, "count").unwrap_err();
         assert_eq!(

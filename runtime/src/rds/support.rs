@@ -4,12 +4,10 @@
 //! statement) and one call to the function named after its result shape.
 
 pub use super::registry::{Kind, Query, Registered};
-pub use super::row::{Decoder, FieldFallback, FieldOf, Probe, ViaFromRow, ViaFromValue};
+pub use super::row::{Decoder, FieldFallback, FieldOf, Probe, ViaFromRow, ViaFromValue, ViaTuple};
 pub use crate::{__lambda_kit_rds_query as query, __lambda_kit_rds_rows as rows};
 pub use inventory;
 pub use mysql_async::Value;
-
-use mysql_async::prelude::ToValue;
 
 use super::budget::within;
 use super::exec::{self, All, First, One, Outcome, Sink};
@@ -66,29 +64,6 @@ impl<'a, 't> Executor<'a, 't> for &'a mut Transaction<'t> {
 /// The executor parameter, checked at its own span.
 pub fn via<'a, 't>(executor: impl Executor<'a, 't>) -> Via<'a, 't> {
     executor.via()
-}
-
-/// A query parameter's type.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be bound as a query parameter",
-    label = "not a SQL value",
-    note = "parameters are integers, floats, `bool`, `&str`, `String`, `&[u8]`, `Vec<u8>`, `Option<T>` of those, \
-            chrono/time types with the `rds-chrono`/`rds-time` features, or types implementing mysql_async's `ToValue`"
-)]
-pub trait Bind {
-    /// The value sent to the server.
-    fn to_param(&self) -> Value;
-}
-
-impl<T: ToValue> Bind for T {
-    fn to_param(&self) -> Value {
-        self.to_value()
-    }
-}
-
-/// One parameter's value; always bound, never spliced into the SQL.
-pub fn bind<T: Bind>(value: &T) -> Value {
-    value.to_param()
 }
 
 /// `-> Result<Vec<R>, _>`: every row.
@@ -215,7 +190,7 @@ macro_rules! __lambda_kit_rds_query {
 macro_rules! __lambda_kit_rds_rows {
     ($row:ty) => {{
         #[allow(unused_imports)]
-        use $crate::__private::rds::{ViaFromRow as _, ViaFromValue as _};
-        (&$crate::__private::rds::Probe::<$row>::NEW).__lk_rows()
+        use $crate::__private::rds::{ViaFromRow as _, ViaFromValue as _, ViaTuple as _};
+        (&&$crate::__private::rds::Probe::<$row>::NEW).__lk_rows()
     }};
 }
