@@ -4,7 +4,7 @@
 mod example_bins;
 use example_bins::{run_locally as local, Example};
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use lambda_kit::testing::{EmulatorError, Function, Outcome, FUNCTION_NAME};
 use serde_json::{json, Value};
