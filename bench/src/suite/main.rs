@@ -10,6 +10,12 @@
 //! It writes BENCHMARKS.md, bench/results/results.json and the plot
 //! bench/results/benchmarks.png (`--out DIR` to write elsewhere; `--smoke`
 //! for a seconds-long run into a temporary directory).
+//!
+//! `--instructions-only` prints callgrind's instructions per invocation for
+//! the Rust variants of the overhead cases and nothing else (`--only hello`
+//! for one case; `--compare-dir DIR` counts DIR's builds of the same
+//! binaries next to them, e.g. a copy of the release directory from before
+//! a change).
 
 mod callgrind;
 mod database;
@@ -86,6 +92,24 @@ async fn main() {
             &echo_reply,
         ),
     ];
+    if options.instructions_only {
+        for (name, variants, event, expected) in &cases {
+            if options.only.as_deref().is_some_and(|only| only != *name) {
+                continue;
+            }
+            for variant in variants.iter().filter(|v| v.is_rust()) {
+                let mut builds = vec![("", variant.clone())];
+                if let Some(dir) = &options.compare_dir {
+                    builds.push((" [--compare-dir]", variant.clone().in_dir(dir)));
+                }
+                for (which, build) in builds {
+                    let counted = instructions(&build, event, expected, &options).await;
+                    println!("{name}\t{}{which}\t{counted:.0}", variant.key);
+                }
+            }
+        }
+        return;
+    }
     let mut overhead = Vec::new();
     for (name, variants, event, expected) in &cases {
         let mut comparison = compare(
