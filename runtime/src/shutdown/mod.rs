@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
@@ -222,6 +222,11 @@ pub(crate) struct Signals {
     received: Arc<Received>,
     /// How many of `received.names` [`recv`](Self::recv) has returned.
     taken: usize,
+    /// The waker last registered with `received`: the same one again (the
+    /// bootstrap's task, every time) need not be registered anew. Only a
+    /// signal takes it out, and that signal is returned next, which clears
+    /// this.
+    registered: Option<Waker>,
 }
 
 #[derive(Default)]
@@ -283,26 +288,34 @@ impl Signals {
                 });
             }
         }
-        Self { received, taken: 0 }
+        Self {
+            received,
+            taken: 0,
+            registered: None,
+        }
     }
 
     /// Waits for the next SIGTERM or SIGINT and names it.
-    pub(crate) async fn recv(&mut self) -> &'static str {
-        let name = std::future::poll_fn(|cx| self.poll_recv(cx)).await;
-        // The summary line comes once shutdown is done; this one marks when
-        // it began.
-        tracing::debug!("{name} received");
-        name
+    pub(crate) fn recv(&mut self) -> Recv<'_> {
+        Recv(self)
     }
 
     fn poll_recv(&mut self, cx: &mut TaskContext<'_>) -> Poll<&'static str> {
         if self.received.count.load(Ordering::Acquire) == self.taken {
-            self.received.waker.register(cx.waker());
+            if !self
+                .registered
+                .as_ref()
+                .is_some_and(|waker| waker.will_wake(cx.waker()))
+            {
+                self.received.waker.register(cx.waker());
+                self.registered = Some(cx.waker().clone());
+            }
             // One may have arrived before the waker was in place.
             if self.received.count.load(Ordering::Acquire) == self.taken {
                 return Poll::Pending;
             }
         }
+        self.registered = None;
         let names = self
             .received
             .names
@@ -310,6 +323,21 @@ impl Signals {
             .unwrap_or_else(PoisonError::into_inner);
         let name = names[self.taken];
         self.taken += 1;
+        Poll::Ready(name)
+    }
+}
+
+/// The future of [`Signals::recv`]: the name of the next signal.
+pub(crate) struct Recv<'a>(&'a mut Signals);
+
+impl Future for Recv<'_> {
+    type Output = &'static str;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<&'static str> {
+        let name = std::task::ready!(self.0.poll_recv(cx));
+        // The summary line comes once shutdown is done; this one marks when
+        // it began.
+        tracing::debug!("{name} received");
         Poll::Ready(name)
     }
 }
