@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::task::{Context as TaskContext, Poll, Waker};
+use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use futures_util::task::AtomicWaker;
@@ -222,11 +222,13 @@ pub(crate) struct Signals {
     received: Arc<Received>,
     /// How many of `received.names` [`recv`](Self::recv) has returned.
     taken: usize,
-    /// The waker last registered with `received`: the same one again (the
-    /// bootstrap's task, every time) need not be registered anew. Only a
-    /// signal takes it out, and that signal is returned next, which clears
-    /// this.
-    registered: Option<Waker>,
+    /// The data pointer of the waker last registered with `received`: the
+    /// same waker again (the bootstrap's task, every time) need not be
+    /// registered anew. Only a signal takes it out, and that signal is
+    /// returned next, which clears this. Compared by data pointer because
+    /// `Waker::will_wake` tells a task's waker from its own clone apart
+    /// when their vtables are distinct copies, as tokio's can be.
+    registered: Option<usize>,
 }
 
 #[derive(Default)]
@@ -302,13 +304,12 @@ impl Signals {
 
     fn poll_recv(&mut self, cx: &mut TaskContext<'_>) -> Poll<&'static str> {
         if self.received.count.load(Ordering::Acquire) == self.taken {
-            if !self
-                .registered
-                .as_ref()
-                .is_some_and(|waker| waker.will_wake(cx.waker()))
-            {
+            // A null data pointer (a no-op waker's) says nothing about
+            // which waker it is.
+            let data = cx.waker().data() as usize;
+            if data == 0 || self.registered != Some(data) {
                 self.received.waker.register(cx.waker());
-                self.registered = Some(cx.waker().clone());
+                self.registered = Some(data);
             }
             // One may have arrived before the waker was in place.
             if self.received.count.load(Ordering::Acquire) == self.taken {
