@@ -202,11 +202,12 @@ pub(crate) fn bounded<F: Future>(deadline_ms: u64, future: F) -> Bounded<F> {
     // Database operations budget against it from the start; without them
     // the end is placed only if the handler does not finish at once.
     #[cfg(feature = "rds")]
-    let end = Some(Instant::now() + budget);
+    let (end, future) = {
+        let end = Instant::now() + budget;
+        (Some(end), BUDGET_END.scope(end, future))
+    };
     #[cfg(not(feature = "rds"))]
     let end = None;
-    #[cfg(feature = "rds")]
-    let future = BUDGET_END.scope(end.expect("placed above"), future);
     Bounded {
         future: Some(future),
         timer: None,
