@@ -645,6 +645,38 @@ mod tests {
         assert!(futures_util::poll!(last.as_mut()).is_pending());
     }
 
+    /// Sends `signal` to this process and waits until it is delivered.
+    #[cfg(unix)]
+    fn raise(signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &std::process::id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn each_signal_is_handed_over_once_even_before_it_is_awaited() {
+        let mut signals = Signals::listen();
+        // Before the first `recv`: not lost.
+        raise("TERM");
+        assert_eq!(signals.recv().await, "SIGTERM");
+        // While a `recv` waits: it is woken.
+        let second = signals.recv();
+        tokio::pin!(second);
+        assert!(futures_util::poll!(second.as_mut()).is_pending());
+        raise("INT");
+        assert_eq!(second.await, "SIGINT");
+        // Handed over once: nothing is left to receive.
+        let third = signals.recv();
+        tokio::pin!(third);
+        assert!(futures_util::poll!(third.as_mut()).is_pending());
+        // The waker registered anew after a signal is woken too.
+        raise("TERM");
+        assert_eq!(third.await, "SIGTERM");
+    }
+
     #[test]
     fn bad_grace_or_extension_settings_are_refused() {
         let config = parse_config(None, None).unwrap();
