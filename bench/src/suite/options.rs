@@ -26,7 +26,7 @@ pub struct Options {
     #[serde(skip)]
     pub instructions_only: bool,
     /// `--only NAME`: with `--instructions-only`, the case named NAME
-    /// (`hello`, `echo`) alone.
+    /// (`hello`, `echo`, `rds_lookup`) alone.
     #[serde(skip)]
     pub only: Option<String>,
     /// `--compare-dir DIR`: with `--instructions-only`, each Rust variant's
