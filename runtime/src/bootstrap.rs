@@ -148,6 +148,11 @@ where
     // before the hook runs.
     let mut run = Box::pin(runtime.run());
     let signal = tokio::select! {
+        // The signal first: checking it is cheap, and one that came while
+        // the loop was waiting stops the loop before it can go on to the
+        // next invocation.
+        biased;
+        signal = signals.recv() => signal,
         ended = &mut run => return match ended {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
@@ -155,7 +160,6 @@ where
                 ExitCode::FAILURE
             }
         },
-        signal = signals.recv() => signal,
     };
     // The invocation in flight runs on until its answer is posted; the
     // tracker then holds the loop there (it never polls `next` again) and

@@ -10,6 +10,13 @@
 //! It writes BENCHMARKS.md, bench/results/results.json and the plot
 //! bench/results/benchmarks.png (`--out DIR` to write elsewhere; `--smoke`
 //! for a seconds-long run into a temporary directory).
+//!
+//! `--instructions-only` prints callgrind's instructions per invocation for
+//! the Rust variants of the overhead cases and the pooled database lookups
+//! (`#[rds_query]` and sqlx, over loopback) and nothing else (`--only
+//! hello`, `echo` or `rds_lookup` for one case; `--compare-dir DIR` counts
+//! DIR's builds of the same binaries next to them, e.g. a copy of the
+//! release directory from before a change).
 
 mod callgrind;
 mod database;
@@ -34,6 +41,30 @@ use proxy::LatencyProxy;
 use rounds::{cold_starts, compare, Comparison};
 use sizes::{sizes, Size};
 use variants::{Variant, BENCH};
+
+/// `--instructions-only`: callgrind's count per invocation for each Rust
+/// variant of case `name` (and its `--compare-dir` build), printed.
+async fn count_only(
+    name: &str,
+    variants: &[Variant],
+    event: &serde_json::Value,
+    expected: &serde_json::Value,
+    options: &Options,
+) {
+    if options.only.as_deref().is_some_and(|only| only != name) {
+        return;
+    }
+    for variant in variants.iter().filter(|v| v.is_rust()) {
+        let mut builds = vec![("", variant.clone())];
+        if let Some(dir) = &options.compare_dir {
+            builds.push((" [--compare-dir]", variant.clone().in_dir(dir)));
+        }
+        for (which, build) in builds {
+            let counted = instructions(&build, event, expected, options).await;
+            println!("{name}\t{}{which}\t{counted:.0}", variant.key);
+        }
+    }
+}
 
 /// Everything one run measured.
 #[derive(Debug, Serialize)]
@@ -86,8 +117,26 @@ async fn main() {
             &echo_reply,
         ),
     ];
+    if options.instructions_only {
+        for (name, variants, event, expected) in &cases {
+            count_only(name, variants, event, expected, &options).await;
+        }
+        if options
+            .only
+            .as_deref()
+            .is_some_and(|only| only != "rds_lookup")
+        {
+            return;
+        }
+    }
     let mut overhead = Vec::new();
-    for (name, variants, event, expected) in &cases {
+    // `--instructions-only` goes on to the database lookups alone.
+    let timed = if options.instructions_only {
+        &cases[..0]
+    } else {
+        &cases[..]
+    };
+    for (name, variants, event, expected) in timed {
         let mut comparison = compare(
             format!("{name}: warm invocations"),
             variants,
@@ -136,6 +185,14 @@ async fn main() {
             .with_env(env),
         ]
     };
+    if options.instructions_only {
+        // The pooled lookups, `#[rds_query]` and sqlx.
+        let variants = db_variants(&db.env_via(server));
+        count_only("rds_lookup", &variants[..2], &lookup, &found, &options).await;
+        // Nothing else is measured, so nothing is written.
+        db.drop_database().await;
+        return;
+    }
     let outcome = async {
         let mut database = Vec::new();
         let rtt = Duration::from_secs_f64(options.rtt_ms / 1000.0);

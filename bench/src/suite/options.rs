@@ -21,6 +21,18 @@ pub struct Options {
     pub callgrind: bool,
     pub cargo_lambda: bool,
     pub python: String,
+    /// `--instructions-only`: print callgrind's counts for the overhead
+    /// cases and stop, writing nothing (no timing, database or sizes).
+    #[serde(skip)]
+    pub instructions_only: bool,
+    /// `--only NAME`: with `--instructions-only`, the case named NAME
+    /// (`hello`, `echo`, `rds_lookup`) alone.
+    #[serde(skip)]
+    pub only: Option<String>,
+    /// `--compare-dir DIR`: with `--instructions-only`, each Rust variant's
+    /// binary in DIR (say, a copy of an earlier build) counted next to it.
+    #[serde(skip)]
+    pub compare_dir: Option<PathBuf>,
     #[serde(skip)]
     pub out: PathBuf,
     #[serde(skip)]
@@ -68,6 +80,9 @@ impl Options {
             callgrind: !smoke && !flag("--no-callgrind") && succeeds("valgrind", &["--version"]),
             cargo_lambda: !smoke && !flag("--no-cargo-lambda"),
             python: value("--python").unwrap_or_else(|| "python3".to_owned()),
+            instructions_only: flag("--instructions-only"),
+            only: value("--only"),
+            compare_dir: value("--compare-dir").map(PathBuf::from),
             out,
             markdown,
         }

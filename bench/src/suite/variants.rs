@@ -1,6 +1,6 @@
 //! The contestants and how each one's process is started.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tokio::process::Command;
 
@@ -23,6 +23,8 @@ pub struct Variant {
     pub key: &'static str,
     program: Program,
     env: Vec<(String, String)>,
+    /// Where the binary is, if not next to this driver.
+    dir: Option<PathBuf>,
 }
 
 impl Variant {
@@ -32,6 +34,7 @@ impl Variant {
             key,
             program: Program::Bin(binary, None),
             env: Vec::new(),
+            dir: None,
         }
     }
 
@@ -48,11 +51,18 @@ impl Variant {
             key,
             program: Program::Python(handler),
             env: Vec::new(),
+            dir: None,
         }
     }
 
     pub fn with_env(mut self, env: &[(String, String)]) -> Variant {
         self.env.extend_from_slice(env);
+        self
+    }
+
+    /// The same variant built elsewhere: its binary from `dir`.
+    pub fn in_dir(mut self, dir: &Path) -> Variant {
+        self.dir = Some(dir.to_path_buf());
         self
     }
 
@@ -63,7 +73,10 @@ impl Variant {
     /// The command that starts it; under `wrapper` (e.g. valgrind) if given.
     pub fn command(&self, options: &Options, wrapper: &[String]) -> Command {
         let (program, args): (PathBuf, &[&str]) = match &self.program {
-            Program::Bin(binary, _) => (sibling(binary), &[]),
+            Program::Bin(binary, _) => match &self.dir {
+                Some(dir) => (dir.join(binary), &[]),
+                None => (sibling(binary), &[]),
+            },
             Program::Python(handler) => (
                 PathBuf::from(&options.python),
                 &["-m", "awslambdaric", handler],

@@ -155,7 +155,9 @@ pin_project! {
         // finish at once and never touch the timer wheel.
         #[pin]
         timer: Option<Sleep>,
-        end: Instant,
+        // When the handler is cancelled, if placed yet.
+        end: Option<Instant>,
+        deadline_ms: u64,
         budget: Duration,
         expired: bool,
     }
@@ -197,13 +199,20 @@ pub(crate) fn settle_deadline(context: &mut Context) {
 /// handler.
 pub(crate) fn bounded<F: Future>(deadline_ms: u64, future: F) -> Bounded<F> {
     let budget = remaining(deadline_ms).saturating_sub(margin());
-    let end = Instant::now() + budget;
+    // Database operations budget against it from the start; without them
+    // the end is placed only if the handler does not finish at once.
     #[cfg(feature = "rds")]
-    let future = BUDGET_END.scope(end, future);
+    let (end, future) = {
+        let end = Instant::now() + budget;
+        (Some(end), BUDGET_END.scope(end, future))
+    };
+    #[cfg(not(feature = "rds"))]
+    let end = None;
     Bounded {
         future: Some(future),
         timer: None,
         end,
+        deadline_ms,
         budget,
         expired: budget.is_zero(),
     }
@@ -227,7 +236,12 @@ where
                 return Poll::Ready(output);
             }
             if this.timer.is_none() {
-                this.timer.set(Some(tokio::time::sleep_until(*this.end)));
+                // Placed now from the deadline itself, it is the same end
+                // as if placed when the invocation began.
+                let end = this.end.unwrap_or_else(|| {
+                    Instant::now() + remaining(*this.deadline_ms).saturating_sub(margin())
+                });
+                this.timer.set(Some(tokio::time::sleep_until(end)));
             }
             let timer = this.timer.as_mut().as_pin_mut().expect("armed above");
             if timer.poll(cx).is_pending() {

@@ -15,10 +15,12 @@ use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
+use futures_util::task::AtomicWaker;
 use lambda_runtime::tower::{Layer, Service};
 use lambda_runtime::LambdaInvocation;
 use tokio::sync::Notify;
@@ -210,20 +212,51 @@ pub(crate) fn grace() -> Duration {
 
 /// SIGTERM and SIGINT, listened for from creation on (so one that arrives
 /// before [`recv`](Self::recv) is first awaited is not lost).
+///
+/// A task of its own waits on the two signal streams and hands each signal
+/// over here: the bootstrap races [`recv`](Self::recv) against its loop on
+/// every wake-up of every invocation, and with nothing received that poll
+/// is one atomic load, where polling the streams themselves locks each
+/// one's waiter list.
 pub(crate) struct Signals {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    int: Option<tokio::signal::unix::Signal>,
+    received: Arc<Received>,
+    /// How many of `received.names` [`recv`](Self::recv) has returned.
+    taken: usize,
+    /// The data pointer of the waker last registered with `received`: the
+    /// same waker again (the bootstrap's task, every time) need not be
+    /// registered anew. Only a signal takes it out, and that signal is
+    /// returned next, which clears this. Compared by data pointer because
+    /// `Waker::will_wake` tells a task's waker from its own clone apart
+    /// when their vtables are distinct copies, as tokio's can be.
+    registered: Option<usize>,
+}
+
+#[derive(Default)]
+struct Received {
+    /// How many signals have arrived: `names.len()`, read without the lock.
+    count: AtomicUsize,
+    names: Mutex<Vec<&'static str>>,
+    waker: AtomicWaker,
+}
+
+impl Received {
+    fn push(&self, name: &'static str) {
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        names.push(name);
+        self.count.store(names.len(), Ordering::Release);
+        drop(names);
+        self.waker.wake();
+    }
 }
 
 impl Signals {
     /// Starts listening; a signal that cannot be listened for is logged and
-    /// keeps its default action.
+    /// keeps its default action. Must be called within the runtime.
     pub(crate) fn listen() -> Self {
+        let received = Arc::new(Received::default());
         #[cfg(unix)]
         {
-            use tokio::signal::unix::{signal, SignalKind};
+            use tokio::signal::unix::{signal, Signal, SignalKind};
             let listen = |kind: SignalKind, name: &str| match signal(kind) {
                 Ok(signal) => Some(signal),
                 Err(err) => {
@@ -231,38 +264,82 @@ impl Signals {
                     None
                 }
             };
-            Self {
-                term: listen(SignalKind::terminate(), "SIGTERM"),
-                int: listen(SignalKind::interrupt(), "SIGINT"),
+            // Registered here, before the task first runs, so that none is
+            // missed in between.
+            let mut term = listen(SignalKind::terminate(), "SIGTERM");
+            let mut int = listen(SignalKind::interrupt(), "SIGINT");
+            async fn next(signal: &mut Option<Signal>) {
+                if let Some(signal) = signal {
+                    if signal.recv().await.is_some() {
+                        return;
+                    }
+                }
+                // Not listened for, or the runtime is shutting down.
+                std::future::pending().await
+            }
+            if term.is_some() || int.is_some() {
+                let received = received.clone();
+                tokio::spawn(async move {
+                    loop {
+                        let name = tokio::select! {
+                            () = next(&mut term) => "SIGTERM",
+                            () = next(&mut int) => "SIGINT",
+                        };
+                        received.push(name);
+                    }
+                });
             }
         }
-        #[cfg(not(unix))]
-        Self {}
+        Self {
+            received,
+            taken: 0,
+            registered: None,
+        }
     }
 
     /// Waits for the next SIGTERM or SIGINT and names it.
-    pub(crate) async fn recv(&mut self) -> &'static str {
-        #[cfg(unix)]
-        {
-            async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
-                match signal {
-                    Some(signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
+    pub(crate) fn recv(&mut self) -> Recv<'_> {
+        Recv(self)
+    }
+
+    fn poll_recv(&mut self, cx: &mut TaskContext<'_>) -> Poll<&'static str> {
+        if self.received.count.load(Ordering::Acquire) == self.taken {
+            // A null data pointer (a no-op waker's) says nothing about
+            // which waker it is.
+            let data = cx.waker().data() as usize;
+            if data == 0 || self.registered != Some(data) {
+                self.received.waker.register(cx.waker());
+                self.registered = Some(data);
             }
-            let name = tokio::select! {
-                () = next(&mut self.term) => "SIGTERM",
-                () = next(&mut self.int) => "SIGINT",
-            };
-            // The summary line comes once shutdown is done; this one marks
-            // when it began.
-            tracing::debug!("{name} received");
-            name
+            // One may have arrived before the waker was in place.
+            if self.received.count.load(Ordering::Acquire) == self.taken {
+                return Poll::Pending;
+            }
         }
-        #[cfg(not(unix))]
-        std::future::pending().await
+        self.registered = None;
+        let names = self
+            .received
+            .names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let name = names[self.taken];
+        self.taken += 1;
+        Poll::Ready(name)
+    }
+}
+
+/// The future of [`Signals::recv`]: the name of the next signal.
+pub(crate) struct Recv<'a>(&'a mut Signals);
+
+impl Future for Recv<'_> {
+    type Output = &'static str;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<&'static str> {
+        let name = std::task::ready!(self.0.poll_recv(cx));
+        // The summary line comes once shutdown is done; this one marks when
+        // it began.
+        tracing::debug!("{name} received");
+        Poll::Ready(name)
     }
 }
 
@@ -566,6 +643,38 @@ mod tests {
         assert_eq!(tracker.current(), None);
         tracker.idle().await;
         assert!(futures_util::poll!(last.as_mut()).is_pending());
+    }
+
+    /// Sends `signal` to this process and waits until it is delivered.
+    #[cfg(unix)]
+    fn raise(signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &std::process::id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn each_signal_is_handed_over_once_even_before_it_is_awaited() {
+        let mut signals = Signals::listen();
+        // Before the first `recv`: not lost.
+        raise("TERM");
+        assert_eq!(signals.recv().await, "SIGTERM");
+        // While a `recv` waits: it is woken.
+        let second = signals.recv();
+        tokio::pin!(second);
+        assert!(futures_util::poll!(second.as_mut()).is_pending());
+        raise("INT");
+        assert_eq!(second.await, "SIGINT");
+        // Handed over once: nothing is left to receive.
+        let third = signals.recv();
+        tokio::pin!(third);
+        assert!(futures_util::poll!(third.as_mut()).is_pending());
+        // The waker registered anew after a signal is woken too.
+        raise("TERM");
+        assert_eq!(third.await, "SIGTERM");
     }
 
     #[test]
