@@ -231,15 +231,9 @@ where
         Ok(event) => event,
         Err(code) => return code,
     };
-    if let Err(code) = shutdown_settings() {
-        return code;
-    }
-    let timeout = match local::function_timeout() {
+    let timeout = match local_settings() {
         Ok(timeout) => timeout,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let state = match init_local(init).await {
         Ok(state) => state,
@@ -292,13 +286,16 @@ pub(crate) async fn init_local<S: 'static>(init: impl Init<S>) -> Result<&'stati
     }
 }
 
-/// Outside Lambda, bad shutdown settings are a usage error (exit status
-/// 2), reported before init runs.
-pub(crate) fn shutdown_settings() -> Result<(), ExitCode> {
-    shutdown::configure().map_err(|error| {
-        eprintln!("error: {}", error.error_message);
+/// Outside Lambda, the shutdown settings and the function timeout every
+/// invocation is bounded by; a bad value is a usage error (exit status 2),
+/// reported before init runs.
+pub(crate) fn local_settings() -> Result<std::time::Duration, ExitCode> {
+    let usage = |message: &str| {
+        eprintln!("error: {message}");
         ExitCode::from(2)
-    })
+    };
+    shutdown::configure().map_err(|error| usage(&error.error_message))?;
+    local::function_timeout().map_err(|message| usage(&message))
 }
 
 /// The deadline margin and shutdown settings read (a bad value fails

@@ -35,7 +35,7 @@ use super::extract::media_type;
 use super::payload::{V2Request, V2Response};
 use super::response::HttpResponse;
 use super::HttpEvent;
-use crate::bootstrap::{init_local, shutdown_settings};
+use crate::bootstrap::{init_local, local_settings};
 use crate::init::Init;
 use crate::invoke::{invoke_once, Handler};
 use crate::local;
@@ -126,15 +126,9 @@ where
             return ExitCode::from(2);
         }
     };
-    if let Err(code) = shutdown_settings() {
-        return code;
-    }
-    let timeout = match local::function_timeout() {
+    let timeout = match local_settings() {
         Ok(timeout) => timeout,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let state = match init_local(init).await {
         Ok(state) => state,
