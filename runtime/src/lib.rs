@@ -49,6 +49,8 @@
 mod bootstrap;
 mod decode;
 mod error;
+#[cfg(feature = "events")]
+pub mod events;
 #[cfg(feature = "http")]
 pub mod http;
 mod init;
