@@ -117,6 +117,10 @@ pub mod __private {
         pub use crate::http::Request;
     }
 
+    /// What the batch handlers expand to.
+    #[cfg(feature = "events")]
+    pub use crate::events::__private as events;
+
     /// What `#[rds_query]` expands to.
     #[cfg(feature = "rds")]
     pub mod rds {

@@ -18,9 +18,11 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
     // `start` names the event and output types as written, so a bound they
     // miss is reported at them (rustc points at a turbofish argument), once.
-    let event_ty = match valid.event {
-        Some(ty) => quote!(#ty),
-        None => quote!(#krate::__private::IgnoredAny),
+    let event_ty = match (valid.event, handler.args.source) {
+        (Some(ty), _) => quote!(#ty),
+        (None, None) => quote!(#krate::__private::IgnoredAny),
+        // A batch handler without an event parameter decodes nothing.
+        (None, Some(_)) => quote!(#krate::__private::events::Skip),
     };
     let output_ty = match handler.output {
         // `impl Trait` cannot be named there; it is `Serialize` anyway.
@@ -61,8 +63,13 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     let args = valid.slots.iter().map(|slot| match slot {
         Slot::Event => quote!(__event),
         Slot::Context { by_ref: true } => quote!(&__context),
+        // A batch shares one context among its records.
+        Slot::Context { by_ref: false } if handler.args.source.is_some() => {
+            quote!(::std::clone::Clone::clone(&*__context))
+        }
         Slot::Context { by_ref: false } => quote!(__context),
         Slot::State => quote!(__state),
+        Slot::Record => quote!(&__record),
     });
     let call = match function.sig.asyncness {
         Some(_) => quote!(#name(#(#args),*).await),
@@ -86,6 +93,29 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
             })
         }
     };
+
+    if let Some((source, _)) = handler.args.source {
+        let source = syn::Ident::new(source.type_name(), proc_macro2::Span::call_site());
+        let events = quote!(#krate::__private::events);
+        return quote! {
+            #function
+
+            #[cfg_attr(test, allow(dead_code))]
+            fn main() -> ::std::process::ExitCode {
+                #events::start::<#events::#source, #event_ty, #output_ty, _, _, #init_ty, #shutdown_ty>(
+                    #has_shutdown,
+                    #init,
+                    #shutdown,
+                    |__event: #event_ty,
+                     __record: <#events::#source as #events::Source>::Record,
+                     __context: ::std::sync::Arc<#krate::__private::Context>,
+                     __state: &'static #state_ty| async move {
+                        #outcome
+                    },
+                )
+            }
+        };
+    }
 
     quote! {
         #function

@@ -23,6 +23,19 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
         }
     };
     let handler = parse::parse(args, &function);
+    if let (Some(_), Some((source, span))) = (handler.args.http, handler.args.source) {
+        let mut errors = Errors::from(handler.args_error.clone());
+        errors.add(syn::Error::new(
+            span,
+            format!(
+                "`{}` and `http` cannot be combined: an HTTP handler answers requests, a batch handler \
+                 records; write one function for each, `#[lambda_handler(http)]` and `#[lambda_handler({})]`",
+                source.keyword(),
+                source.keyword()
+            ),
+        ));
+        return diag::bootstrap_with_errors(&function, &errors);
+    }
     if handler.args.http.is_some() {
         let errors = Errors::from(handler.args_error.clone());
         return crate::http::handler(&function, &handler.args, errors);

@@ -22,6 +22,8 @@ pub(crate) struct Args {
     pub shutdown: Option<syn::Expr>,
     /// `http`: an HTTP handler taking extractors.
     pub http: Option<proc_macro2::Span>,
+    /// `sqs`, `kinesis` or `dynamodb`: a handler of one record of a batch.
+    pub source: Option<(BatchSource, proc_macro2::Span)>,
     /// `crate = "path"`: where lambda-kit is, for crates re-exporting it.
     pub krate: Option<syn::Path>,
 }
@@ -32,6 +34,56 @@ impl Args {
         self.krate
             .clone()
             .unwrap_or_else(crate::crate_path::default)
+    }
+}
+
+/// The batch sources `#[lambda_handler(...)]` names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BatchSource {
+    Sqs,
+    Kinesis,
+    DynamoDb,
+}
+
+impl BatchSource {
+    pub(crate) const ALL: [BatchSource; 3] =
+        [BatchSource::Sqs, BatchSource::Kinesis, BatchSource::DynamoDb];
+
+    /// The argument that names it.
+    pub(crate) fn keyword(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "sqs",
+            BatchSource::Kinesis => "kinesis",
+            BatchSource::DynamoDb => "dynamodb",
+        }
+    }
+
+    /// The runtime's type for it, in `__private::events`.
+    pub(crate) fn type_name(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "Sqs",
+            BatchSource::Kinesis => "Kinesis",
+            BatchSource::DynamoDb => "DynamoDb",
+        }
+    }
+
+    /// The whole batch event's type in `lambda_kit::events`' terms.
+    pub(crate) fn batch_event(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "aws_lambda_events::sqs::SqsEvent",
+            BatchSource::Kinesis => "aws_lambda_events::kinesis::KinesisEvent",
+            BatchSource::DynamoDb => "aws_lambda_events::dynamodb::Event",
+        }
+    }
+
+    /// The record type of its metadata parameter, as `lambda_kit::events`
+    /// exports it (and as `aws_lambda_events` names it, for DynamoDB).
+    pub(crate) fn record_types(self) -> &'static [&'static str] {
+        match self {
+            BatchSource::Sqs => &["SqsMessage"],
+            BatchSource::Kinesis => &["KinesisEventRecord"],
+            BatchSource::DynamoDb => &["DynamoDbRecord", "EventRecord"],
+        }
     }
 }
 
@@ -90,6 +142,29 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             }
             args.http.get_or_insert(meta.path.span());
             Ok(())
+        } else if let Some(source) = BatchSource::ALL
+            .into_iter()
+            .find(|source| meta.path.is_ident(source.keyword()))
+        {
+            let keyword = source.keyword();
+            if let Some(value) = skip_value(&meta)? {
+                add(syn::Error::new_spanned(
+                    value,
+                    format!("`{keyword}` takes no value: write `#[lambda_handler({keyword})]`"),
+                ));
+            }
+            match args.source {
+                Some((first, _)) if first == source => add(meta.error(format!(
+                    "`{keyword}` is given twice: write it once, `#[lambda_handler({keyword})]`"
+                ))),
+                Some((first, _)) => add(meta.error(format!(
+                    "a handler takes records of one source: `{}` is already given; \
+                     write one function per source",
+                    first.keyword()
+                ))),
+                None => args.source = Some((source, meta.path.span())),
+            }
+            Ok(())
         } else if meta.path.is_ident("init") {
             function_value(
                 &meta,
@@ -123,7 +198,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         } else {
             let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http` and `crate = \"path\"`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb` and `crate = \"path\"`"
             )));
             skip_value(&meta)?;
             Ok(())
@@ -220,8 +295,8 @@ mod tests {
         assert_eq!(
             messages(error),
             [
-                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http` and `crate = \"path\"`",
-                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http` and `crate = \"path\"`",
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb` and `crate = \"path\"`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb` and `crate = \"path\"`",
             ]
         );
     }

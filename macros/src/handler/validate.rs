@@ -4,7 +4,7 @@
 
 use syn::{FnArg, Signature, Type};
 
-use super::parse::Handler;
+use super::parse::{BatchSource, Handler};
 use crate::diag::{self, repeated, Errors};
 use crate::params::{Param, Role};
 use crate::types::{is_named, last_ident, peel};
@@ -15,6 +15,8 @@ pub(crate) enum Slot {
     Event,
     Context { by_ref: bool },
     State,
+    /// A batch record's metadata, `&SqsMessage` and the like.
+    Record,
 }
 
 /// A handler that passed every rule.
@@ -41,6 +43,8 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
             .params
             .iter()
             .any(|p| matches!(p.role, Role::Owned(_))),
+        source: handler.args.source.map(|(source, _)| source),
+        record: None,
         slots: Vec::with_capacity(handler.params.len()),
         event: None,
         context: None,
@@ -80,6 +84,8 @@ struct Params<'a> {
     has_init: bool,
     state_by_value: bool,
     owned_event: bool,
+    source: Option<BatchSource>,
+    record: Option<&'a FnArg>,
     slots: Vec<Slot>,
     event: Option<(&'a Type, &'a FnArg)>,
     context: Option<&'a FnArg>,
@@ -165,8 +171,13 @@ impl<'a> Params<'a> {
         }
     }
 
-    /// `&T` is the init state, given `init`, once; else a borrowed event.
+    /// `&T` is the record's metadata in a batch handler when `T` is the
+    /// source's record type; the init state, given `init`, once; else a
+    /// borrowed event.
     fn borrowed(&mut self, inner: &'a Type, param: &Param<'a>, errors: &mut Errors) {
+        if self.record_metadata(inner, param, errors) {
+            return;
+        }
         let unsized_event = matches!(peel(inner), Type::Slice(_)) || is_named(inner, "str");
         if unsized_event || (!self.has_init && !self.owned_event) {
             errors.over(
@@ -195,6 +206,66 @@ impl<'a> Params<'a> {
             self.state = Some((inner, param.arg));
             self.slots.push(Slot::State);
         }
+    }
+}
+
+impl<'a> Params<'a> {
+    /// Takes `&SqsMessage` (and the like) as a batch handler's metadata
+    /// parameter, once; says so when it is another source's. Whether the
+    /// parameter was one of them.
+    fn record_metadata(&mut self, inner: &'a Type, param: &Param<'a>, errors: &mut Errors) -> bool {
+        let Some(name) = last_ident(inner).map(ToString::to_string) else {
+            return false;
+        };
+        let Some(source) = self.source else {
+            if let Some(other) = BatchSource::ALL
+                .into_iter()
+                .find(|source| source.record_types().contains(&name.as_str()))
+            {
+                errors.over(
+                    param.ty,
+                    format!(
+                        "`&{name}` is the metadata of a batch record: write `#[lambda_handler({})]` \
+                         to handle the batch a record per call, or take the whole event as `event: {}`",
+                        other.keyword(),
+                        other.batch_event()
+                    ),
+                );
+                return true;
+            }
+            return false;
+        };
+        if source.record_types().contains(&name.as_str()) {
+            if let Some(first) = self.record {
+                errors.add(repeated(
+                    param.arg,
+                    "a batch handler takes the record's metadata at most once: remove this parameter",
+                    first,
+                    "the metadata is already passed here",
+                ));
+            } else {
+                self.record = Some(param.arg);
+                self.slots.push(Slot::Record);
+            }
+            return true;
+        }
+        if let Some(other) = BatchSource::ALL
+            .into_iter()
+            .find(|other| other.record_types().contains(&name.as_str()))
+        {
+            errors.over(
+                param.ty,
+                format!(
+                    "`{name}` is the metadata of a `{}` record, but this handler takes `{}` records: \
+                     write `&{}`",
+                    other.keyword(),
+                    source.keyword(),
+                    source.record_types()[0]
+                ),
+            );
+            return true;
+        }
+        false
     }
 }
 

@@ -2,10 +2,32 @@
 //! batches handled one record per call with partial batch failures, and
 //! typed SNS, EventBridge and S3 events.
 
+mod batch;
+mod change;
 mod eventbridge;
 mod s3;
 mod sns;
+mod sources;
+mod start;
 
+pub use batch::{BATCH_FAILED_ERROR, CONCURRENCY_ENV};
+pub use change::{Change, ChangeKind};
 pub use eventbridge::*;
 pub use s3::*;
 pub use sns::*;
+
+/// The record types a batch handler's metadata parameter borrows, and
+/// the batch responses, as `aws_lambda_events` defines them.
+pub use aws_lambda_events::event::dynamodb::EventRecord as DynamoDbRecord;
+pub use aws_lambda_events::event::kinesis::KinesisEventRecord;
+pub use aws_lambda_events::event::sqs::SqsMessage;
+/// The attribute-value map of DynamoDB (keys and images).
+pub use serde_dynamo::Item;
+
+/// Not public API: what the batch handlers expand to.
+#[doc(hidden)]
+pub mod __private {
+    pub use super::batch::{BatchOutput, FromRecord, RecordHandler, Source};
+    pub use super::sources::{DynamoDb, Kinesis, Skip, Sqs};
+    pub use super::start::start;
+}

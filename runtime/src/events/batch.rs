@@ -1,0 +1,374 @@
+//! One batch invocation: the records handed to the user's function one at
+//! a time (or a bounded number at once on standard queues), each decoded,
+//! called under the panic guard and within the batch's cutoff, and the
+//! failures answered as the source's partial batch response.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use lambda_runtime::Context;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::time::Instant;
+use tracing::{Instrument, Span};
+
+use crate::invoke::{guard, panic_diagnostic};
+use crate::layers::deadline::margin;
+use crate::{Diagnostic, UNMARSHAL_ERROR};
+
+/// The `errorType` of a batch none of whose records succeeded: the
+/// invocation fails as a whole, so the source retries the batch and the
+/// function's error metrics and alarms see the outage.
+pub const BATCH_FAILED_ERROR: &str = "Runtime.BatchFailed";
+
+/// What a failure of one record means for the rest of its batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ordering {
+    /// Standard SQS queues: every record stands alone.
+    Independent,
+    /// FIFO queues: processing stops at the first failure, and that record
+    /// and every later one are reported, so the group's order holds.
+    StopReportingRest,
+    /// Kinesis and DynamoDB Streams: processing stops at the first failure
+    /// and only it is reported; the service checkpoints before it.
+    StopReportingFirst,
+}
+
+/// An event source whose batches are handled a record at a time.
+pub trait Source: 'static {
+    /// The whole batch as Lambda sends it.
+    type Event: DeserializeOwned;
+    /// One record of it, given to the handler's metadata parameter.
+    type Record;
+    /// The partial batch response.
+    type Response: Serialize;
+    /// What the identifier of a record is called in the error messages
+    /// (`messageId`, `sequenceNumber`).
+    const ID: &'static str;
+
+    /// How failures affect the rest of this batch.
+    fn ordering(event: &Self::Event) -> Ordering;
+    /// The batch's records, in order.
+    fn records(event: Self::Event) -> Vec<Self::Record>;
+    /// The identifier the response reports a failed record by.
+    fn id(record: &Self::Record) -> Option<&str>;
+    /// The span a record is handled in, carrying its identifier.
+    fn span(id: &str) -> Span;
+    /// The response reporting these identifiers as failed.
+    fn response(failed: Vec<String>) -> Self::Response;
+}
+
+/// Decodes a record into the handler's event parameter.
+pub trait FromRecord<Src: Source>: Sized {
+    /// The event, or why the record does not decode.
+    fn from_record(record: &Src::Record) -> Result<Self, Diagnostic>;
+}
+
+/// A batch handler's return type: `()`, alone or as the `Ok` of a `Result`.
+#[diagnostic::on_unimplemented(
+    message = "a batch handler returns `()` or `Result<(), E>`, not `{Self}`",
+    label = "the outcome of one record: success or an error",
+    note = "each record's `Err` or panic is reported in `batchItemFailures`; a value has nowhere to go: \
+            write `-> Result<(), MyError>` (or nothing)"
+)]
+pub trait BatchOutput {}
+
+impl BatchOutput for () {}
+
+/// The closure `#[lambda_handler(sqs | kinesis | dynamodb)]` generates: one
+/// record's event and metadata, the context and the init state in, the
+/// record's outcome out.
+pub trait RecordHandler<E, R, S: 'static> {
+    /// `()` for every handler that compiles (see [`BatchOutput`]).
+    type Output;
+    /// What one call returns.
+    type Future: Future<Output = Result<Self::Output, Diagnostic>>;
+
+    /// Starts the handling of one record.
+    fn call(&self, event: E, record: R, context: Arc<Context>, state: &'static S) -> Self::Future;
+}
+
+impl<E, R, S, T, F, H> RecordHandler<E, R, S> for H
+where
+    S: 'static,
+    F: Future<Output = Result<T, Diagnostic>>,
+    H: Fn(E, R, Arc<Context>, &'static S) -> F,
+{
+    type Output = T;
+    type Future = F;
+
+    fn call(&self, event: E, record: R, context: Arc<Context>, state: &'static S) -> F {
+        self(event, record, context, state)
+    }
+}
+
+/// How many records of a standard queue's batch run at once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) concurrency: usize,
+}
+
+/// Handles one batch: the invocation's outcome is the partial batch
+/// response, or an error when no record succeeded.
+pub(crate) async fn run<Src, E, S, H>(
+    handler: &H,
+    event: Src::Event,
+    context: Context,
+    state: &'static S,
+    limits: Limits,
+) -> Result<Src::Response, Diagnostic>
+where
+    Src: Source,
+    E: FromRecord<Src>,
+    S: 'static,
+    H: RecordHandler<E, Src::Record, S>,
+{
+    let ordering = Src::ordering(&event);
+    let records = Src::records(event);
+    let ids = ids::<Src>(&records)?;
+    // Records start, and run, until the deadline less twice the margin:
+    // the invocation itself is cut at one margin, and the second is the
+    // batch's time to answer with what it has.
+    let cutoff = Instant::now()
+        + crate::ContextExt::remaining(&context).saturating_sub(margin().saturating_mul(2));
+    let context = Arc::new(context);
+    let total = records.len();
+    let mut outcome = Outcome::default();
+    if ordering == Ordering::Independent && limits.concurrency > 1 {
+        concurrently::<Src, E, S, H>(handler, records, &ids, &context, state, cutoff, limits)
+            .await
+            .into_iter()
+            .for_each(|index| outcome.fail(index));
+    } else {
+        for (index, record) in records.into_iter().enumerate() {
+            if Instant::now() >= cutoff {
+                outcome.not_started(index, total);
+                break;
+            }
+            let span = Src::span(&ids[index]);
+            let result = one::<Src, E, S, H>(handler, record, &context, state, cutoff)
+                .instrument(span.clone())
+                .await;
+            if let Err(error) = result {
+                report(&span, &error);
+                outcome.fail(index);
+                if ordering != Ordering::Independent {
+                    outcome.stopped(index, total);
+                    break;
+                }
+            }
+        }
+    }
+    outcome.answer::<Src>(ids, total, ordering)
+}
+
+/// The identifier of every record; a record without one could not be
+/// reported, so the batch is refused whole (and retried) rather than
+/// risking it.
+fn ids<Src: Source>(records: &[Src::Record]) -> Result<Vec<String>, Diagnostic> {
+    records
+        .iter()
+        .enumerate()
+        .map(|(index, record)| match Src::id(record) {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(Diagnostic {
+                error_type: UNMARSHAL_ERROR.to_owned(),
+                error_message: format!(
+                    "Records[{index}] has no {}, so its failure could not be reported; \
+                     the batch is failed whole",
+                    Src::ID
+                ),
+            }),
+        })
+        .collect()
+}
+
+/// One record: decoded, then handled, under the panic guard and against
+/// the cutoff.
+async fn one<Src, E, S, H>(
+    handler: &H,
+    record: Src::Record,
+    context: &Arc<Context>,
+    state: &'static S,
+    cutoff: Instant,
+) -> Result<(), Diagnostic>
+where
+    Src: Source,
+    E: FromRecord<Src>,
+    S: 'static,
+    H: RecordHandler<E, Src::Record, S>,
+{
+    // A `Deserialize` impl of the user's, or the handler's synchronous
+    // part, may panic: that is this record's failure.
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        E::from_record(&record).map(|event| handler.call(event, record, Arc::clone(context), state))
+    }))
+    .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)))?;
+    match tokio::time::timeout_at(cutoff, guard(started)).await {
+        Ok(result) => result.map(drop),
+        Err(_) => Err(cut_short()),
+    }
+}
+
+/// Records of an independent batch, up to `limits.concurrency` at once,
+/// each in its own span; the indices of those that failed (or never
+/// started before the cutoff).
+async fn concurrently<Src, E, S, H>(
+    handler: &H,
+    records: Vec<Src::Record>,
+    ids: &[String],
+    context: &Arc<Context>,
+    state: &'static S,
+    cutoff: Instant,
+    limits: Limits,
+) -> Vec<usize>
+where
+    Src: Source,
+    E: FromRecord<Src>,
+    S: 'static,
+    H: RecordHandler<E, Src::Record, S>,
+{
+    let total = records.len();
+    let mut failed = Vec::new();
+    let mut pending = records.into_iter().enumerate();
+    let mut running = FuturesUnordered::new();
+    loop {
+        while running.len() < limits.concurrency && Instant::now() < cutoff {
+            let Some((index, record)) = pending.next() else {
+                break;
+            };
+            let span = Src::span(&ids[index]);
+            let future = one::<Src, E, S, H>(handler, record, context, state, cutoff);
+            running.push(async move {
+                let result = future.instrument(span.clone()).await;
+                (index, span, result)
+            });
+        }
+        let Some((index, span, result)) = running.next().await else {
+            break;
+        };
+        if let Err(error) = result {
+            report(&span, &error);
+            failed.push(index);
+        }
+    }
+    let not_started: Vec<usize> = pending.map(|(index, _)| index).collect();
+    if let Some(&first) = not_started.first() {
+        warn_not_started(first, total);
+    }
+    failed.extend(not_started);
+    // The response lists failures in batch order, however they finished.
+    failed.sort_unstable();
+    failed
+}
+
+/// The failures of a batch so far, by record index.
+#[derive(Default)]
+struct Outcome {
+    failed: Vec<usize>,
+}
+
+impl Outcome {
+    fn fail(&mut self, index: usize) {
+        self.failed.push(index);
+    }
+
+    /// Records `from..total` were never started: the cutoff came first.
+    fn not_started(&mut self, from: usize, total: usize) {
+        warn_not_started(from, total);
+        self.failed.extend(from..total);
+    }
+
+    /// An ordered batch stopped at `at`'s failure: the later records are
+    /// left for the redelivery.
+    fn stopped(&mut self, at: usize, total: usize) {
+        if at + 1 < total {
+            tracing::warn!(
+                "{} later record(s) not processed, to keep the order: they are redelivered after the failed one",
+                total - at - 1
+            );
+        }
+        self.failed.extend(at + 1..total);
+    }
+
+    fn answer<Src: Source>(
+        self,
+        ids: Vec<String>,
+        total: usize,
+        ordering: Ordering,
+    ) -> Result<Src::Response, Diagnostic> {
+        if total > 0 && self.failed.len() == total {
+            return Err(Diagnostic {
+                error_type: BATCH_FAILED_ERROR.to_owned(),
+                error_message: format!(
+                    "none of the batch's {total} record(s) succeeded (each failure is logged with its {}); \
+                     the batch is retried whole",
+                    Src::ID
+                ),
+            });
+        }
+        let mut ids: Vec<Option<String>> = ids.into_iter().map(Some).collect();
+        let mut failed: Vec<String> = self
+            .failed
+            .into_iter()
+            .filter_map(|index| ids.get_mut(index).and_then(Option::take))
+            .collect();
+        if ordering == Ordering::StopReportingFirst {
+            failed.truncate(1);
+        }
+        Ok(Src::response(failed))
+    }
+}
+
+fn warn_not_started(from: usize, total: usize) {
+    tracing::warn!(
+        "{} record(s) not started: the invocation's deadline is near; they are reported as failures \
+         and redelivered",
+        total - from
+    );
+}
+
+/// The error of a record still running when the batch's cutoff came.
+fn cut_short() -> Diagnostic {
+    Diagnostic {
+        error_type: crate::TIMEOUT_ERROR.to_owned(),
+        error_message: format!(
+            "the record was cancelled {} ms before the invocation's deadline, to answer the batch in time",
+            margin().saturating_mul(2).as_millis()
+        ),
+    }
+}
+
+/// Logs a record's failure in its span.
+fn report(span: &Span, error: &Diagnostic) {
+    span.in_scope(|| {
+        tracing::error!(
+            error_type = %error.error_type,
+            "record failed: {}",
+            error.error_message
+        );
+    });
+}
+
+/// The `LAMBDA_KIT_BATCH_CONCURRENCY` setting: a whole number from 1.
+pub(crate) fn parse_concurrency(value: Option<&str>) -> Result<usize, String> {
+    let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(1);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_CONCURRENCY).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{CONCURRENCY_ENV} must be a whole number of records from 1 to {MAX_CONCURRENCY}, \
+             not `{text}`; unset, records are handled one at a time"
+        )),
+    }
+}
+
+/// The environment variable that lets a standard SQS queue's records run
+/// concurrently, up to that many at once.
+pub const CONCURRENCY_ENV: &str = "LAMBDA_KIT_BATCH_CONCURRENCY";
+
+/// SQS's largest batch.
+const MAX_CONCURRENCY: usize = 10_000;
