@@ -7,6 +7,12 @@
 //! (`Records[0].Sns.Message: invalid type: ... at line 1 column 24`) and
 //! the handler is not called. [`SnsEvent`] keeps the message as text.
 
+/// A message attribute of an SNS notification (`Type` `String` or
+/// `Binary`, and its value).
+pub use aws_lambda_events::sns::MessageAttribute as SnsMessageAttribute;
+/// An SNS event with the messages as text (`event.records[i].sns.message:
+/// String`), for messages that are not JSON.
+pub use aws_lambda_events::sns::SnsEvent;
 /// An SNS event whose messages are JSON decoded into `T`
 /// (`event.records[i].sns.message: T`).
 ///
@@ -35,22 +41,16 @@
 /// the bootstrap does (`lambda_kit::testing::events::sns` builds one, with
 /// feature `testing`).
 pub use aws_lambda_events::sns::SnsEventObj;
-/// A record of an [`SnsEventObj<T>`](SnsEventObj): the subscription and the
-/// message.
-pub use aws_lambda_events::sns::SnsRecordObj;
+/// An SNS notification with its message as text.
+pub use aws_lambda_events::sns::SnsMessage;
 /// An SNS notification whose `message` is decoded into `T`, with its id,
 /// topic, subject, timestamp and attributes.
 pub use aws_lambda_events::sns::SnsMessageObj;
-/// An SNS event with the messages as text (`event.records[i].sns.message:
-/// String`), for messages that are not JSON.
-pub use aws_lambda_events::sns::SnsEvent;
 /// A record of an [`SnsEvent`].
 pub use aws_lambda_events::sns::SnsRecord;
-/// An SNS notification with its message as text.
-pub use aws_lambda_events::sns::SnsMessage;
-/// A message attribute of an SNS notification (`Type` `String` or
-/// `Binary`, and its value).
-pub use aws_lambda_events::sns::MessageAttribute as SnsMessageAttribute;
+/// A record of an [`SnsEventObj<T>`](SnsEventObj): the subscription and the
+/// message.
+pub use aws_lambda_events::sns::SnsRecordObj;
 
 #[cfg(test)]
 mod tests {
@@ -102,7 +102,10 @@ mod tests {
                 qty: 2
             }
         );
-        assert_eq!(record.sns.topic_arn, "arn:aws:sns:us-east-1:123456789012:orders");
+        assert_eq!(
+            record.sns.topic_arn,
+            "arn:aws:sns:us-east-1:123456789012:orders"
+        );
         assert_eq!(record.sns.message_attributes["Test"].value, "TestString");
     }
 
@@ -114,8 +117,8 @@ mod tests {
 
     #[test]
     fn a_message_of_the_wrong_shape_names_the_record_and_the_problem() {
-        let err = decode_event::<SnsEventObj<Order>>(&event(r#"{"id":"o-1","qty":"many"}"#))
-            .unwrap_err();
+        let err =
+            decode_event::<SnsEventObj<Order>>(&event(r#"{"id":"o-1","qty":"many"}"#)).unwrap_err();
         assert_eq!(err.error_type, crate::UNMARSHAL_ERROR);
         assert!(
             err.error_message.starts_with(
