@@ -51,7 +51,15 @@
 //! event each source would send for a request (REST API v1, HTTP API v2,
 //! ALB, Function URL, from real events) and reads any of their responses
 //! back into one shape, so one test covers all four.
+//!
+//! Event sources (`features = ["testing", "events"]`): [`events`] builds
+//! the SQS, Kinesis and DynamoDB Streams batches, SNS, EventBridge and S3
+//! events Lambda sends, a mixed batch in one line
+//! (`SqsBatch::new().json(&order).body("not json").event()`), and reads a
+//! partial batch response's failed ids back.
 
+#[cfg(feature = "events")]
+pub mod events;
 mod function;
 #[cfg(feature = "http")]
 pub mod http;
