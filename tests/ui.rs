@@ -8,3 +8,10 @@ fn lambda_handler_ui() {
     cases.pass("ui/handler/pass/*.rs");
     cases.compile_fail("ui/handler/fail/*.rs");
 }
+
+#[test]
+fn batch_handler_ui() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("ui/batch/pass/*.rs");
+    cases.compile_fail("ui/batch/fail/*.rs");
+}

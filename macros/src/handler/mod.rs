@@ -29,7 +29,7 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
             span,
             format!(
                 "`{}` and `http` cannot be combined: an HTTP handler answers requests, a batch handler \
-                 records; write one function for each, `#[lambda_handler(http)]` and `#[lambda_handler({})]`",
+                 handles records; write one function for each, `#[lambda_handler(http)]` and `#[lambda_handler({})]`",
                 source.keyword(),
                 source.keyword()
             ),

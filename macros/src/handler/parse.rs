@@ -70,9 +70,9 @@ impl BatchSource {
     /// The whole batch event's type in `lambda_kit::events`' terms.
     pub(crate) fn batch_event(self) -> &'static str {
         match self {
-            BatchSource::Sqs => "aws_lambda_events::sqs::SqsEvent",
-            BatchSource::Kinesis => "aws_lambda_events::kinesis::KinesisEvent",
-            BatchSource::DynamoDb => "aws_lambda_events::dynamodb::Event",
+            BatchSource::Sqs => "lambda_kit::events::SqsEvent",
+            BatchSource::Kinesis => "lambda_kit::events::KinesisEvent",
+            BatchSource::DynamoDb => "lambda_kit::events::DynamoDbEvent",
         }
     }
 

@@ -61,6 +61,13 @@ pub trait Source: 'static {
 }
 
 /// Decodes a record into the handler's event parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the event of this batch handler",
+    label = "not an event this source's records decode into",
+    note = "SQS bodies and Kinesis data decode into any `Deserialize` type (`String` takes an SQS body as \
+            it is, `Vec<u8>` Kinesis data as it is); DynamoDB Streams records into \
+            `lambda_kit::events::Change<T>` with `T: Deserialize`"
+)]
 pub trait FromRecord<Src: Source>: Sized {
     /// The event, or why the record does not decode.
     fn from_record(record: &Src::Record) -> Result<Self, Diagnostic>;

@@ -16,11 +16,12 @@ pub use eventbridge::*;
 pub use s3::*;
 pub use sns::*;
 
-/// The record types a batch handler's metadata parameter borrows, and
-/// the batch responses, as `aws_lambda_events` defines them.
-pub use aws_lambda_events::event::dynamodb::EventRecord as DynamoDbRecord;
-pub use aws_lambda_events::event::kinesis::KinesisEventRecord;
-pub use aws_lambda_events::event::sqs::SqsMessage;
+// The record types a batch handler's metadata parameter borrows, and the
+// whole batches (for a handler that takes one as its event), as
+// `aws_lambda_events` defines them.
+pub use aws_lambda_events::event::dynamodb::{Event as DynamoDbEvent, EventRecord as DynamoDbRecord};
+pub use aws_lambda_events::event::kinesis::{KinesisEvent, KinesisEventRecord};
+pub use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 /// The attribute-value map of DynamoDB (keys and images).
 pub use serde_dynamo::Item;
 
