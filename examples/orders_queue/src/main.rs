@@ -124,7 +124,7 @@ async fn orders_queue(order: Order, message: &SqsMessage) -> Result<(), Error> {
         return Err(Error::typed(InvalidOrder::Conflict(order.id)));
     }
     let receives = message.attributes.get("ApproximateReceiveCount");
-    info!(id, receives, "order already placed: a redelivery");
+    info!(id, receives, "order already placed: a repeated delivery");
     Ok(())
 }
 
