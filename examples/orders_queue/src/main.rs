@@ -87,9 +87,10 @@ impl Order {
 
 // Idempotent at the database: a second delivery hits the primary key and
 // the no-op update leaves the row as it is, affecting 0 rows (1 when
-// inserted). Unlike INSERT IGNORE, it does not turn every other error
-// (a value too long, a NULL) into a warning, and the 0 tells a repeat from
-// a new order, so a repeat can be checked for conflicting data.
+// inserted; lambda-kit's connections count changed rows, not found rows).
+// Unlike INSERT IGNORE, it does not turn every other error (a value too
+// long, a NULL) into a warning, and the 0 tells a repeat from a new order,
+// so a repeat can be checked for conflicting data.
 #[rds_query(
     "INSERT INTO orders (id, customer, sku, qty) VALUES (:id, :customer, :sku, :qty) \
      ON DUPLICATE KEY UPDATE id = id"
@@ -105,17 +106,15 @@ async fn setup() -> Result<(), rds::Error> {
     rds::conn().await.map(drop)
 }
 
+/// One record's order: stored, or found stored by an earlier delivery. An
+/// [`InvalidOrder`] is logged with `errorType: "InvalidOrder"`, a database
+/// failure with `"rds::Error"`; either way only this record is reported.
 #[lambda_handler(sqs, init = setup)]
 async fn orders_queue(order: Order, message: &SqsMessage) -> Result<(), Error> {
     order.validate().map_err(Error::typed)?;
-    let Order {
-        id,
-        customer,
-        sku,
-        qty,
-    } = &order;
-    if insert_order(id, customer, sku, *qty).await? == 1 {
-        info!(id, qty, "order placed");
+    let id = order.id.as_str();
+    if insert_order(id, &order.customer, &order.sku, order.qty).await? == 1 {
+        info!(id, qty = order.qty, "order placed");
         return Ok(());
     }
     // The id was there already: the same order again is done, another one
