@@ -43,7 +43,14 @@ fn every_function_deploys_the_binary_of_its_package() {
         code_uris.len(),
         "every function has a CodeUri"
     );
-    for expected in ["hello", "echo", "rds_lookup", "api_hello", "items"] {
+    for expected in [
+        "hello",
+        "echo",
+        "rds_lookup",
+        "api_hello",
+        "items",
+        "orders_queue",
+    ] {
         assert!(
             binaries.iter().any(|b| b == expected),
             "{expected} is deployed"
@@ -65,6 +72,43 @@ fn every_function_deploys_the_binary_of_its_package() {
         assert!(
             package.join("src/main.rs").is_file(),
             "{code_uri} has no src/main.rs, so no binary `{binary}`"
+        );
+    }
+}
+
+/// Every SQS event source reports partial batch failures (without it, one
+/// bad record has Lambda retry its whole batch, done records included), and
+/// every queue's visibility timeout is at least six times the longest
+/// function timeout, as AWS advises for queues Lambda reads.
+#[test]
+fn sqs_functions_report_failed_records_and_queues_outwait_them() {
+    let template = template();
+    let lines: Vec<&str> = template.lines().map(str::trim).collect();
+    let count = |line: &str| lines.iter().filter(|l| **l == line).count();
+    assert!(count("Type: SQS") > 0, "orders_queue is fed by a queue");
+    assert_eq!(
+        count("Type: SQS"),
+        count("- ReportBatchItemFailures"),
+        "every SQS event has FunctionResponseTypes: [ReportBatchItemFailures]"
+    );
+    let seconds = |name: &str| -> Vec<u32> {
+        lines
+            .iter()
+            .filter_map(|line| line.strip_prefix(name))
+            .map(|value| value.parse().expect("a number of seconds"))
+            .collect()
+    };
+    let longest = seconds("Timeout: ").into_iter().max().expect("a Timeout");
+    let visibility = seconds("VisibilityTimeout: ");
+    assert_eq!(
+        visibility.len(),
+        count("Type: SQS"),
+        "each queue Lambda reads sets it"
+    );
+    for timeout in visibility {
+        assert!(
+            timeout >= 6 * longest,
+            "VisibilityTimeout {timeout} is under 6 x the function timeout ({longest} s)"
         );
     }
 }

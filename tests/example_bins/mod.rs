@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// Every example package; each has one binary of the same name.
-pub const EXAMPLES: [&str; 7] = [
+pub const EXAMPLES: [&str; 8] = [
     "hello",
     "echo",
     "any_event",
@@ -19,6 +19,7 @@ pub const EXAMPLES: [&str; 7] = [
     "rds_lookup",
     "api_hello",
     "items",
+    "orders_queue",
 ];
 
 /// An example's bootstrap, usable wherever a program path is
@@ -88,8 +89,21 @@ fn built() -> &'static HashMap<&'static str, PathBuf> {
 /// end, with `stdin` piped in (or none at all), and returns its output.
 #[allow(dead_code)] // only some of the test crates run bootstraps locally
 pub fn run_locally(program: impl AsRef<OsStr>, args: &[&str], stdin: Option<&str>) -> Output {
+    run_locally_with_env(program, args, stdin, &[])
+}
+
+/// [`run_locally`] with these environment variables set as well (a
+/// database example's `DATABASE_URL`).
+#[allow(dead_code)]
+pub fn run_locally_with_env(
+    program: impl AsRef<OsStr>,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
     let mut child = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .stdin(if stdin.is_some() {
             Stdio::piped()
