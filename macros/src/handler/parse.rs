@@ -46,8 +46,11 @@ pub(crate) enum BatchSource {
 }
 
 impl BatchSource {
-    pub(crate) const ALL: [BatchSource; 3] =
-        [BatchSource::Sqs, BatchSource::Kinesis, BatchSource::DynamoDb];
+    pub(crate) const ALL: [BatchSource; 3] = [
+        BatchSource::Sqs,
+        BatchSource::Kinesis,
+        BatchSource::DynamoDb,
+    ];
 
     /// The argument that names it.
     pub(crate) fn keyword(self) -> &'static str {

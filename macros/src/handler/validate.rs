@@ -13,7 +13,9 @@ use crate::types::{is_named, last_ident, peel};
 #[derive(Clone, Copy)]
 pub(crate) enum Slot {
     Event,
-    Context { by_ref: bool },
+    Context {
+        by_ref: bool,
+    },
     State,
     /// A batch record's metadata, `&SqsMessage` and the like.
     Record,

@@ -63,11 +63,9 @@ impl<T: DeserializeOwned> Change<T> {
             "INSERT" => ChangeKind::Insert,
             "MODIFY" => ChangeKind::Modify,
             "REMOVE" => ChangeKind::Remove,
-            other => {
-                return Err(format!(
-                    "eventName: `{other}` is not a DynamoDB Streams change (INSERT, MODIFY or REMOVE)"
-                ))
-            }
+            other => return Err(format!(
+                "eventName: `{other}` is not a DynamoDB Streams change (INSERT, MODIFY or REMOVE)"
+            )),
         };
         Ok(Self {
             kind,
@@ -140,8 +138,20 @@ mod tests {
         })))
         .unwrap();
         assert_eq!(change.kind, ChangeKind::Modify);
-        assert_eq!(change.old, Some(Order { id: "o-1".into(), qty: 1 }));
-        assert_eq!(change.new, Some(Order { id: "o-1".into(), qty: 2 }));
+        assert_eq!(
+            change.old,
+            Some(Order {
+                id: "o-1".into(),
+                qty: 1
+            })
+        );
+        assert_eq!(
+            change.new,
+            Some(Order {
+                id: "o-1".into(),
+                qty: 2
+            })
+        );
         #[derive(Deserialize)]
         struct Key {
             id: String,
@@ -156,7 +166,10 @@ mod tests {
             "dynamodb": {"Keys": {"id": {"S": "o-1"}}, "SequenceNumber": "7", "SizeBytes": 1}
         })))
         .unwrap();
-        assert_eq!((change.kind, change.old, change.new), (ChangeKind::Remove, None, None));
+        assert_eq!(
+            (change.kind, change.old, change.new),
+            (ChangeKind::Remove, None, None)
+        );
 
         let error = Change::<Order>::from_record(&record(serde_json::json!({
             "awsRegion": "eu-west-1", "eventID": "1", "eventName": "INSERT",

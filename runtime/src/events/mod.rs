@@ -19,7 +19,9 @@ pub use sns::*;
 // The record types a batch handler's metadata parameter borrows, and the
 // whole batches (for a handler that takes one as its event), as
 // `aws_lambda_events` defines them.
-pub use aws_lambda_events::event::dynamodb::{Event as DynamoDbEvent, EventRecord as DynamoDbRecord};
+pub use aws_lambda_events::event::dynamodb::{
+    Event as DynamoDbEvent, EventRecord as DynamoDbRecord,
+};
 pub use aws_lambda_events::event::kinesis::{KinesisEvent, KinesisEventRecord};
 pub use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 /// The attribute-value map of DynamoDB (keys and images).

@@ -33,7 +33,12 @@ Under AWS Lambda (AWS_LAMBDA_RUNTIME_API set) it serves invocations instead.",
 /// `#[lambda_handler(sqs | kinesis | dynamodb)]`. It names the record's
 /// event type `E` and the handler's output `O` as written, so a misfit is
 /// reported at them.
-pub fn start<Src, E, O, S, H, I, K>(has_shutdown: bool, init: I, shutdown: K, handler: H) -> ExitCode
+pub fn start<Src, E, O, S, H, I, K>(
+    has_shutdown: bool,
+    init: I,
+    shutdown: K,
+    handler: H,
+) -> ExitCode
 where
     Src: Source,
     E: FromRecord<Src>,
@@ -45,7 +50,8 @@ where
 {
     // Lives as long as the process, like the init state.
     let handler: &'static H = Box::leak(Box::new(handler));
-    let concurrency = batch::parse_concurrency(std::env::var(batch::CONCURRENCY_ENV).ok().as_deref());
+    let concurrency =
+        batch::parse_concurrency(std::env::var(batch::CONCURRENCY_ENV).ok().as_deref());
     let limits = Limits {
         concurrency: *concurrency.as_ref().unwrap_or(&1),
     };
