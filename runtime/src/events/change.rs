@@ -63,9 +63,11 @@ impl<T: DeserializeOwned> Change<T> {
             "INSERT" => ChangeKind::Insert,
             "MODIFY" => ChangeKind::Modify,
             "REMOVE" => ChangeKind::Remove,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "eventName: `{other}` is not a DynamoDB Streams change (INSERT, MODIFY or REMOVE)"
-            )),
+            ))
+            }
         };
         Ok(Self {
             kind,
@@ -78,12 +80,11 @@ impl<T: DeserializeOwned> Change<T> {
 
 impl<T> Change<T> {
     /// The keys decoded into `K`, e.g. a struct with the table's partition
-    /// (and sort) key fields.
-    pub fn keys_as<K: DeserializeOwned>(&self) -> Result<K, crate::Diagnostic> {
-        decode_item(&self.keys, "Keys").map_err(|error_message| crate::Diagnostic {
-            error_type: crate::UNMARSHAL_ERROR.to_owned(),
-            error_message,
-        })
+    /// (and sort) key fields; a misfit is a `Runtime.UnmarshalError` naming
+    /// the field, which `?` fails the record with.
+    pub fn keys_as<K: DeserializeOwned>(&self) -> Result<K, crate::Error> {
+        decode_item(&self.keys, "Keys")
+            .map_err(|message| crate::Error::with_type(crate::UNMARSHAL_ERROR, message))
     }
 }
 
