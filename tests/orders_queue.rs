@@ -10,6 +10,7 @@ use example_bins::{run_locally_with_env, Example};
 
 mod rds_common;
 
+use lambda_kit::testing::events::{batch_item_failures, SqsBatch};
 use lambda_kit::testing::Function;
 use lambda_kit::{rds, rds_query};
 use rds_common::TestDb;
@@ -23,30 +24,9 @@ fn schema() -> String {
     rds_common::in_own_database(include_str!("../examples/orders_queue/orders_queue.sql"))
 }
 
-/// One SQS record as Lambda delivers it from a standard queue.
-fn record(message_id: &str, body: &str, receives: u32) -> Value {
-    json!({
-        "messageId": message_id,
-        "receiptHandle": format!("AQEB{message_id}"),
-        "body": body,
-        "attributes": {
-            "ApproximateReceiveCount": receives.to_string(),
-            "SentTimestamp": "1764681600000",
-            "SenderId": "AIDAIENQZJOLO23YVJ4VO",
-            "ApproximateFirstReceiveTimestamp": "1764681600123"
-        },
-        "messageAttributes": {},
-        // Not checked by the runtime; a digest's shape.
-        "md5OfBody": "098f6bcd4621d373cade4e832627b4f6",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:orders",
-        "awsRegion": "us-east-1"
-    })
-}
-
 /// The body of an order.
-fn order(id: &str, customer: &str, qty: u32) -> String {
-    json!({"id": id, "customer": customer, "sku": "tea-250g", "qty": qty}).to_string()
+fn order(id: &str, customer: &str, qty: u32) -> Value {
+    json!({"id": id, "customer": customer, "sku": "tea-250g", "qty": qty})
 }
 
 /// The partial batch response reporting these message ids.
@@ -77,46 +57,54 @@ async fn start(db: &TestDb) -> Function {
 async fn good_orders_are_stored_once_and_only_the_bad_records_are_reported() {
     let db = TestDb::create(&schema()).await;
     let mut function = start(&db).await;
-    let batch = |receives| {
-        json!({ "Records": [
-            record("m-1", &order("o-1", "ada", 2), receives),
-            record("m-2", &order("o-2", "grace", 1), receives),
-            record("m-3", &order("o-3", "linus", 0), receives),
-            record("m-4", "not json", receives),
-            // The producer sent o-1 twice: a second message, same order.
-            record("m-5", &order("o-1", "ada", 2), receives),
-            record("m-6", &order("o-4", " ", 1), receives),
-            // o-2 again with other data: not a repeat, refused.
-            record("m-7", &order("o-2", "grace", 5), receives),
-        ]})
-    };
-    let expected = failures(&["m-3", "m-4", "m-6", "m-7"]);
-    assert_eq!(
-        function.invoke(&batch(1)).await.unwrap(),
-        Ok(expected.clone())
-    );
+    let batch = SqsBatch::new()
+        .json(&order("o-1", "ada", 2))
+        .json(&order("o-2", "grace", 1))
+        .json(&order("o-3", "linus", 0))
+        .body("not json")
+        // The producer sent o-1 twice: a second message, same order.
+        .json(&order("o-1", "ada", 2))
+        .json(&order("o-4", " ", 1))
+        // o-2 again with other data: not a repeat, refused.
+        .json(&order("o-2", "grace", 5));
+    let rejected = [2, 3, 5, 6].map(|i| batch.message_id(i));
+    let response = function.invoke(&batch.event()).await.unwrap().unwrap();
+    assert_eq!(batch_item_failures(&response), rejected);
     let rows = vec![row("o-1", "ada", 2), row("o-2", "grace", 1)];
     assert_eq!(stored(&db.pool()).await.unwrap(), rows);
 
     // SQS redelivers the batch (say the invocation timed out): the orders
     // already placed succeed again and stay single rows.
-    assert_eq!(function.invoke(&batch(2)).await.unwrap(), Ok(expected));
+    let mut again = batch.event();
+    for record in again["Records"].as_array_mut().unwrap() {
+        record["attributes"]["ApproximateReceiveCount"] = json!("2");
+    }
+    let response = function.invoke(&again).await.unwrap().unwrap();
+    assert_eq!(batch_item_failures(&response), rejected);
     assert_eq!(stored(&db.pool()).await.unwrap(), rows);
 
-    // Each failure is logged in its record's span with a readable type.
+    // Each failure is logged in its record's span with a readable type,
+    // once per delivery.
+    function.shut_down().await.unwrap();
     let logs = function.output();
-    for (id, error_type) in [
-        ("m-3", "InvalidOrder"),
-        ("m-4", "Runtime.UnmarshalError"),
-        ("m-6", "InvalidOrder"),
-        ("m-7", "InvalidOrder"),
+    for (index, error_type) in [
+        (2, "InvalidOrder"),
+        (3, "Runtime.UnmarshalError"),
+        (5, "InvalidOrder"),
+        (6, "InvalidOrder"),
     ] {
-        let span = format!("record{{messageId={id}}}: record failed: ");
-        let line = logs.lines().find(|line| line.contains(&span));
-        assert!(
-            line.is_some_and(|line| line.ends_with(&format!("error_type={error_type}"))),
-            "{id}: {line:?}\n{logs}"
+        let span = format!(
+            "record{{messageId={}}}: record failed: ",
+            batch.message_id(index)
         );
+        let lines: Vec<&str> = logs.lines().filter(|line| line.contains(&span)).collect();
+        assert_eq!(lines.len(), 2, "{span}\n{logs}");
+        for line in lines {
+            assert!(
+                line.ends_with(&format!("error_type={error_type}")),
+                "{line}"
+            );
+        }
     }
 }
 
@@ -124,11 +112,8 @@ async fn good_orders_are_stored_once_and_only_the_bad_records_are_reported() {
 async fn a_batch_with_no_good_order_fails_as_a_whole() {
     let db = TestDb::create(&schema()).await;
     let mut function = start(&db).await;
-    let batch = json!({ "Records": [
-        record("m-1", &order("o-1", "ada", 0), 1),
-        record("m-2", "{}", 1),
-    ]});
-    let err = function.invoke(&batch).await.unwrap().unwrap_err();
+    let batch = SqsBatch::new().json(&order("o-1", "ada", 0)).body("{}");
+    let err = function.invoke(&batch.event()).await.unwrap().unwrap_err();
     assert_eq!(err.error_type, "Runtime.BatchFailed");
     assert_eq!(stored(&db.pool()).await.unwrap(), vec![]);
 }
