@@ -40,8 +40,11 @@
 //! - `rds`: [`rds`] and [`rds_query`], pooled, typed MySQL/MariaDB queries
 //!   checked against the schema; `rds-tls` adds TLS, `rds-chrono` and
 //!   `rds-time` date and time types.
+//! - `events`: [`events`], with `#[lambda_handler(sqs)]`, `kinesis` and
+//!   `dynamodb`: a batch handled one record per call, answered with partial
+//!   batch failures; and typed SNS, EventBridge and S3 events.
 //! - `testing`: [`testing`], the Runtime API emulator for end-to-end tests
-//!   of a compiled bootstrap.
+//!   of a compiled bootstrap (with `events`, builders of those events).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

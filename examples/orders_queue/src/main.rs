@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! mariadb --host=127.0.0.1 --user=root < examples/orders_queue/orders_queue.sql
-//! DATABASE_URL=mysql://root@127.0.0.1:3306/web cargo run --bin orders_queue -- --event examples/orders_queue/sqs_event.json
+//! DATABASE_URL=mysql://root@127.0.0.1:3306/web cargo run -p orders_queue -- --event examples/orders_queue/sqs_event.json
 //! ```
 //!
 //! Deployed (template.yaml, `OrdersFunction`), set `DATABASE_URL` (or the
