@@ -379,3 +379,184 @@ pub const CONCURRENCY_ENV: &str = "LAMBDA_KIT_BATCH_CONCURRENCY";
 
 /// SQS's largest batch.
 const MAX_CONCURRENCY: usize = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    use serde_json::json;
+
+    use super::*;
+    use crate::events::sources::{Kinesis, Sqs};
+
+    fn sqs(arn: &str, bodies: &[&str]) -> SqsEvent {
+        let records: Vec<_> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| json!({"messageId": format!("m{i}"), "body": body, "eventSourceARN": arn}))
+            .collect();
+        serde_json::from_value(json!({ "Records": records })).unwrap()
+    }
+
+    fn context(budget: Duration) -> Context {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+        let mut context = Context::default();
+        context.deadline = (now + budget).as_millis() as u64;
+        context
+    }
+
+    fn failed(response: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<&str> {
+        response
+            .batch_item_failures
+            .iter()
+            .map(|failure| failure.item_identifier.as_str())
+            .collect()
+    }
+
+    static STATE: () = ();
+
+    /// Fails odd quantities; waits `wait` ms (virtual time) first.
+    async fn handle(order: serde_json::Value) -> Result<(), Diagnostic> {
+        let wait = order["wait"].as_u64().unwrap_or(0);
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        match order["qty"].as_u64() {
+            Some(qty) if qty % 2 == 1 => Err(Diagnostic {
+                error_type: "Odd".into(),
+                error_message: format!("qty {qty}"),
+            }),
+            Some(_) => Ok(()),
+            None => std::future::pending().await,
+        }
+    }
+
+    fn handler() -> impl RecordHandler<serde_json::Value, SqsMessage, (), Output = ()> {
+        |order: serde_json::Value, _: SqsMessage, _: Arc<Context>, _: &'static ()| handle(order)
+    }
+
+    const ONE: Limits = Limits { concurrency: 1 };
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_failures_are_reported_in_batch_order() {
+        // Later records finish first.
+        let event = sqs(
+            "arn:aws:sqs:eu-west-1:1:q",
+            &[
+                r#"{"qty": 1, "wait": 40}"#,
+                r#"{"qty": 2, "wait": 30}"#,
+                r#"{"qty": 3, "wait": 20}"#,
+                r#"{"qty": 5, "wait": 10}"#,
+            ],
+        );
+        let limits = Limits { concurrency: 4 };
+        let response = run::<Sqs, _, _, _>(
+            &handler(),
+            event,
+            context(Duration::from_secs(5)),
+            &STATE,
+            limits,
+        )
+        .await
+        .unwrap();
+        assert_eq!(failed(&response), ["m0", "m2", "m3"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_cutoff_cancels_the_running_record_and_skips_the_rest() {
+        let event = sqs(
+            "arn:aws:sqs:eu-west-1:1:q",
+            &[r#"{"qty": 2}"#, r#"{"stuck": true}"#, r#"{"qty": 2}"#],
+        );
+        let started = Instant::now();
+        let response = run::<Sqs, _, _, _>(
+            &handler(),
+            event,
+            context(Duration::from_secs(2)),
+            &STATE,
+            ONE,
+        )
+        .await
+        .unwrap();
+        assert_eq!(failed(&response), ["m1", "m2"]);
+        // Cut at twice the margin before the deadline, in virtual time.
+        let cut = started.elapsed();
+        assert!(cut <= Duration::from_secs(2) - margin() * 2, "{cut:?}");
+        assert!(cut >= Duration::from_millis(1700), "{cut:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_ordered_batch_stops_and_reports_according_to_its_source() {
+        let fifo = sqs(
+            "arn:aws:sqs:eu-west-1:1:q.fifo",
+            &[r#"{"qty": 2}"#, r#"{"qty": 1}"#, r#"{"qty": 2}"#],
+        );
+        let response = run::<Sqs, _, _, _>(
+            &handler(),
+            fifo,
+            context(Duration::from_secs(5)),
+            &STATE,
+            Limits { concurrency: 8 },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            failed(&response),
+            ["m1", "m2"],
+            "FIFO ignores the concurrency"
+        );
+
+        let outcome = Outcome {
+            failed: vec![1, 2, 3],
+        };
+        let ids = (0..4).map(|i| format!("s{i}")).collect();
+        let response = outcome
+            .answer::<Kinesis>(ids, 4, Ordering::StopReportingFirst)
+            .unwrap();
+        let reported: Vec<_> = response
+            .batch_item_failures
+            .iter()
+            .map(|failure| failure.item_identifier.as_deref().unwrap())
+            .collect();
+        assert_eq!(reported, ["s1"]);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_decode_fails_only_its_record() {
+        #[derive(Debug)]
+        struct Explodes;
+        impl<'de> serde::Deserialize<'de> for Explodes {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(d)?;
+                if value == json!("boom") {
+                    panic!("a Deserialize impl that panics");
+                }
+                Ok(Explodes)
+            }
+        }
+        let event = sqs("arn:aws:sqs:eu-west-1:1:q", &[r#""fine""#, r#""boom""#]);
+        let handler = |_: Explodes, _: SqsMessage, _: Arc<Context>, _: &'static ()| async {
+            Ok::<(), Diagnostic>(())
+        };
+        let response = run::<Sqs, _, _, _>(
+            &handler,
+            event,
+            context(Duration::from_secs(5)),
+            &STATE,
+            ONE,
+        )
+        .await
+        .unwrap();
+        assert_eq!(failed(&response), ["m1"]);
+    }
+
+    #[test]
+    fn concurrency_is_a_whole_number_from_one() {
+        assert_eq!(parse_concurrency(None), Ok(1));
+        assert_eq!(parse_concurrency(Some(" ")), Ok(1));
+        assert_eq!(parse_concurrency(Some("10")), Ok(10));
+        for bad in ["0", "-1", "ten", "10001", "1.5"] {
+            let message = parse_concurrency(Some(bad)).unwrap_err();
+            assert!(message.contains(&format!("not `{bad}`")), "{message}");
+        }
+    }
+}

@@ -208,3 +208,83 @@ impl<Src: Source> FromRecord<Src> for Skip {
         Ok(Skip)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn kinesis(data: &[u8]) -> KinesisEventRecord {
+        let mut record: KinesisEventRecord = serde_json::from_value(json!({
+            "kinesis": {"partitionKey": "p", "sequenceNumber": "1", "data": "",
+                        "approximateArrivalTimestamp": 1.0, "kinesisSchemaVersion": "1.0"}
+        }))
+        .unwrap();
+        record.kinesis.data.0 = data.to_vec();
+        record
+    }
+
+    fn sqs(body: &str) -> SqsMessage {
+        let mut message = SqsMessage::default();
+        message.body = Some(body.to_owned());
+        message
+    }
+
+    #[test]
+    fn sqs_bodies_decode_as_json_or_arrive_as_they_are() {
+        let body = sqs(r#"{"qty": 2}"#);
+        let value: serde_json::Value = FromRecord::<Sqs>::from_record(&body).unwrap();
+        assert_eq!(value, json!({"qty": 2}));
+        let raw: String = FromRecord::<Sqs>::from_record(&sqs("not json")).unwrap();
+        assert_eq!(raw, "not json");
+        let error = <u32 as FromRecord<Sqs>>::from_record(&sqs(r#""2""#)).unwrap_err();
+        assert_eq!(error.error_type, UNMARSHAL_ERROR);
+        assert!(
+            error
+                .error_message
+                .starts_with("body: invalid type: string"),
+            "{}",
+            error.error_message
+        );
+    }
+
+    #[test]
+    fn kinesis_data_decodes_as_json_bytes_or_text() {
+        let bytes: Vec<u8> = FromRecord::<Kinesis>::from_record(&kinesis(b"\xff\x00")).unwrap();
+        assert_eq!(bytes, b"\xff\x00");
+        let text: String = FromRecord::<Kinesis>::from_record(&kinesis(b"plain")).unwrap();
+        assert_eq!(text, "plain");
+        let error = <String as FromRecord<Kinesis>>::from_record(&kinesis(b"\xff")).unwrap_err();
+        assert!(
+            error.error_message.starts_with("data: not UTF-8 text"),
+            "{}",
+            error.error_message
+        );
+        let value: serde_json::Value =
+            FromRecord::<Kinesis>::from_record(&kinesis(br#"[1]"#)).unwrap();
+        assert_eq!(value, json!([1]));
+        let error =
+            <Vec<u32> as FromRecord<Kinesis>>::from_record(&kinesis(br#"[1, "x"]"#)).unwrap_err();
+        assert!(
+            error.error_message.starts_with("data: [1]: invalid type"),
+            "{}",
+            error.error_message
+        );
+    }
+
+    #[test]
+    fn fifo_queues_are_told_by_their_arn() {
+        let event = |arn: &str| -> SqsEvent {
+            serde_json::from_value(json!({"Records": [{"messageId": "m", "eventSourceARN": arn}]}))
+                .unwrap()
+        };
+        assert_eq!(
+            Sqs::ordering(&event("arn:aws:sqs:eu-west-1:1:q.fifo")),
+            Ordering::StopReportingRest
+        );
+        assert_eq!(
+            Sqs::ordering(&event("arn:aws:sqs:eu-west-1:1:q")),
+            Ordering::Independent
+        );
+    }
+}
