@@ -1,17 +1,21 @@
-//! Batch handlers end to end: the real compiled SQS, Kinesis and DynamoDB
+//! Event sources end to end: the real compiled SQS, Kinesis and DynamoDB
 //! Streams bootstraps driven through the Runtime API emulator with mixed
 //! batches, asserting the exact partial batch responses and what was
-//! logged for each record.
+//! logged for each record; and the typed S3 and SNS events.
 
 use std::time::Duration;
 
-use lambda_kit::testing::events::{batch_item_failures, DynamoDbBatch, KinesisBatch, SqsBatch};
+use lambda_kit::testing::events::{
+    batch_item_failures, s3_put, sns, DynamoDbBatch, KinesisBatch, SqsBatch,
+};
 use lambda_kit::testing::Function;
 use serde_json::{json, Value};
 
 const SQS: &str = env!("CARGO_BIN_EXE_batch_sqs");
 const KINESIS: &str = env!("CARGO_BIN_EXE_batch_kinesis");
 const DYNAMODB: &str = env!("CARGO_BIN_EXE_batch_dynamodb");
+const S3_KEYS: &str = env!("CARGO_BIN_EXE_s3_keys");
+const SNS_ORDERS: &str = env!("CARGO_BIN_EXE_sns_orders");
 
 fn order(id: u64, qty: u32) -> Value {
     json!({"id": id, "qty": qty})
@@ -324,4 +328,52 @@ async fn dynamodb_changes_arrive_typed_and_stop_at_the_first_failure() {
     line_with(&output, &["order o-1 has no items", "record failed"]);
     let line = line_with(&output, &["NewImage.qty"]);
     assert!(line.contains("Runtime.UnmarshalError"), "{line}");
+}
+
+#[tokio::test]
+async fn s3_keys_arrive_decoded_and_a_malformed_one_is_refused() {
+    let mut function = spawn(S3_KEYS, &[]).await;
+    // S3 sends `my file(1)+x.txt` as `my+file%281%29%2Bx.txt`.
+    let event = s3_put("uploads", "in/my file(1)+x é.txt");
+    assert_eq!(
+        event["Records"][0]["s3"]["object"]["key"],
+        json!("in/my+file%281%29%2Bx+%C3%A9.txt")
+    );
+    let keys = function.invoke(&event).await.unwrap().unwrap();
+    assert_eq!(keys, json!(["uploads/in/my file(1)+x é.txt"]));
+
+    let mut event = s3_put("uploads", "a");
+    event["Records"][0]["s3"]["object"]["key"] = json!("100%");
+    let error = function.invoke(&event).await.unwrap().unwrap_err();
+    assert_eq!(error.error_type, "Runtime.UnmarshalError");
+    assert!(
+        error
+            .error_message
+            .starts_with("Records[0].s3.object.key: "),
+        "{}",
+        error.error_message
+    );
+}
+
+#[tokio::test]
+async fn sns_messages_decode_into_the_handlers_type() {
+    let mut function = spawn(SNS_ORDERS, &[]).await;
+    let total = function
+        .invoke(&sns(&json!({"id": "o-1", "qty": 3})))
+        .await
+        .unwrap();
+    assert_eq!(total, Ok(json!(3)));
+    let error = function
+        .invoke(&sns(&json!({"id": "o-2", "qty": "three"})))
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.error_type, "Runtime.UnmarshalError");
+    assert!(
+        error
+            .error_message
+            .starts_with("Records[0].Sns.Message: invalid type: string"),
+        "{}",
+        error.error_message
+    );
 }
