@@ -385,6 +385,7 @@ mod tests {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    use proptest::prelude::*;
     use serde_json::json;
 
     use super::*;
@@ -547,6 +548,61 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(failed(&response), ["m1"]);
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Order {
+        qty: u64,
+    }
+
+    proptest! {
+        /// Whatever the bodies (orders, other JSON, any text), the batch is
+        /// answered, and exactly the records that do not decode or whose
+        /// handler fails are reported, in batch order.
+        #[test]
+        fn exactly_the_failed_records_are_reported(
+            bodies in proptest::collection::vec(
+                prop_oneof![
+                    (0_u64..6).prop_map(|qty| format!(r#"{{"qty": {qty}}}"#)),
+                    ".*",
+                    any::<i64>().prop_map(|n| n.to_string()),
+                ],
+                0..12,
+            ),
+            concurrency in 1_usize..4,
+        ) {
+            let expected: Vec<String> = bodies
+                .iter()
+                .enumerate()
+                .filter(|(_, body)| {
+                    serde_json::from_str::<Order>(body).map_or(true, |order| order.qty % 2 == 1)
+                })
+                .map(|(i, _)| format!("m{i}"))
+                .collect();
+            let refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
+            let event = sqs("arn:aws:sqs:eu-west-1:1:q", &refs);
+            let handler = |order: Order, _: SqsMessage, _: Arc<Context>, _: &'static ()| async move {
+                if order.qty % 2 == 1 {
+                    return Err(Diagnostic { error_type: "Odd".into(), error_message: String::new() });
+                }
+                Ok(())
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let outcome = runtime.block_on(run::<Sqs, _, _, _>(
+                &handler,
+                event,
+                context(Duration::from_secs(60)),
+                &STATE,
+                Limits { concurrency },
+            ));
+            match outcome {
+                Ok(response) => prop_assert_eq!(failed(&response), expected),
+                Err(error) => {
+                    prop_assert_eq!(error.error_type, BATCH_FAILED_ERROR);
+                    prop_assert!(!bodies.is_empty() && expected.len() == bodies.len());
+                }
+            }
+        }
     }
 
     #[test]
