@@ -186,6 +186,9 @@ async fn records_near_the_deadline_are_reported_instead_of_timing_out_the_batch(
     let mut function = Function::spawn_command(command)
         .await
         .expect("the bootstrap starts");
+    // Init done first, so the short deadline is all the batch's.
+    let empty = function.invoke(&SqsBatch::new().event()).await.unwrap();
+    assert_eq!(empty, Ok(json!({"batchItemFailures": []})));
     function.api().set_timeout(Duration::from_secs(2));
     // Record 1 never finishes: it is cancelled at the batch's cutoff and
     // the records after it never start.
@@ -234,11 +237,20 @@ async fn standard_queue_records_run_concurrently_up_to_the_configured_bound() {
         [batch.message_id(2)],
         "{response}"
     );
-    finished_output(&mut function).await;
+    // Never more than the bound at once.
+    let output = finished_output(&mut function).await;
+    let most = output
+        .lines()
+        .filter_map(|line| line.split("running=").nth(1))
+        .filter_map(|rest| rest.split_whitespace().next()?.parse::<usize>().ok())
+        .max();
+    assert_eq!(most, Some(4), "{output}");
 
     // One at a time (the default), the first record waits for the others
     // until the cutoff: it is cancelled and the rest never start.
     let mut function = spawn(SQS, &[]).await;
+    let empty = function.invoke(&SqsBatch::new().event()).await.unwrap();
+    assert_eq!(empty, Ok(json!({"batchItemFailures": []})));
     function.api().set_timeout(Duration::from_secs(1));
     let error = function.invoke(&batch.event()).await.unwrap().unwrap_err();
     assert_eq!(error.error_type, "Runtime.BatchFailed");

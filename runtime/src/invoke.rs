@@ -69,7 +69,7 @@ where
     H: Handler<E, S>,
 {
     let span =
-        tracing::info_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
+        tracing::error_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
     // As in the loop's `DecodeFirst`: a panicking `Deserialize` is this
     // invocation's error, and `call` runs inside the guard too.
     let event = std::panic::catch_unwind(AssertUnwindSafe(|| crate::decode::decode::<E>(payload)))

@@ -1,7 +1,7 @@
 //! An SQS batch handler for the end-to-end tests: orders with `qty: 0`
 //! are rejected, `qty: 13` panics, `qty: 99` waits until cancelled, and
-//! `qty` from 1000 waits until that many records have arrived (records
-//! running at once).
+//! `qty` from 1000 waits until `qty - 1000` records have arrived. Each
+//! record logs how many were running when it started.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -21,7 +21,17 @@ struct EmptyOrder(u64);
 #[derive(Default)]
 struct State {
     arrived: AtomicUsize,
+    running: AtomicUsize,
     changed: tokio::sync::Notify,
+}
+
+/// Counts a record as running until dropped (also when cancelled).
+struct Running<'a>(&'a AtomicUsize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn setup() -> State {
@@ -39,9 +49,12 @@ async fn place(
         .attributes
         .get("ApproximateReceiveCount")
         .map_or("?", String::as_str);
+    let running = state.running.fetch_add(1, Ordering::SeqCst) + 1;
+    let _running = Running(&state.running);
     lambda_kit::tracing::info!(
         id = order.id,
         receives,
+        running,
         request = %ctx.request_id,
         "placing order"
     );

@@ -70,6 +70,22 @@ impl BatchSource {
         }
     }
 
+    /// The source whose record type is named `name`, if any.
+    pub(crate) fn owning_record(name: &str) -> Option<BatchSource> {
+        Self::ALL
+            .into_iter()
+            .find(|source| source.record_types().contains(&name))
+    }
+
+    /// What of a record the event parameter is decoded from.
+    pub(crate) fn payload(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "body",
+            BatchSource::Kinesis => "data",
+            BatchSource::DynamoDb => "change (`Change<T>`)",
+        }
+    }
+
     /// The whole batch event's type in `lambda_kit::events`' terms.
     pub(crate) fn batch_event(self) -> &'static str {
         match self {
@@ -80,12 +96,12 @@ impl BatchSource {
     }
 
     /// The record type of its metadata parameter, as `lambda_kit::events`
-    /// exports it (and as `aws_lambda_events` names it, for DynamoDB).
+    /// exports it.
     pub(crate) fn record_types(self) -> &'static [&'static str] {
         match self {
             BatchSource::Sqs => &["SqsMessage"],
             BatchSource::Kinesis => &["KinesisEventRecord"],
-            BatchSource::DynamoDb => &["DynamoDbRecord", "EventRecord"],
+            BatchSource::DynamoDb => &["DynamoDbRecord"],
         }
     }
 }

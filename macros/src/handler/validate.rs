@@ -119,6 +119,7 @@ impl<'a> Params<'a> {
                     last_ident(ty).map(|i| i.to_string()).unwrap_or_default()
                 ),
             ),
+            Role::Owned(ty) if self.source.is_some() && self.batch_type(ty, param, errors) => {}
             Role::Owned(ty) => self.event(ty, param.arg, errors),
             Role::Context { by_ref } => self.context(*by_ref, param.arg, errors),
             Role::Borrowed(inner) => self.borrowed(inner, param, errors),
@@ -191,10 +192,19 @@ impl<'a> Params<'a> {
                 ),
             );
         } else if !self.has_init {
+            let metadata = match self.source {
+                Some(source) => format!(
+                    " (the record's metadata is `&{}`, by that name)",
+                    source.record_types()[0]
+                ),
+                None => String::new(),
+            };
             errors.over(
                 param.ty,
-                "a `&State` parameter borrows the state built once per cold start by `init`: \
-                 add `#[lambda_handler(init = setup)]` with `fn setup() -> State`",
+                format!(
+                    "a `&State` parameter borrows the state built once per cold start by `init`: \
+                     add `#[lambda_handler(init = setup)]` with `fn setup() -> State`{metadata}"
+                ),
             );
         } else if let Some((_, first)) = self.state {
             errors.add(repeated(
@@ -212,6 +222,54 @@ impl<'a> Params<'a> {
 }
 
 impl<'a> Params<'a> {
+    /// In a batch handler, an owned record type (the metadata, by value) or
+    /// a whole batch (the handler of a record does not get one) is a
+    /// mistake that would otherwise compile: say what to write. Whether
+    /// `ty` was one of them.
+    fn batch_type(&mut self, ty: &'a Type, param: &Param<'a>, errors: &mut Errors) -> bool {
+        let (Some(source), Some(name)) = (self.source, last_ident(ty).map(ToString::to_string))
+        else {
+            return false;
+        };
+        if let Some(owner) = BatchSource::owning_record(&name) {
+            let message = if owner == source {
+                format!(
+                    "the record's metadata is borrowed: write `{}: &{name}`; the event parameter is \
+                     the record's {} decoded into your type",
+                    binding(param.arg).unwrap_or_else(|| "record".to_owned()),
+                    source.payload()
+                )
+            } else {
+                format!(
+                    "`{name}` is the metadata of a `{}` record, but this handler takes `{}` records: \
+                     write `&{}`",
+                    owner.keyword(),
+                    source.keyword(),
+                    source.record_types()[0]
+                )
+            };
+            errors.over(param.ty, message);
+            return true;
+        }
+        if BatchSource::ALL
+            .iter()
+            .any(|other| other.batch_event().rsplit("::").next() == Some(name.as_str()))
+        {
+            errors.over(
+                param.ty,
+                format!(
+                    "`#[lambda_handler({keyword})]` calls the function once per record, so it never gets \
+                     the whole `{name}`: take the record's {} as your type (e.g. `order: Order`), or write \
+                     `#[lambda_handler]` to take the whole batch",
+                    source.payload(),
+                    keyword = source.keyword(),
+                ),
+            );
+            return true;
+        }
+        false
+    }
+
     /// Takes `&SqsMessage` (and the like) as a batch handler's metadata
     /// parameter, once; says so when it is another source's. Whether the
     /// parameter was one of them.
@@ -220,10 +278,7 @@ impl<'a> Params<'a> {
             return false;
         };
         let Some(source) = self.source else {
-            if let Some(other) = BatchSource::ALL
-                .into_iter()
-                .find(|source| source.record_types().contains(&name.as_str()))
-            {
+            if let Some(other) = BatchSource::owning_record(&name) {
                 errors.over(
                     param.ty,
                     format!(
@@ -251,10 +306,7 @@ impl<'a> Params<'a> {
             }
             return true;
         }
-        if let Some(other) = BatchSource::ALL
-            .into_iter()
-            .find(|other| other.record_types().contains(&name.as_str()))
-        {
+        if let Some(other) = BatchSource::owning_record(&name) {
             errors.over(
                 param.ty,
                 format!(

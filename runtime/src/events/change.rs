@@ -1,7 +1,7 @@
 //! A DynamoDB Streams record in the handler's types.
 
 use aws_lambda_events::event::dynamodb::EventRecord;
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned};
 use serde_dynamo::{AttributeValue, Item};
 
 /// What happened to the item.
@@ -58,7 +58,15 @@ pub struct Change<T> {
 }
 
 impl<T: DeserializeOwned> Change<T> {
-    pub(crate) fn from_record(record: &EventRecord) -> Result<Self, String> {
+    /// The change a record describes, as the bootstrap gives it to the
+    /// handler; for unit tests of a handler (`testing::events`'
+    /// `DynamoDbBatch::records()` builds the records).
+    pub fn from_record(record: &EventRecord) -> Result<Self, crate::Error> {
+        Self::decode(record)
+            .map_err(|message| crate::Error::with_type(crate::UNMARSHAL_ERROR, message))
+    }
+
+    pub(crate) fn decode(record: &EventRecord) -> Result<Self, String> {
         let kind = match record.event_name.as_str() {
             "INSERT" => ChangeKind::Insert,
             "MODIFY" => ChangeKind::Modify,
@@ -98,9 +106,14 @@ fn image<T: DeserializeOwned>(item: &Item, name: &str) -> Result<Option<T>, Stri
 
 /// `item` into `T`, an error naming `name` and the field path.
 fn decode_item<T: DeserializeOwned>(item: &Item, name: &str) -> Result<T, String> {
-    let value = AttributeValue::M(item.inner().clone());
-    let deserializer = serde_dynamo::Deserializer::from_attribute_value(value);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+    let deserializer = || {
+        serde_dynamo::Deserializer::from_attribute_value(AttributeValue::M(item.inner().clone()))
+    };
+    // Fast path without tracking; on failure, again to find where.
+    if let Ok(value) = T::deserialize(deserializer()) {
+        return Ok(value);
+    }
+    serde_path_to_error::deserialize(deserializer()).map_err(|error| {
         let path = error.path().to_string();
         let problem = error.into_inner();
         if path == "." {
@@ -128,7 +141,7 @@ mod tests {
 
     #[test]
     fn images_decode_into_the_handlers_type() {
-        let change = Change::<Order>::from_record(&record(serde_json::json!({
+        let change = Change::<Order>::decode(&record(serde_json::json!({
             "awsRegion": "eu-west-1", "eventID": "1", "eventName": "MODIFY",
             "dynamodb": {
                 "Keys": {"id": {"S": "o-1"}},
@@ -162,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_missing_image_is_none_and_a_misfit_names_the_field() {
-        let change = Change::<Order>::from_record(&record(serde_json::json!({
+        let change = Change::<Order>::decode(&record(serde_json::json!({
             "awsRegion": "eu-west-1", "eventID": "1", "eventName": "REMOVE",
             "dynamodb": {"Keys": {"id": {"S": "o-1"}}, "SequenceNumber": "7", "SizeBytes": 1}
         })))
@@ -172,13 +185,13 @@ mod tests {
             (ChangeKind::Remove, None, None)
         );
 
-        let error = Change::<Order>::from_record(&record(serde_json::json!({
+        let error = Change::<Order>::decode(&record(serde_json::json!({
             "awsRegion": "eu-west-1", "eventID": "1", "eventName": "INSERT",
             "dynamodb": {"NewImage": {"id": {"S": "o-1"}, "qty": {"S": "many"}}, "SequenceNumber": "7", "SizeBytes": 1}
         })))
         .unwrap_err();
         assert!(error.starts_with("NewImage.qty: "), "{error}");
-        let error = Change::<Order>::from_record(&record(serde_json::json!({
+        let error = Change::<Order>::decode(&record(serde_json::json!({
             "awsRegion": "eu-west-1", "eventID": "1", "eventName": "UPSERT",
             "dynamodb": {"SequenceNumber": "7", "SizeBytes": 1}
         })))

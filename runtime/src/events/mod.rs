@@ -26,10 +26,14 @@
 //! record**; the generated bootstrap takes the whole batch Lambda sends
 //! and answers the partial batch response,
 //! `{"batchItemFailures": [{"itemIdentifier": "..."}]}`, listing the records
-//! that failed, so the source redelivers only those. Enable
-//! `FunctionResponseTypes: [ReportBatchItemFailures]` on the event source
-//! mapping (SAM: on the `SQS`, `Kinesis` or `DynamoDB` event); without it
-//! Lambda ignores the response and deletes the whole batch.
+//! that failed, so the source redelivers only those.
+//!
+//! **Enable `FunctionResponseTypes: [ReportBatchItemFailures]`** on the
+//! event source mapping (SAM: on the `SQS`, `Kinesis` or `DynamoDB` event).
+//! Without it Lambda ignores the response: the batch counts as done, so SQS
+//! deletes every message and the streams checkpoint past every record,
+//! failed ones included, and, on FIFO queues and streams, the records
+//! after a failure that were never run.
 //!
 //! ## Parameters
 //!
@@ -41,7 +45,8 @@
 //! | the event (owned) | the body as JSON into any `Deserialize` type; `String` takes it as it is | the data (base64 in the event, decoded) as JSON into any `Deserialize` type; `Vec<u8>` as it is, `String` as UTF-8 text | [`Change<T>`]: the kind of change, the keys, and the old and new images decoded into `T` |
 //! | the record's metadata | `&`[`SqsMessage`] (message id, attributes such as `ApproximateReceiveCount`, message attributes, receipt handle) | `&`[`KinesisEventRecord`] (partition key, sequence number, arrival time) | `&`[`DynamoDbRecord`] (event id, name, table, the raw images) |
 //!
-//! plus `&Context` (or `Context`) and the init state `&State` with `init`.
+//! plus `&Context` (or `Context`, a copy per record) and the init state
+//! `&State` with `init`.
 //! Without an event parameter nothing is decoded. The function returns
 //! `()` or `Result<(), E>` (`E: Display`; its `errorType` is named as for
 //! any handler, see [`ErrorType`](crate::ErrorType)): a record has nothing
@@ -64,6 +69,17 @@
 //! | standard SQS queue | none | the other records go on | every failed record's `messageId` |
 //! | FIFO SQS queue (ARN ending `.fifo`) | kept | processing stops | the failed record and every later one, so none overtakes it |
 //! | Kinesis, DynamoDB Streams | kept | processing stops | the failed record's sequence number only: the service checkpoints before it and redelivers from there |
+//!
+//! A FIFO batch stops whole at its first failure, records of other message
+//! groups included. A message delivered twice in one batch runs twice and
+//! is reported once; delivery is at least once anyway, so make the
+//! handler's effects idempotent (the `orders_queue` example does it at the
+//! database). Under `panic = "abort"` a panic ends the process (the
+//! bootstrap answers the invocation with it first), so the whole batch is
+//! redelivered: keep the default, `panic = "unwind"`. Tumbling-window
+//! events (Kinesis and DynamoDB Streams with `TumblingWindowInSeconds`)
+//! carry a state these handlers do not answer: take the whole event with a
+//! plain `#[lambda_handler]` instead.
 //!
 //! **When no record succeeds**, the invocation fails as a whole with
 //! [`BATCH_FAILED_ERROR`] (`Runtime.BatchFailed`) instead of a response

@@ -46,11 +46,11 @@ impl Source for Sqs {
     }
 
     fn id(record: &SqsMessage) -> Option<&str> {
-        record.message_id.as_deref()
+        record.message_id.as_deref().filter(|id| !id.is_empty())
     }
 
     fn span(id: &str) -> Span {
-        tracing::info_span!("record", messageId = %id)
+        tracing::error_span!("record", messageId = %id)
     }
 
     fn response(failed: Vec<String>) -> SqsBatchResponse {
@@ -89,7 +89,7 @@ impl Source for Kinesis {
     }
 
     fn span(id: &str) -> Span {
-        tracing::info_span!("record", sequenceNumber = %id)
+        tracing::error_span!("record", sequenceNumber = %id)
     }
 
     fn response(failed: Vec<String>) -> KinesisEventResponse {
@@ -124,11 +124,15 @@ impl Source for DynamoDb {
     }
 
     fn id(record: &EventRecord) -> Option<&str> {
-        record.change.sequence_number.as_deref()
+        record
+            .change
+            .sequence_number
+            .as_deref()
+            .filter(|id| !id.is_empty())
     }
 
     fn span(id: &str) -> Span {
-        tracing::info_span!("record", sequenceNumber = %id)
+        tracing::error_span!("record", sequenceNumber = %id)
     }
 
     fn response(failed: Vec<String>) -> DynamoDbEventResponse {
@@ -195,7 +199,7 @@ impl<T: DeserializeOwned + 'static> FromRecord<Kinesis> for T {
 /// The images as `T`s, the kind of change and the keys.
 impl<T: DeserializeOwned> FromRecord<DynamoDb> for Change<T> {
     fn from_record(record: &EventRecord) -> Result<Change<T>, Diagnostic> {
-        Change::from_record(record).map_err(unmarshal)
+        Change::decode(record).map_err(unmarshal)
     }
 }
 

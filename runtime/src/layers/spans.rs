@@ -40,7 +40,9 @@ where
 
     fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
         let context = &invocation.context;
-        let span = tracing::info_span!(
+        // At ERROR level, so that a function logging only warnings and
+        // errors (`AWS_LAMBDA_LOG_LEVEL=WARN`) still tags them.
+        let span = tracing::error_span!(
             "invocation",
             requestId = %context.request_id,
             coldStart = self.cold,

@@ -120,6 +120,14 @@ impl SqsBatch {
         format!("msg-{index}")
     }
 
+    /// The records as a batch handler's metadata parameter gets them
+    /// (`&SqsMessage`), for calling the function directly in a unit test.
+    pub fn messages(&self) -> Vec<aws_lambda_events::sqs::SqsMessage> {
+        let event: aws_lambda_events::sqs::SqsEvent =
+            serde_json::from_value(self.event()).expect("the builder's event is an SQS event");
+        event.records
+    }
+
     /// The event Lambda sends for the batch.
     pub fn event(&self) -> Value {
         let records: Vec<Value> = self
@@ -202,6 +210,15 @@ impl KinesisBatch {
     pub fn data(mut self, data: &[u8]) -> Self {
         self.records.push(data.to_vec());
         self
+    }
+
+    /// The records as a batch handler's metadata parameter gets them
+    /// (`&KinesisEventRecord`), for calling the function directly in a
+    /// unit test.
+    pub fn records(&self) -> Vec<aws_lambda_events::kinesis::KinesisEventRecord> {
+        let event: aws_lambda_events::kinesis::KinesisEvent =
+            serde_json::from_value(self.event()).expect("the builder's event is a Kinesis event");
+        event.records
     }
 
     /// The `sequenceNumber` of record `index`: 56 digits, increasing with
@@ -323,6 +340,15 @@ impl DynamoDbBatch {
     /// As [`insert`](Self::insert).
     pub fn remove(self, keys: &impl Serialize, old_image: &impl Serialize) -> Self {
         self.push("REMOVE", keys, Some(item(old_image)), None)
+    }
+
+    /// The records as a batch handler's metadata parameter gets them
+    /// (`&DynamoDbRecord`; `Change::from_record` gives the event), for
+    /// calling the function directly in a unit test.
+    pub fn records(&self) -> Vec<aws_lambda_events::dynamodb::EventRecord> {
+        let event: aws_lambda_events::dynamodb::Event = serde_json::from_value(self.event())
+            .expect("the builder's event is a DynamoDB Streams event");
+        event.records
     }
 
     fn push(
