@@ -1,10 +1,13 @@
 //! `rds::verify_queries`: every `#[rds_query]` of this test binary checked
-//! against a live schema at once, as an app author would in one test.
+//! against a live schema at once, as an app author would in one test; and
+//! `rds::verify_queries_with_schema`, which loads that schema from a script
+//! into a scratch database of its own.
 //!
 //! `cargo test --test rds_verify` (needs `DATABASE_URL` or a local server).
 
 mod rds_common;
 
+use lambda_kit::rds::mysql_async::prelude::Queryable;
 use lambda_kit::rds::{self, ProblemKind, VerifyError};
 use lambda_kit::rds_query;
 use rds_common::TestDb;
@@ -97,59 +100,61 @@ fn problems(result: Result<rds::Verified, VerifyError>) -> Vec<(&'static str, Pr
     }
 }
 
+/// What [`problems`] finds with [`SCHEMA`] loaded into `database`.
+fn expected(database: &str) -> Vec<(&'static str, ProblemKind)> {
+    vec![
+        (
+            "missing_table",
+            ProblemKind::Sql {
+                code: 1146,
+                message: format!("Table '{database}.no_such_table' doesn't exist"),
+            },
+        ),
+        (
+            "nullable_into_string",
+            ProblemKind::Nullable {
+                column: "email".into(),
+                rust_type: "String".into(),
+            },
+        ),
+        (
+            "tuple_too_narrow",
+            ProblemKind::ColumnCount {
+                columns: 3,
+                reads: 2,
+                rust_type: "(i64, String)".into(),
+            },
+        ),
+        (
+            "two_problems",
+            ProblemKind::MissingColumn {
+                column: "name".into(),
+                available: "`email`".into(),
+            },
+        ),
+        (
+            "two_problems",
+            ProblemKind::Nullable {
+                column: "email".into(),
+                rust_type: "String".into(),
+            },
+        ),
+        (
+            "unread_columns",
+            ProblemKind::UnreadColumns {
+                columns: "`email`".into(),
+                rust_type: "IdAndName".into(),
+            },
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn every_query_is_checked_and_every_mismatch_reported() {
     let db = TestDb::create(SCHEMA).await;
     let result = rds::verify_queries(&db.pool()).await;
     let report = format!("{:?}", result.as_ref().err());
-    assert_eq!(
-        problems(result),
-        [
-            (
-                "missing_table",
-                ProblemKind::Sql {
-                    code: 1146,
-                    message: format!("Table '{}.no_such_table' doesn't exist", db.name()),
-                }
-            ),
-            (
-                "nullable_into_string",
-                ProblemKind::Nullable {
-                    column: "email".into(),
-                    rust_type: "String".into(),
-                }
-            ),
-            (
-                "tuple_too_narrow",
-                ProblemKind::ColumnCount {
-                    columns: 3,
-                    reads: 2,
-                    rust_type: "(i64, String)".into(),
-                }
-            ),
-            (
-                "two_problems",
-                ProblemKind::MissingColumn {
-                    column: "name".into(),
-                    available: "`email`".into(),
-                }
-            ),
-            (
-                "two_problems",
-                ProblemKind::Nullable {
-                    column: "email".into(),
-                    rust_type: "String".into(),
-                }
-            ),
-            (
-                "unread_columns",
-                ProblemKind::UnreadColumns {
-                    columns: "`email`".into(),
-                    rust_type: "IdAndName".into(),
-                }
-            ),
-        ]
-    );
+    assert_eq!(problems(result), expected(db.name()));
     // The report counts queries, not problems, and names each query, where
     // it is, what is wrong with it and its SQL.
     assert!(
@@ -247,4 +252,89 @@ async fn no_server_is_an_error_not_a_pass() {
             .starts_with("cannot verify the queries: cannot connect"),
         "{err}"
     );
+}
+
+/// The databases on the server named `name` (a LIKE pattern).
+async fn databases_like(name: &str) -> Vec<String> {
+    let pool = rds::Pool::new(rds_common::server()).unwrap();
+    let mut conn = pool
+        .conn()
+        .await
+        .unwrap_or_else(|err| panic!("{}", rds_common::no_server(&rds_common::server(), &err)));
+    let found = conn
+        .as_mysql()
+        .query(format!("SHOW DATABASES LIKE '{name}'"))
+        .await
+        .unwrap();
+    drop(conn);
+    pool.disconnect().await.unwrap();
+    found
+}
+
+/// The scratch database a server message such as "Table
+/// 'lk_verify_1_2_3.no_such_table' doesn't exist" names.
+fn scratch_in(message: &str) -> &str {
+    let name = message
+        .split('\'')
+        .nth(1)
+        .and_then(|table| table.split('.').next())
+        .unwrap_or_else(|| panic!("no database in {message:?}"));
+    let prefix = format!("lk_verify_{}_", std::process::id());
+    assert!(name.starts_with(&prefix), "{message}");
+    name
+}
+
+#[tokio::test]
+async fn the_schema_script_is_loaded_into_a_scratch_database_dropped_afterwards() {
+    // An app's script: comments, and a database of its own that must be
+    // neither created nor used.
+    let skipped = format!("lk_skipped_{}", std::process::id());
+    let script = format!(
+        "-- The app's schema.\n\
+         #   mariadb < schema.sql\n\
+         \n\
+         CREATE DATABASE IF NOT EXISTS {skipped} CHARACTER SET utf8mb4;\n\
+         USE {skipped};\n\
+         {SCHEMA};\n\
+         -- A row, which verifying never reads.\n\
+         INSERT INTO test (name, email)\n\
+         VALUES ('ada', NULL);\n"
+    );
+    let result = rds::verify_queries_with_schema(&script).await;
+    let found = problems(result);
+    let ProblemKind::Sql { message, .. } = &found[0].1 else {
+        panic!("{found:?}")
+    };
+    let scratch = scratch_in(message).to_owned();
+    // The tables went into the scratch database: only the mismatches this
+    // binary has on purpose are reported.
+    assert_eq!(found, expected(&scratch));
+    assert_eq!(databases_like(&scratch).await, Vec::<String>::new());
+    assert_eq!(databases_like(&skipped).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_failing_statement_names_its_line_and_the_scratch_database_is_dropped() {
+    let script = format!("-- Two statements.\n{SCHEMA};\n\nSELECT id\nFROM no_such_table;\n");
+    let err = rds::verify_queries_with_schema(&script).await.unwrap_err();
+    let VerifyError::Script {
+        line,
+        statement,
+        source: rds::mysql_async::Error::Server(server),
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(*line, 9);
+    assert_eq!(statement, "SELECT id\nFROM no_such_table");
+    assert_eq!(server.code, 1146);
+    let scratch = scratch_in(&server.message);
+    assert!(
+        err.to_string().starts_with(&format!(
+            "cannot verify the queries: the schema script failed at line 9: \
+             Table '{scratch}.no_such_table' doesn't exist (server error 1146)\n    SELECT id\n"
+        )),
+        "{err}"
+    );
+    assert_eq!(databases_like(scratch).await, Vec::<String>::new());
 }

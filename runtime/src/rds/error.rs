@@ -257,7 +257,7 @@ impl Error {
 /// A driver error as a sentence: the I/O error itself rather than the
 /// driver's doubled "Input/output error: Input/output error: ...", a
 /// server error as its message and number.
-fn plain(error: &mysql_async::Error) -> String {
+pub(crate) fn plain(error: &mysql_async::Error) -> String {
     match error {
         mysql_async::Error::Io(mysql_async::IoError::Io(io)) => io.to_string(),
         mysql_async::Error::Server(server) => {

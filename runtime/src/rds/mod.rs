@@ -97,9 +97,28 @@
 //! be NULL goes into a non-`Option` field. Every problem is reported at
 //! once, with the fn, its file and line, and its SQL.
 //!
+//! [`verify_queries_with_schema`] does it all from the app's schema script
+//! (the one given to the `mysql` client): it creates a scratch database on
+//! the server of `DATABASE_URL` (default `mysql://root@127.0.0.1:3306/test`),
+//! runs the script's statements in it (skipping its `CREATE DATABASE` and
+//! `USE`), verifies, and drops the database again, pass or fail:
+//!
 //! ```no_run
+//! # // The file is the crate's own; here a stand-in.
+//! # macro_rules! include_str { ($path:literal) => { "CREATE TABLE t (id INT)" } }
 //! # async fn every_query_fits_the_schema() {
 //! // In a `#[tokio::test]` (tokio as a dev-dependency):
+//! let checked = lambda_kit::rds::verify_queries_with_schema(include_str!("../schema.sql"))
+//!     .await
+//!     .unwrap();
+//! assert_eq!(checked.queries, 2);
+//! # }
+//! ```
+//!
+//! With a database already set up, call [`verify_queries`] on a pool:
+//!
+//! ```no_run
+//! # async fn every_query_fits_the_schema() {
 //! let pool = lambda_kit::rds::Pool::new(lambda_kit::rds::Config::from_env().unwrap()).unwrap();
 //! let checked = lambda_kit::rds::verify_queries(&pool).await.unwrap();
 //! assert!(checked.queries > 0);
@@ -116,6 +135,7 @@ mod pool;
 mod registry;
 mod retry;
 mod row;
+mod scratch;
 /// Runtime support for the code `#[rds_query]` generates.
 pub(crate) mod support;
 
@@ -130,6 +150,7 @@ pub use registry::{
     queries, verify_queries, Kind, Problem, ProblemKind, Query, Verified, VerifyError,
 };
 pub use row::{Column1, Field, FromColumn, FromRow, Row, Shape};
+pub use scratch::verify_queries_with_schema;
 
 /// Derives [`FromRow`](trait@FromRow): named fields read the column of
 /// their name (`#[rds(rename = "column")]` to differ), tuple structs read

@@ -9,7 +9,7 @@ use mysql_async::consts::ColumnFlags;
 use mysql_async::prelude::Queryable;
 use mysql_async::Column;
 
-use super::error::list;
+use super::error::{list, plain};
 use super::row::{Field, Shape};
 use super::{Error, Pool};
 
@@ -281,10 +281,24 @@ pub struct Verified {
     pub queries: usize,
 }
 
-/// Why [`verify_queries`] failed.
+/// Why [`verify_queries`] or
+/// [`verify_queries_with_schema`](super::verify_queries_with_schema) failed.
 pub enum VerifyError {
     /// No connection, or it broke while checking.
     Database(Error),
+    /// [`verify_queries_with_schema`](super::verify_queries_with_schema)
+    /// reached no server at `DATABASE_URL`; the message says how to start
+    /// one or point it elsewhere.
+    NoServer(Error),
+    /// A statement of the schema script failed, so nothing was verified.
+    Script {
+        /// The script's line (from 1) the statement starts on.
+        line: usize,
+        /// The statement as sent.
+        statement: String,
+        /// The driver's error, usually the server rejecting it.
+        source: mysql_async::Error,
+    },
     /// Some queries do not fit the schema.
     Queries {
         /// Registered queries checked.
@@ -412,6 +426,22 @@ impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Database(error) => write!(f, "cannot verify the queries: {error}"),
+            Self::NoServer(error) => write!(
+                f,
+                "cannot verify the queries: {error}\n\
+                 Start MariaDB (`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`) \
+                 or set DATABASE_URL=mysql://user:password@host:3306/test to a MySQL or MariaDB server \
+                 where the tests may create and drop databases"
+            ),
+            Self::Script {
+                line,
+                statement,
+                source,
+            } => write!(
+                f,
+                "cannot verify the queries: the schema script failed at line {line}: {}\n    {statement}",
+                plain(source)
+            ),
             Self::Queries { checked, problems } => {
                 let at_fault = by_query(problems);
                 let verb = if at_fault.len() == 1 { "does" } else { "do" };
@@ -466,7 +496,15 @@ impl fmt::Debug for VerifyError {
     }
 }
 
-impl std::error::Error for VerifyError {}
+impl std::error::Error for VerifyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Database(error) | Self::NoServer(error) => Some(error),
+            Self::Script { source, .. } => Some(source),
+            Self::Queries { .. } => None,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -608,6 +646,37 @@ mod tests {
                 "1 of 2 queries does not fit the schema:\n- app::wide (src/app.rs:9):\n"
             ),
             "{one}"
+        );
+    }
+
+    #[test]
+    fn setup_failures_say_what_to_do() {
+        let refused = VerifyError::NoServer(Error::Connect {
+            address: "127.0.0.1:3306".to_owned(),
+            source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused).into(),
+        });
+        assert_eq!(
+            refused.to_string(),
+            "cannot verify the queries: cannot connect to the database at 127.0.0.1:3306: \
+             connection refused\n\
+             Start MariaDB (`start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd`) \
+             or set DATABASE_URL=mysql://user:password@host:3306/test to a MySQL or MariaDB server \
+             where the tests may create and drop databases"
+        );
+        let rejected = VerifyError::Script {
+            line: 12,
+            statement: "CREATE TABLE t (id INTEGR)".to_owned(),
+            source: mysql_async::Error::Server(mysql_async::ServerError {
+                code: 1064,
+                message: "You have an error in your SQL syntax".to_owned(),
+                state: "42000".to_owned(),
+            }),
+        };
+        assert_eq!(
+            rejected.to_string(),
+            "cannot verify the queries: the schema script failed at line 12: \
+             You have an error in your SQL syntax (server error 1064)\n    \
+             CREATE TABLE t (id INTEGR)"
         );
     }
 
