@@ -46,7 +46,7 @@ def panel(ax, comparisons, field, title, log=False):
         del bars
     ax.set_xticks(range(len(comparisons)))
     ax.set_xticklabels([c["title"].replace(": warm invocations", "").replace("rds_lookup, ", "")
-                        for c in comparisons], fontsize=8)
+                        .replace("sqs batch, ", "sqs batch,\n") for c in comparisons], fontsize=8)
     ax.set_title(title, fontsize=10)
     if log:
         ax.set_yscale("log")
@@ -57,9 +57,11 @@ def panel(ax, comparisons, field, title, log=False):
 
 def main():
     results = json.load(open(sys.argv[1]))
+    # The SQS batches next to hello and echo: the same kind of comparison.
+    overhead = results["overhead"] + results.get("batch", [])
     fig, axes = plt.subplots(2, 2, figsize=(14, 10.5))
-    panel(axes[0][0], results["overhead"], "throughput", "Warm invocations per second (higher is better)")
-    panel(axes[0][1], results["overhead"], "latency", "Warm latency, µs: median, whiskers min..p99 (lower is better)")
+    panel(axes[0][0], overhead, "throughput", "Warm invocations per second (higher is better)")
+    panel(axes[0][1], overhead, "latency", "Warm latency, µs: median, whiskers min..p99 (lower is better)")
     panel(axes[1][0], results["database"], "throughput", "Database lookups per second (log scale)", log=True)
     panel(axes[1][1], results["database"], "latency", "Database lookup latency, µs (log scale)", log=True)
     m = results["machine"]

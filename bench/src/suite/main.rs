@@ -12,12 +12,14 @@
 //! for a seconds-long run into a temporary directory).
 //!
 //! `--instructions-only` prints callgrind's instructions per invocation for
-//! the Rust variants of the overhead cases and the pooled database lookups
-//! (`#[rds_query]` and sqlx, over loopback) and nothing else (`--only
-//! hello`, `echo` or `rds_lookup` for one case; `--compare-dir DIR` counts
+//! the Rust variants of the overhead cases, the SQS batches and the pooled
+//! database lookups (`#[rds_query]` and sqlx, over loopback) and nothing
+//! else (`--only hello`, `echo`, `sqs_batch`, `sqs_batch_failing` or
+//! `rds_lookup` for one case; `--compare-dir DIR` counts
 //! DIR's builds of the same binaries next to them, e.g. a copy of the
 //! release directory from before a change).
 
+mod batch;
 mod callgrind;
 mod database;
 mod machine;
@@ -32,7 +34,7 @@ mod variants;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use callgrind::instructions;
 use database::BenchDb;
@@ -42,13 +44,25 @@ use rounds::{cold_starts, compare, Comparison};
 use sizes::{sizes, Size};
 use variants::{Variant, BENCH};
 
+/// One comparison of warm invocations: the variants (baseline last) on
+/// one event, each checked against the expected reply.
+struct Case {
+    /// What `--only` calls it.
+    name: &'static str,
+    /// Its table's heading.
+    title: String,
+    variants: Vec<Variant>,
+    event: Value,
+    expected: Value,
+}
+
 /// `--instructions-only`: callgrind's count per invocation for each Rust
 /// variant of case `name` (and its `--compare-dir` build), printed.
 async fn count_only(
     name: &str,
     variants: &[Variant],
-    event: &serde_json::Value,
-    expected: &serde_json::Value,
+    event: &Value,
+    expected: &Value,
     options: &Options,
 ) {
     if options.only.as_deref().is_some_and(|only| only != name) {
@@ -72,6 +86,9 @@ pub struct Results {
     pub options: Options,
     pub machine: machine::Machine,
     pub overhead: Vec<Comparison>,
+    /// SQS batches, `#[lambda_handler(sqs)]` against the same loop
+    /// hand-written.
+    pub batch: Vec<Comparison>,
     pub cold_start: Comparison,
     pub database: Vec<Comparison>,
     pub database_server: String,
@@ -104,22 +121,71 @@ async fn main() {
         ]
     };
     let cases = [
-        (
-            "hello",
-            overhead_variants("hello", "bench_hello_raw", "hello.lambda_handler"),
-            &hello_event,
-            &hello_reply,
-        ),
-        (
-            "echo",
-            overhead_variants("echo", "bench_echo_raw", "echo.lambda_handler"),
-            &echo_event,
-            &echo_reply,
-        ),
+        Case {
+            name: "hello",
+            title: "hello: warm invocations".to_owned(),
+            variants: overhead_variants("hello", "bench_hello_raw", "hello.lambda_handler"),
+            event: hello_event.clone(),
+            expected: hello_reply.clone(),
+        },
+        Case {
+            name: "echo",
+            title: "echo: warm invocations".to_owned(),
+            variants: overhead_variants("echo", "bench_echo_raw", "echo.lambda_handler"),
+            event: echo_event,
+            expected: echo_reply,
+        },
     ];
+    // SQS batches: every record succeeds, and two of them fail.
+    let batch_variants = || {
+        vec![
+            Variant::bin("#[lambda_handler(sqs)]", "kit", "bench_batch_kit"),
+            Variant::bin(
+                "hand-written, current-thread runtime",
+                "raw-ct",
+                "bench_batch_raw",
+            )
+            .flavored("current_thread"),
+            Variant::bin(
+                "hand-written, #[tokio::main] (as documented)",
+                "raw",
+                "bench_batch_raw",
+            ),
+        ]
+    };
+    let records = batch::RECORDS;
+    let batches = [
+        (
+            "sqs_batch",
+            format!("sqs batch, {records} records"),
+            &[][..],
+        ),
+        (
+            "sqs_batch_failing",
+            format!("sqs batch, {records} records, 2 failing"),
+            &[3, 7][..],
+        ),
+    ]
+    .map(|(name, title, failing)| {
+        let (event, expected) = batch::sqs_batch(failing);
+        Case {
+            name,
+            title: format!("{title}: warm invocations"),
+            variants: batch_variants(),
+            event,
+            expected,
+        }
+    });
     if options.instructions_only {
-        for (name, variants, event, expected) in &cases {
-            count_only(name, variants, event, expected, &options).await;
+        for case in cases.iter().chain(&batches) {
+            count_only(
+                case.name,
+                &case.variants,
+                &case.event,
+                &case.expected,
+                &options,
+            )
+            .await;
         }
         if options
             .only
@@ -129,34 +195,12 @@ async fn main() {
             return;
         }
     }
-    let mut overhead = Vec::new();
     // `--instructions-only` goes on to the database lookups alone.
-    let timed = if options.instructions_only {
-        &cases[..0]
+    let (overhead, batch) = if options.instructions_only {
+        (Vec::new(), Vec::new())
     } else {
-        &cases[..]
+        (warm(&cases, &options).await, warm(&batches, &options).await)
     };
-    for (name, variants, event, expected) in timed {
-        let mut comparison = compare(
-            format!("{name}: warm invocations"),
-            variants,
-            (*event).clone(),
-            (*expected).clone(),
-            options.invocations,
-            &options,
-        )
-        .await;
-        if options.callgrind {
-            for (variant, measured) in variants.iter().zip(&mut comparison.variants) {
-                if variant.is_rust() {
-                    measured.instructions =
-                        Some(instructions(variant, event, expected, &options).await);
-                }
-            }
-            eprintln!("  {name}: instructions counted");
-        }
-        overhead.push(comparison);
-    }
 
     // 3. The database, directly and through a simulated network hop.
     let url = std::env::var("DATABASE_URL")
@@ -235,7 +279,7 @@ async fn main() {
             "rds_lookup",
         )
         .with_env(&db.env_via(server));
-        let hello = &cases[0].1;
+        let hello = &cases[0].variants;
         let cold = cold_starts(
             &[
                 (hello[0].clone(), hello_event.clone(), hello_reply.clone()),
@@ -269,6 +313,7 @@ async fn main() {
     let results = Results {
         machine: machine.finish(),
         overhead,
+        batch,
         cold_start,
         database,
         database_server: db.version.clone(),
@@ -277,4 +322,32 @@ async fn main() {
         options,
     };
     report::write(&results);
+}
+
+/// Each case's warm latency, and with callgrind its Rust variants'
+/// instructions per invocation.
+async fn warm(cases: &[Case], options: &Options) -> Vec<Comparison> {
+    let mut comparisons = Vec::new();
+    for case in cases {
+        let mut comparison = compare(
+            case.title.clone(),
+            &case.variants,
+            case.event.clone(),
+            case.expected.clone(),
+            options.invocations,
+            options,
+        )
+        .await;
+        if options.callgrind {
+            for (variant, measured) in case.variants.iter().zip(&mut comparison.variants) {
+                if variant.is_rust() {
+                    measured.instructions =
+                        Some(instructions(variant, &case.event, &case.expected, options).await);
+                }
+            }
+            eprintln!("  {}: instructions counted", case.name);
+        }
+        comparisons.push(comparison);
+    }
+    comparisons
 }

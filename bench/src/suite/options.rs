@@ -26,7 +26,8 @@ pub struct Options {
     #[serde(skip)]
     pub instructions_only: bool,
     /// `--only NAME`: with `--instructions-only`, the case named NAME
-    /// (`hello`, `echo`, `rds_lookup`) alone.
+    /// (`hello`, `echo`, `sqs_batch`, `sqs_batch_failing`, `rds_lookup`)
+    /// alone.
     #[serde(skip)]
     pub only: Option<String>,
     /// `--compare-dir DIR`: with `--instructions-only`, each Rust variant's

@@ -54,7 +54,12 @@ pub fn cost(t: &mut String, results: &Results) {
             compute_per_million(m.stats.median_us),
         );
     };
-    for c in results.overhead.iter().chain(&results.database) {
+    for c in results
+        .overhead
+        .iter()
+        .chain(&results.batch)
+        .chain(&results.database)
+    {
         let name = c.title.replace(": warm invocations", "");
         for v in &c.variants {
             row(format!("{name}: {}", v.label), v);

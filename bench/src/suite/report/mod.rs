@@ -46,6 +46,30 @@ pub fn write(results: &Results) {
     );
 }
 
+/// What the SQS batch tables measure, ahead of them in section 1.
+fn batch_intro(t: &mut String, results: &Results) {
+    let o = &results.options;
+    let _ = writeln!(
+        t,
+        "**SQS batches.** One invocation is an SQS event of {} records from a standard queue, as \
+         Lambda sends it (`messageId`, a 180-character `receiptHandle`, `attributes`, `md5OfBody`, \
+         `eventSourceARN` and so on; each `body` a small order, `{{\"id\":1003,\"qty\":4}}`). \
+         `#[lambda_handler(sqs)]` (bench/src/batch_kit.rs) is called once per record with the \
+         body decoded into an `Order`, and its bootstrap answers the partial batch response; the \
+         hand-written bootstrap (bench/src/batch_raw.rs) takes `aws_lambda_events`' `SqsEvent`, \
+         runs `serde_json::from_str` on each body into the same `Order`, and collects failures into \
+         an `SqsBatchResponse`. Both call the same check (bench/src/batch_order.rs: `qty > 0`); the \
+         hand-written loop logs one line per failed record, and opens no span per record. In the \
+         second table records 3 and 7 have `qty: 0` and are answered as `batchItemFailures` by \
+         both. The macro's bootstrap is built in the bench package, so lambda-kit has its `rds` \
+         and `testing` features on besides `events`. {} timed invocations (batches) per variant; \
+         instructions are per invocation, that is per batch of {} records. No Python variant.\n",
+        crate::batch::RECORDS,
+        o.invocations / o.rounds * o.rounds,
+        crate::batch::RECORDS,
+    );
+}
+
 fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
     let o = &results.options;
     let m = &results.machine;
@@ -121,6 +145,10 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
         o.invocations / o.rounds * o.rounds
     );
     tables::latency_sections(&mut t, &results.overhead);
+    if !results.batch.is_empty() {
+        batch_intro(&mut t, results);
+        tables::latency_sections(&mut t, &results.batch);
+    }
 
     let _ = writeln!(t, "## 2. Cold start\n");
     let _ = writeln!(

@@ -36,6 +36,31 @@ pub fn summary(t: &mut String, results: &Results) {
         }
         t.push('\n');
     }
+    for c in &results.batch {
+        let kit = find(c, "kit");
+        let raw = find(c, "raw");
+        let ct = find(c, "raw-ct");
+        let _ = write!(
+            t,
+            "- **{}**: `#[lambda_handler(sqs)]` median {} vs hand-written {} (documented, {}) and {} \
+             (current-thread, {}).",
+            c.title.split(':').next().unwrap_or(""),
+            us(kit.stats.median_us),
+            us(raw.stats.median_us),
+            pct(kit.stats.median_us / raw.stats.median_us),
+            us(ct.stats.median_us),
+            pct(kit.stats.median_us / ct.stats.median_us),
+        );
+        if let (Some(k), Some(r), Some(c)) = (kit.instructions, raw.instructions, ct.instructions) {
+            let _ = write!(
+                t,
+                " Instructions per invocation (one batch) {k:.0} vs {r:.0} ({}) and {c:.0} ({}).",
+                pct(k / r),
+                pct(k / c)
+            );
+        }
+        t.push('\n');
+    }
     for (i, c) in results.database.iter().enumerate() {
         let kit = find(c, "kit");
         let sqlx = find(c, "sqlx");
