@@ -154,12 +154,10 @@ where
                 outcome.not_started(index, total);
                 break;
             }
-            let span = Src::span(&ids[index]);
             let result = one::<Src, E, S, H>(handler, record, &context, state, cutoff)
-                .instrument(span.clone())
+                .instrument(Src::span(&ids[index]))
                 .await;
-            if let Err(error) = result {
-                report(&span, &error);
+            if result.is_err() {
                 outcome.fail(index);
                 if ordering != Ordering::Independent {
                     outcome.stopped(index, total);
@@ -212,11 +210,18 @@ where
     let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
         E::from_record(&record).map(|event| handler.call(event, record, Arc::clone(context), state))
     }))
-    .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)))?;
-    match tokio::time::timeout_at(cutoff, guard(started)).await {
-        Ok(result) => result.map(drop),
-        Err(_) => Err(cut_short()),
+    .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)));
+    let result = match started {
+        Ok(future) => match tokio::time::timeout_at(cutoff, guard(future)).await {
+            Ok(result) => result.map(drop),
+            Err(_) => Err(cut_short()),
+        },
+        Err(unmarshal) => Err(unmarshal),
+    };
+    if let Err(error) = &result {
+        report(error);
     }
+    result
 }
 
 /// Records of an independent batch, up to `limits.concurrency` at once,
@@ -246,18 +251,14 @@ where
             let Some((index, record)) = pending.next() else {
                 break;
             };
-            let span = Src::span(&ids[index]);
-            let future = one::<Src, E, S, H>(handler, record, context, state, cutoff);
-            running.push(async move {
-                let result = future.instrument(span.clone()).await;
-                (index, span, result)
-            });
+            let future = one::<Src, E, S, H>(handler, record, context, state, cutoff)
+                .instrument(Src::span(&ids[index]));
+            running.push(async move { (index, future.await) });
         }
-        let Some((index, span, result)) = running.next().await else {
+        let Some((index, result)) = running.next().await else {
             break;
         };
-        if let Err(error) = result {
-            report(&span, &error);
+        if result.is_err() {
             failed.push(index);
         }
     }
@@ -354,15 +355,13 @@ fn cut_short() -> Diagnostic {
     }
 }
 
-/// Logs a record's failure in its span.
-fn report(span: &Span, error: &Diagnostic) {
-    span.in_scope(|| {
-        tracing::error!(
-            error_type = %error.error_type,
-            "record failed: {}",
-            error.error_message
-        );
-    });
+/// Logs a record's failure (in its span, which the caller entered).
+fn report(error: &Diagnostic) {
+    tracing::error!(
+        error_type = %error.error_type,
+        "record failed: {}",
+        error.error_message
+    );
 }
 
 /// The `LAMBDA_KIT_BATCH_CONCURRENCY` setting: a whole number from 1.

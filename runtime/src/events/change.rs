@@ -1,7 +1,7 @@
 //! A DynamoDB Streams record in the handler's types.
 
 use aws_lambda_events::event::dynamodb::EventRecord;
-use serde::de::{Deserialize, DeserializeOwned};
+use serde::de::DeserializeOwned;
 use serde_dynamo::{AttributeValue, Item};
 
 /// What happened to the item.
