@@ -8,6 +8,7 @@ use lambda_runtime::Runtime;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::concurrency::{self, Loop, Parts, Serving};
 use crate::init::Init;
 use crate::invoke::{guard, invoke_once, Handler, HandlerService};
 use crate::layers::{DecodeFirst, InvocationSpans};
@@ -34,39 +35,75 @@ pub struct Spec {
 
 /// Runs a bootstrap to completion; the generated `main` is this one call.
 /// It names the event `E` and output `O` types as the user wrote them, so
-/// a type that does not fit is reported there, once.
-pub fn start<E, O, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
+/// a type that does not fit is reported there, once. `serving` is what
+/// the generated `main` found the handler can do under Managed Instances
+/// (see [`crate::concurrency`]).
+pub fn start<E, O, S, H, I, K>(
+    spec: Spec,
+    init: I,
+    shutdown: K,
+    handler: H,
+    serving: Serving<&'static H, S>,
+) -> ExitCode
 where
-    E: Event,
-    O: Output,
+    E: Event + 'static,
+    O: Output + 'static,
     S: 'static,
-    H: Handler<E, S, Output = O>,
+    H: Handler<E, S, Output = O> + 'static,
+    H::Future: 'static,
     I: Init<S>,
     K: Shutdown<S>,
 {
-    start_as(spec, local::EVENT_MODE, init, shutdown, handler)
+    // Lives as long as the process, like the init state, so that every
+    // worker of a concurrent loop can share it.
+    let handler: &'static H = Box::leak(Box::new(handler));
+    start_as(
+        spec,
+        local::EVENT_MODE,
+        init,
+        shutdown,
+        handler,
+        handler,
+        serving,
+    )
 }
 
-/// [`start`], with what local mode says and does for this kind of handler.
-pub(crate) fn start_as<E, S, H, I, K>(
+/// [`start`], with what local mode says and does for this kind of handler:
+/// `handler` serves invocations one at a time (and local runs), `serving`
+/// builds the concurrent loop from `source` when the handler can run one.
+pub(crate) fn start_as<E, S, H, T, I, K>(
     spec: Spec,
     mode: local::Mode,
     init: I,
     shutdown: K,
-    handler: H,
+    handler: &'static H,
+    source: T,
+    serving: Serving<T, S>,
 ) -> ExitCode
 where
-    E: DeserializeOwned,
+    E: DeserializeOwned + 'static,
     S: 'static,
     H: Handler<E, S>,
-    H::Output: Serialize,
+    H::Future: 'static,
+    H::Output: Serialize + 'static,
     I: Init<S>,
     K: Shutdown<S>,
 {
     let under_lambda = under_lambda();
-    block_on(under_lambda, async move {
+    let requested = concurrency::requested();
+    let threads = match (&requested, &serving.0) {
+        (Ok(n), Ok(_)) if under_lambda && *n > 1 => Some(concurrency::worker_threads(*n)),
+        _ => None,
+    };
+    block_on(under_lambda, threads, async move {
         if under_lambda {
-            serve(spec, init, shutdown, handler).await
+            let serving = Loops {
+                handler,
+                source,
+                serving,
+                requested,
+            };
+            serve(spec, init, shutdown, serving).await
         } else {
             run_local(spec, mode, init, shutdown, handler).await
         }
@@ -78,8 +115,14 @@ pub(crate) fn under_lambda() -> bool {
     std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
 }
 
-/// Logging, the panic hook and one runtime, then `body` to completion.
-pub(crate) fn block_on(under_lambda: bool, body: impl Future<Output = ExitCode>) -> ExitCode {
+/// Logging, the panic hook and one runtime, then `body` to completion:
+/// a multi-thread runtime with `threads` workers when invocations run
+/// concurrently, else a current-thread one.
+pub(crate) fn block_on(
+    under_lambda: bool,
+    threads: Option<usize>,
+    body: impl Future<Output = ExitCode>,
+) -> ExitCode {
     logging::init(if under_lambda {
         LogTarget::Stdout
     } else {
@@ -87,27 +130,90 @@ pub(crate) fn block_on(under_lambda: bool, body: impl Future<Output = ExitCode>)
     });
     crate::panic::install_hook();
 
-    // Lambda runs one invocation at a time per instance: a current-thread
-    // runtime avoids cross-thread wake-ups on every request.
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // One invocation at a time (classic Lambda): a current-thread runtime
+    // avoids cross-thread wake-ups on every request.
+    let built = match threads {
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Some(threads) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build(),
+    };
+    let runtime = match built {
         Ok(runtime) => runtime,
         Err(err) => {
             tracing::error!(error = %err, "cannot start the tokio runtime");
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(body)
+    let code = runtime.block_on(body);
+    // Invocations cut short by a shutdown may still run on worker tasks:
+    // the process exits without waiting for them.
+    runtime.shutdown_background();
+    code
 }
 
-async fn serve<E, S, H, I, K>(spec: Spec, init: I, shutdown: K, handler: H) -> ExitCode
+/// What [`serve`] builds its loop from.
+struct Loops<H: 'static, T, S: 'static> {
+    handler: &'static H,
+    source: T,
+    serving: Serving<T, S>,
+    requested: Result<u32, Diagnostic>,
+}
+
+/// The layers every bootstrap puts around its handler, and the runtime;
+/// a macro so that each loop gets the concrete service type it needs
+/// (`run_concurrent` requires it `Send` and `Clone`).
+macro_rules! runtime {
+    ($handler:expr, $state:expr, $parts:expr) => {{
+        let (decode_first, decoded) = DecodeFirst::new();
+        let service = HandlerService::new($handler, $state, decoded);
+        Runtime::new(service)
+            .layer(decode_first)
+            .layer(InvocationSpans::default())
+            .layer(TrackInFlight($parts.tracker))
+    }};
+}
+
+/// The loop that serves one invocation at a time.
+fn sequential_loop<E, S, H>(handler: &'static H, state: &'static S, parts: Parts) -> Loop
 where
-    E: DeserializeOwned,
+    E: DeserializeOwned + 'static,
     S: 'static,
     H: Handler<E, S>,
-    H::Output: Serialize,
+    H::Future: 'static,
+    H::Output: Serialize + 'static,
+{
+    Box::pin(runtime!(handler, state, parts).run())
+}
+
+/// The loop that serves as many invocations at once as
+/// `AWS_LAMBDA_MAX_CONCURRENCY` says, each worker on a task of its own.
+pub(crate) fn concurrent_loop<E, S, H>(handler: &'static H, state: &'static S, parts: Parts) -> Loop
+where
+    E: DeserializeOwned + Send + 'static,
+    S: Sync + 'static,
+    H: Handler<E, S> + Sync + 'static,
+    H::Future: Send + 'static,
+    H::Output: Serialize + Send + 'static,
+{
+    Box::pin(runtime!(handler, state, parts).run_concurrent())
+}
+
+async fn serve<E, S, H, T, I, K>(
+    spec: Spec,
+    init: I,
+    shutdown: K,
+    loops: Loops<H, T, S>,
+) -> ExitCode
+where
+    E: DeserializeOwned + 'static,
+    S: 'static,
+    H: Handler<E, S>,
+    H::Future: 'static,
+    H::Output: Serialize + 'static,
     I: Init<S>,
     K: Shutdown<S>,
 {
@@ -115,7 +221,9 @@ where
         .into_iter()
         .filter(|name| std::env::var_os(name).is_none())
         .collect();
-    let state = if missing.is_empty() {
+    let state = if let Err(error) = &loops.requested {
+        Err(error.clone())
+    } else if missing.is_empty() {
         configured_init(init).await
     } else {
         Err(Diagnostic {
@@ -137,16 +245,30 @@ where
         shutdown::register_extension().await;
     }
     let mut signals = Signals::listen();
-    let (decode_first, decoded) = DecodeFirst::new();
-    let service = HandlerService::new(handler, state, decoded);
     let tracker = Tracker::default();
-    let runtime = Runtime::new(service)
-        .layer(decode_first)
-        .layer(InvocationSpans)
-        .layer(TrackInFlight(tracker.clone()));
+    let parts = Parts {
+        tracker: tracker.clone(),
+    };
+    let requested = loops.requested.unwrap_or(1);
     // Boxed so that it can be dropped, cancelling a handler cut short,
     // before the hook runs.
-    let mut run = Box::pin(runtime.run());
+    let mut run = match loops.serving.0 {
+        Ok(concurrent) if requested > 1 => {
+            tracing::debug!("serving up to {requested} invocations at once");
+            concurrent(loops.source, state, parts)
+        }
+        serving => {
+            if let (Err(why), true) = (serving, requested > 1) {
+                tracing::warn!("{}", concurrency::sequential_notice(requested, &why));
+            }
+            if std::env::var_os(concurrency::MAX_CONCURRENCY_ENV).is_some() {
+                // `lambda_runtime`'s sequential loop would warn that a
+                // feature is missing, which is not why.
+                std::env::remove_var(concurrency::MAX_CONCURRENCY_ENV);
+            }
+            sequential_loop(loops.handler, state, parts)
+        }
+    };
     let signal = tokio::select! {
         // The signal first: checking it is cheap, and one that came while
         // the loop was waiting stops the loop before it can go on to the
@@ -161,25 +283,24 @@ where
             }
         },
     };
-    // The invocation in flight runs on until its answer is posted; the
-    // tracker then holds the loop there (it never polls `next` again) and
+    // The invocations in flight run on until their answers are posted; the
+    // tracker then holds each worker there (it never polls `next` again) and
     // the loop is dropped.
     tracker.stop();
     let grace = shutdown::grace();
-    let in_flight = match tracker.current() {
-        None => InFlight::Idle,
-        Some(_) => {
-            let mut logged = Box::pin(async {
-                if let Err(err) = (&mut run).await {
-                    tracing::error!(error = %err, "{} during shutdown", run_failure(&*err));
-                }
-            });
-            shutdown::drain(&mut logged, tracker.idle(), grace, &mut signals).await
-        }
+    let in_flight = if tracker.current().is_empty() {
+        InFlight::Idle
+    } else {
+        let mut logged = Box::pin(async {
+            if let Err(err) = (&mut run).await {
+                tracing::error!(error = %err, "{} during shutdown", run_failure(&*err));
+            }
+        });
+        shutdown::drain(&mut logged, tracker.idle(), grace, &mut signals).await
     };
     let cut_short = tracker.current();
     drop(run);
-    if let Some(request_id) = cut_short {
+    for request_id in cut_short {
         shutdown::answer_cut_short(&request_id).await;
     }
     shutdown::finish(signal, in_flight, shutdown, state, spec.shutdown, grace).await;
@@ -217,13 +338,14 @@ async fn run_local<E, S, H, I, K>(
     mode: local::Mode,
     init: I,
     shutdown: K,
-    handler: H,
+    handler: &'static H,
 ) -> ExitCode
 where
-    E: DeserializeOwned,
+    E: DeserializeOwned + 'static,
     S: 'static,
     H: Handler<E, S>,
-    H::Output: Serialize,
+    H::Future: 'static,
+    H::Output: Serialize + 'static,
     I: Init<S>,
     K: Shutdown<S>,
 {
@@ -241,7 +363,7 @@ where
     };
     let mut signals = Signals::listen();
     let mut invocation = Box::pin(invoke_once(
-        &handler,
+        handler,
         &event,
         local::local_context(timeout),
         state,

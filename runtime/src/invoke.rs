@@ -114,14 +114,25 @@ where
 /// event is the one [`crate::layers::DecodeFirst`] filed under the ticket
 /// the invocation carries, so one that does not fit is answered, not fatal.
 /// The handler runs under the panic guard and against its deadline.
-pub(crate) struct HandlerService<E, H, S: 'static> {
-    handler: H,
+pub(crate) struct HandlerService<E, H: 'static, S: 'static> {
+    handler: &'static H,
     state: &'static S,
     decoded: Decoded<E>,
 }
 
+// By hand: a derive would require `E`, `H` and `S` to be `Clone`.
+impl<E, H, S> Clone for HandlerService<E, H, S> {
+    fn clone(&self) -> Self {
+        Self {
+            handler: self.handler,
+            state: self.state,
+            decoded: self.decoded.clone(),
+        }
+    }
+}
+
 impl<E, H, S> HandlerService<E, H, S> {
-    pub(crate) fn new(handler: H, state: &'static S, decoded: Decoded<E>) -> Self {
+    pub(crate) fn new(handler: &'static H, state: &'static S, decoded: Decoded<E>) -> Self {
         Self {
             handler,
             state,
@@ -217,7 +228,7 @@ mod tests {
         static STATE: () = ();
         let decoded = Decoded::<u32>::default();
         let mut service = HandlerService::new(
-            |_: u32, _: Context, _: &'static ()| async { panic!("must not be called") },
+            &|_: u32, _: Context, _: &'static ()| async { panic!("must not be called") },
             &STATE,
             decoded.clone(),
         );

@@ -50,6 +50,7 @@
 #![warn(missing_docs)]
 
 mod bootstrap;
+mod concurrency;
 mod decode;
 mod error;
 #[cfg(feature = "events")]
@@ -86,6 +87,7 @@ pub use lambda_runtime::{Config, Context};
 /// `lambda_kit::tracing::info!("...")` (see [Logging](lambda_handler#logging)).
 pub use tracing;
 
+pub use concurrency::MAX_CONCURRENCY_ENV;
 pub use decode::UNMARSHAL_ERROR;
 pub use invoke::PANIC_ERROR;
 pub use layers::deadline::{ContextExt, DEFAULT_MARGIN, MARGIN_ENV, TIMEOUT_ERROR};
@@ -98,10 +100,20 @@ pub use decode::decode as decode_event;
 /// Not public API: what `#[lambda_handler]` expands to.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__lambda_kit_concurrency as serving;
     pub use crate::__lambda_kit_init as init;
     pub use crate::__lambda_kit_namer as namer;
     pub use crate::__lambda_kit_shutdown as shutdown;
     pub use crate::bootstrap::{start, Spec};
+    pub use crate::Diagnostic;
+    pub use serde::Serialize;
+    /// The dispatch between concurrent and sequential serving.
+    pub mod concurrency {
+        pub use crate::concurrency::{
+            probe, required, Concurrent, Probe, Sequential, Serving, StateAny, StateSync, Ty,
+            ValueAny, ValueSend,
+        };
+    }
     pub use crate::error::{NameByErrorType, NameByTypeName, Probe};
     pub use crate::init::{
         no_init, FallibleKind, FutureKind, Init, InitFallible, InitFn, InitFuture, InitPlain,
@@ -130,7 +142,6 @@ pub mod __private {
         pub use crate::rds::support::*;
     }
 
-    use crate::Diagnostic;
     use std::fmt::Display;
 
     /// An infallible handler's return value.

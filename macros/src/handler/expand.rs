@@ -42,10 +42,6 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     // reported at the hook, where the `_` standing for its type points.
     let init_ty = hole(handler.args.init.as_ref());
     let shutdown_ty = hole(handler.args.shutdown.as_ref());
-    let state_ty = match valid.state {
-        Some(ty) => quote!(#ty),
-        None => quote!(_),
-    };
     let reads_event = valid.event.is_some();
     let init = match &handler.args.init {
         Some(path) => {
@@ -94,44 +90,172 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         }
     };
 
+    // The adapter is a nested `async fn`, not a closure, so that the
+    // concurrency probe sees its future as an item's return type (see
+    // `lambda_kit`'s `concurrency` module). Without a state parameter its
+    // state type is generic, inferred from `init`.
+    let (generics, state_param) = match valid.state {
+        Some(ty) => (quote!(), quote!(#ty)),
+        None => (
+            quote!(<__LambdaKitState: 'static>),
+            quote!(__LambdaKitState),
+        ),
+    };
+    let returns = returned_type(&krate, &handler.output);
+    let diagnostic = quote!(#krate::__private::Diagnostic);
+    let context = quote!(#krate::__private::Context);
+    let concurrency = quote!(#krate::__private::concurrency);
+
     if let Some((source, _)) = handler.args.source {
         let source = syn::Ident::new(source.type_name(), proc_macro2::Span::call_site());
         let events = quote!(#krate::__private::events);
+        let probe = quote! {
+            #events::probe::<#events::#source, #event_ty, #output_ty, _, _, _, _>(&__init, &__lambda_kit_invoke)
+        };
+        let checks = concurrent_checks(
+            handler,
+            valid,
+            &krate,
+            quote!(batch_future::<#events::#source, _, _, _, _, _>),
+        );
+        let serving = serving(&krate, &probe);
         return quote! {
             #function
 
             #[cfg_attr(test, allow(dead_code))]
             fn main() -> ::std::process::ExitCode {
+                async fn __lambda_kit_invoke #generics(
+                    __event: #event_ty,
+                    __record: <#events::#source as #events::Source>::Record,
+                    __context: ::std::sync::Arc<#context>,
+                    __state: &'static #state_param,
+                ) -> ::core::result::Result<#returns, #diagnostic> {
+                    #outcome
+                }
+                let __init = #init;
+                #checks
+                let __serving = #serving;
                 #events::start::<#events::#source, #event_ty, #output_ty, _, _, #init_ty, #shutdown_ty>(
                     #has_shutdown,
-                    #init,
+                    __init,
                     #shutdown,
-                    |__event: #event_ty,
-                     __record: <#events::#source as #events::Source>::Record,
-                     __context: ::std::sync::Arc<#krate::__private::Context>,
-                     __state: &'static #state_ty| async move {
-                        #outcome
-                    },
+                    __lambda_kit_invoke,
+                    __serving,
                 )
             }
         };
     }
 
+    let probe = quote! {
+        #concurrency::probe::<#event_ty, #output_ty, _, _, _, _>(&__init, &__lambda_kit_invoke)
+    };
+    let checks = concurrent_checks(
+        handler,
+        valid,
+        &krate,
+        quote!(future::<#event_ty, _, _, _, _>),
+    );
+    let serving = serving(&krate, &probe);
     quote! {
         #function
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
+            async fn __lambda_kit_invoke #generics(
+                __event: #event_ty,
+                __context: #context,
+                __state: &'static #state_param,
+            ) -> ::core::result::Result<#returns, #diagnostic> {
+                #outcome
+            }
+            let __init = #init;
+            #checks
+            let __serving = #serving;
             #krate::__private::start::<#event_ty, #output_ty, _, _, #init_ty, #shutdown_ty>(
                 #krate::__private::Spec { reads_event: #reads_event, shutdown: #has_shutdown },
-                #init,
+                __init,
                 #shutdown,
-                |__event: #event_ty, __context: #krate::__private::Context, __state: &'static #state_ty| async move {
-                    #outcome
-                },
+                __lambda_kit_invoke,
+                __serving,
             )
         }
     }
+}
+
+/// The dispatch that picks concurrent or sequential serving for `probe`.
+pub(crate) fn serving(krate: &syn::Path, probe: &TokenStream) -> TokenStream {
+    quote!(#krate::__private::serving!(#probe))
+}
+
+/// With `concurrent`: one check per thing that must be `Send` or `Sync`,
+/// each spanned at what it checks (the state and event parameters' types,
+/// the return type; the function's name for its future), so the error
+/// points at the cause. `future` is the check of the future, after
+/// `__private::concurrency::required::`.
+fn concurrent_checks(
+    handler: &Handler<'_>,
+    valid: &Valid<'_>,
+    krate: &syn::Path,
+    future: TokenStream,
+) -> TokenStream {
+    if handler.args.concurrent.is_none() {
+        return quote!();
+    }
+    let mut checks = Vec::new();
+    let required = |span| {
+        let krate = at(krate, span);
+        quote_spanned!(span=> #krate::__private::concurrency::required)
+    };
+    if let Some(ty) = valid.state {
+        let required = required(ty.span());
+        checks.push(quote_spanned!(ty.span()=> #required::state::<#ty>();));
+    }
+    if let Some(ty) = valid.event {
+        let required = required(ty.span());
+        checks.push(quote_spanned!(ty.span()=> #required::moves::<#ty>();));
+    }
+    if let Output::Plain(Some(ty)) | Output::Fallible(ty) = &handler.output {
+        if !names_impl_trait(ty) {
+            let required = required(ty.span());
+            checks.push(quote_spanned!(ty.span()=> #required::moves::<#ty>();));
+        }
+    }
+    let name = &handler.function.sig.ident;
+    let required = required(name.span());
+    checks.push(quote_spanned!(name.span()=> #required::#future(&__init, &__lambda_kit_invoke);));
+    quote!(#(#checks)*)
+}
+
+/// The success type of the nested adapter's `Result`.
+fn returned_type(krate: &syn::Path, output: &Output<'_>) -> TokenStream {
+    match output {
+        Output::Plain(None) => quote!(()),
+        Output::Plain(Some(ty)) => quote!(#ty),
+        Output::Fallible(ty) if names_impl_trait(ty) => match first_type_argument(ty) {
+            Some(ok) => quote!(#ok),
+            None => quote!(impl #krate::__private::Serialize),
+        },
+        Output::Fallible(ty) => {
+            let (first, last) = (ty.span(), last_span(ty));
+            let krate = at(krate, first);
+            let open = quote_spanned!(first=> <#ty as #krate::__private::Fallible>);
+            quote_spanned!(last=> #open::Ok)
+        }
+    }
+}
+
+/// `T` of a type spelled `Result<T, ...>` (any path).
+fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = crate::types::peel(ty) else {
+        return None;
+    };
+    let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 /// `_`, spanned at `hook` when there is one.

@@ -26,6 +26,9 @@ pub(crate) struct Args {
     pub source: Option<(BatchSource, proc_macro2::Span)>,
     /// `crate = "path"`: where lambda-kit is, for crates re-exporting it.
     pub krate: Option<syn::Path>,
+    /// `concurrent`: a handler that cannot serve invocations concurrently
+    /// is a compile error instead of a sequential bootstrap.
+    pub concurrent: Option<proc_macro2::Span>,
 }
 
 impl Args {
@@ -184,6 +187,20 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
                 None => args.source = Some((source, meta.path.span())),
             }
             Ok(())
+        } else if meta.path.is_ident("concurrent") {
+            if args.concurrent.is_some() {
+                add(meta.error(
+                    "`concurrent` is given twice: write it once, `#[lambda_handler(concurrent)]`",
+                ));
+            }
+            if let Some(value) = skip_value(&meta)? {
+                add(syn::Error::new_spanned(
+                    value,
+                    "`concurrent` takes no value: write `#[lambda_handler(concurrent)]`",
+                ));
+            }
+            args.concurrent.get_or_insert(meta.path.span());
+            Ok(())
         } else if meta.path.is_ident("init") {
             function_value(
                 &meta,
@@ -217,7 +234,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         } else {
             let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb` and `crate = \"path\"`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent` and `crate = \"path\"`"
             )));
             skip_value(&meta)?;
             Ok(())
@@ -314,8 +331,8 @@ mod tests {
         assert_eq!(
             messages(error),
             [
-                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb` and `crate = \"path\"`",
-                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb` and `crate = \"path\"`",
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent` and `crate = \"path\"`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent` and `crate = \"path\"`",
             ]
         );
     }

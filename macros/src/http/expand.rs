@@ -13,6 +13,17 @@ use crate::crate_path::at;
 /// `async move { extract...; call; respond }` over `__request`,
 /// `__context` and `__state`.
 pub(crate) fn call_body(krate: &syn::Path, handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream {
+    let statements = call_statements(krate, handler, valid);
+    quote!(async move { #statements })
+}
+
+/// `extract...; call; respond`: the body of [`call_body`]'s block, or of an
+/// `async fn` taking `__request`, `__context` and `__state`.
+pub(crate) fn call_statements(
+    krate: &syn::Path,
+    handler: &HttpFn<'_>,
+    valid: &Valid<'_>,
+) -> TokenStream {
     let name = &handler.function.sig.ident;
     let mut extractions = Vec::new();
     let mut args = Vec::new();
@@ -64,11 +75,9 @@ pub(crate) fn call_body(krate: &syn::Path, handler: &HttpFn<'_>, valid: &Valid<'
         None => quote!(#krate::__private::http::respond(__output)),
     };
     quote! {
-        async move {
-            #(#extractions)*
-            let __output = #call;
-            #respond
-        }
+        #(#extractions)*
+        let __output = #call;
+        #respond
     }
 }
 

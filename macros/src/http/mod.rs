@@ -29,21 +29,49 @@ pub(crate) fn handler(
         return diag::bootstrap_with_errors(function, &errors);
     };
     let krate = args.krate();
-    let state = match valid.state {
-        Some(ty) => quote!(#ty),
-        None => quote!(_),
+    // A nested `async fn`, as in `#[lambda_handler]`, for the concurrency
+    // probe; its state type is generic, inferred from `init`, when the
+    // handler takes none.
+    let (generics, state) = match valid.state {
+        Some(ty) => (quote!(), quote!(#ty)),
+        None => (
+            quote!(<__LambdaKitState: 'static>),
+            quote!(__LambdaKitState),
+        ),
     };
     let params = expand::closure_params(&krate, state);
-    let body = expand::call_body(&krate, &parsed, &valid);
+    let statements = expand::call_statements(&krate, &parsed, &valid);
     let init = init_tokens(&krate, args.init.as_ref());
     let (shutdown, has_shutdown) =
         crate::handler::shutdown_tokens(&krate, args.shutdown.as_ref(), args.init.is_some());
+    let http = quote!(#krate::__private::http);
+    let probe = quote!(#http::probe(&__init, &__lambda_kit_invoke));
+    let serving = crate::handler::serving(&krate, &probe);
+    let checks = args.concurrent.map(|_| {
+        let mut checks = Vec::new();
+        if let Some(ty) = valid.state {
+            let required = at(&krate, ty.span());
+            checks.push(quote_spanned!(ty.span()=> #required::__private::concurrency::required::state::<#ty>();));
+        }
+        let name = &function.sig.ident;
+        let required = at(&krate, name.span());
+        checks.push(quote_spanned!(name.span()=>
+            #required::__private::concurrency::required::http_future(&__init, &__lambda_kit_invoke);
+        ));
+        quote!(#(#checks)*)
+    });
     quote! {
         #function
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            #krate::__private::http::start(#init, #shutdown, #has_shutdown, |#params| #body)
+            async fn __lambda_kit_invoke #generics(#params) -> #http::Response {
+                #statements
+            }
+            let __init = #init;
+            #checks
+            let __serving = #serving;
+            #http::start(__init, #shutdown, #has_shutdown, __lambda_kit_invoke, __serving)
         }
     }
 }

@@ -190,5 +190,5 @@ pub use serde_dynamo::Item;
 pub mod __private {
     pub use super::batch::{BatchOutput, FromRecord, RecordHandler, Source};
     pub use super::sources::{DynamoDb, Kinesis, Skip, Sqs};
-    pub use super::start::start;
+    pub use super::start::{probe, start, Batch};
 }

@@ -2,12 +2,16 @@
 //! event, handled by [`super::batch::run`], so decoding, deadlines,
 //! logging, local mode and shutdown are the ones every handler has.
 
+use std::future::Future;
+use std::marker::PhantomData;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use lambda_runtime::Context;
 
 use super::batch::{self, BatchOutput, FromRecord, Limits, RecordHandler, Source};
 use crate::bootstrap::{self, Spec};
+use crate::concurrency::{Concurrent, Loop, Parts, Probe, Serving, Why};
 use crate::init::Init;
 use crate::local;
 use crate::shutdown::Shutdown;
@@ -38,10 +42,11 @@ pub fn start<Src, E, O, S, H, I, K>(
     init: I,
     shutdown: K,
     handler: H,
+    serving: Serving<Batch<Src, E, H>, S>,
 ) -> ExitCode
 where
-    Src: Source,
-    E: FromRecord<Src>,
+    Src: Source + 'static,
+    E: FromRecord<Src> + 'static,
     O: BatchOutput,
     S: 'static,
     H: RecordHandler<E, Src::Record, S, Output = O> + 'static,
@@ -69,13 +74,94 @@ where
         reads_event: true,
         shutdown: has_shutdown,
     };
+    let batch = Batch {
+        handler,
+        limits,
+        types: PhantomData,
+    };
     bootstrap::start_as(
         spec,
         BATCH_MODE,
         init,
         shutdown,
-        move |event: Src::Event, context: Context, state: &'static S| {
-            batch::run::<Src, E, S, H>(handler, event, context, state, limits)
-        },
+        whole_batches!(Batch { ..batch }),
+        batch,
+        serving,
     )
+}
+
+/// Not public API: what a batch bootstrap's loop is built from.
+#[doc(hidden)]
+pub struct Batch<Src, E, H: 'static> {
+    handler: &'static H,
+    limits: Limits,
+    types: PhantomData<fn() -> (Src, E)>,
+}
+
+/// The handler of whole batches, living as long as the process, built
+/// from a [`Batch`] where `Src`, `E`, `S` and `H` are in scope (a macro,
+/// as the closure's type cannot be named).
+macro_rules! whole_batches {
+    ($batch:expr) => {{
+        let Batch {
+            handler, limits, ..
+        } = $batch;
+        &*Box::leak(Box::new(
+            move |event: Src::Event, context: Context, state: &'static S| {
+                batch::run::<Src, E, S, H>(handler, event, context, state, limits)
+            },
+        ))
+    }};
+}
+use whole_batches;
+
+/// The concurrent loop of a batch bootstrap.
+pub(crate) fn concurrent_loop<Src, E, S, H>(
+    batch: Batch<Src, E, H>,
+    state: &'static S,
+    parts: Parts,
+) -> Loop
+where
+    Src: Source + 'static,
+    Src::Event: Send,
+    Src::Record: Send,
+    Src::Response: Send,
+    E: FromRecord<Src> + Send + 'static,
+    S: Sync + 'static,
+    H: RecordHandler<E, Src::Record, S> + Sync + 'static,
+    H::Future: Send,
+    H::Output: Send,
+{
+    bootstrap::concurrent_loop(whole_batches!(batch), state, parts)
+}
+
+/// Not public API: the probe of a batch handler (see
+/// [`crate::concurrency`]).
+#[doc(hidden)]
+pub fn probe<Src, E, O, S, H, F, I>(_init: &I, _handler: &H) -> Probe<E, O, S, Batch<Src, E, H>, H>
+where
+    Src: Source,
+    S: 'static,
+    I: Init<S>,
+    H: Fn(E, Src::Record, Arc<Context>, &'static S) -> F,
+    F: Future<Output = Result<O, Diagnostic>>,
+{
+    Probe(PhantomData)
+}
+
+impl<Src, E, O, S, H, F> Concurrent<Batch<Src, E, H>, S> for Probe<E, O, S, Batch<Src, E, H>, H>
+where
+    Src: Source + 'static,
+    Src::Event: Send,
+    Src::Record: Send,
+    Src::Response: Send,
+    E: FromRecord<Src> + Send + 'static,
+    O: Send,
+    S: Sync + 'static,
+    H: Fn(E, Src::Record, Arc<Context>, &'static S) -> F + Sync + 'static,
+    F: Future<Output = Result<O, Diagnostic>> + Send,
+{
+    fn serving(&self, _: [Option<Why>; 3]) -> Serving<Batch<Src, E, H>, S> {
+        Serving(Ok(concurrent_loop::<Src, E, S, H>))
+    }
 }

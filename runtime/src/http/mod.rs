@@ -192,13 +192,12 @@ mod serve;
 
 use std::future::Future;
 use std::process::ExitCode;
-use std::rc::Rc;
 
 use lambda_runtime::Context;
 
 use crate::bootstrap::{self, Spec};
+use crate::concurrency::{Concurrent, Loop, Parts, Probe, Serving, Why};
 use crate::init::Init;
-use crate::invoke::Handler;
 use crate::shutdown::Shutdown;
 use event::HttpEvent;
 
@@ -226,11 +225,11 @@ pub type Response<B = Body> = ::http::Response<B>;
 pub mod __private {
     pub use super::response::{respond, respond_result};
     pub use super::router::{entry, same_route, BoxResponse, Route, RouteEntry, RouteInfo};
-    pub use super::{start, start_router};
+    pub use super::{probe, start, start_router, Http, Request, Response};
 
     use std::marker::PhantomData;
 
-    use super::{FromRequest, IntoResponse, Rejection, Request, Response};
+    use super::{FromRequest, IntoResponse, Rejection};
 
     /// One parameter, spanned at its type.
     #[inline]
@@ -276,22 +275,33 @@ pub mod __private {
 
 /// Runs an HTTP bootstrap: `handler` gets each request with its context
 /// and the init state; `shutdown` (`has_shutdown`: a user hook) runs on
-/// SIGTERM/SIGINT.
-pub fn start<S, I, K, H, F>(init: I, shutdown: K, has_shutdown: bool, handler: H) -> ExitCode
+/// SIGTERM/SIGINT. `serving` is what the generated `main` found the
+/// handler can do under Managed Instances (see [`probe`]).
+pub fn start<S, I, K, H, F>(
+    init: I,
+    shutdown: K,
+    has_shutdown: bool,
+    handler: H,
+    serving: Serving<Http<H>, S>,
+) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
     K: Shutdown<S>,
     H: Fn(Request, Context, &'static S) -> F + 'static,
-    F: Future<Output = Response>,
+    F: Future<Output = Response> + 'static,
 {
-    let handler = adapt(handler);
+    // Lives as long as the process, like the state, so that the workers of
+    // a concurrent loop can share it.
+    let handler: &'static H = Box::leak(Box::new(handler));
+    let adapted = &*Box::leak(Box::new(adapt!(handler, S)));
     if !bootstrap::under_lambda() {
         match serve::address_from_command_line() {
             Ok(Some(address)) => {
                 return bootstrap::block_on(
                     false,
-                    serve::run(address, init, shutdown, has_shutdown, handler),
+                    None,
+                    serve::run(address, init, shutdown, has_shutdown, adapt!(handler, S)),
                 )
             }
             Ok(None) => {}
@@ -302,7 +312,53 @@ where
         reads_event: true,
         shutdown: has_shutdown,
     };
-    bootstrap::start_as(spec, serve::LOCAL_MODE, init, shutdown, handler)
+    bootstrap::start_as(
+        spec,
+        serve::LOCAL_MODE,
+        init,
+        shutdown,
+        adapted,
+        Http(handler),
+        serving,
+    )
+}
+
+/// Not public API: what an HTTP bootstrap's concurrent loop is built from.
+#[doc(hidden)]
+pub struct Http<H: 'static>(&'static H);
+
+/// Not public API: the probe of an HTTP handler (see
+/// [`crate::concurrency`]); requests and responses are always `Send`.
+#[doc(hidden)]
+pub fn probe<S, H, F, I>(_init: &I, _handler: &H) -> Probe<Request, Response, S, Http<H>, H>
+where
+    S: 'static,
+    I: Init<S>,
+    H: Fn(Request, Context, &'static S) -> F,
+    F: Future<Output = Response>,
+{
+    Probe(std::marker::PhantomData)
+}
+
+impl<S, H, F> Concurrent<Http<H>, S> for Probe<Request, Response, S, Http<H>, H>
+where
+    S: Sync + 'static,
+    H: Fn(Request, Context, &'static S) -> F + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    fn serving(&self, _: [Option<Why>; 3]) -> Serving<Http<H>, S> {
+        Serving(Ok(concurrent_loop::<S, H, F>))
+    }
+}
+
+/// The concurrent loop of an HTTP bootstrap.
+fn concurrent_loop<S, H, F>(http: Http<H>, state: &'static S, parts: Parts) -> Loop
+where
+    S: Sync + 'static,
+    H: Fn(Request, Context, &'static S) -> F + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    bootstrap::concurrent_loop(&*Box::leak(Box::new(adapt!(http.0, S))), state, parts)
 }
 
 /// The init error of a router whose routes do not fit their patterns.
@@ -350,26 +406,26 @@ where
         shutdown,
         has_shutdown,
         move |request, context, state| router.dispatch(request, context, state),
+        // A router's routes are boxed as futures that need not be `Send`.
+        Serving::sequential(Why::new(
+            "a `router!` bootstrap",
+            "",
+            "able to serve invocations concurrently yet (its routes' futures are boxed without `Send`); \
+             use one `#[lambda_handler(http)]` function per concurrent bootstrap",
+        )),
     )
 }
 
 /// The user's handler as the bootstrap's: the event becomes a request (or
 /// a 400 when it cannot be one) and the handler runs, all inside the
-/// returned future, which the bootstrap polls under the panic guard.
-fn adapt<S, H, F>(
-    handler: H,
-) -> impl Handler<HttpEvent, S, Output = response::HttpResponse> + 'static
-where
-    S: 'static,
-    H: Fn(Request, Context, &'static S) -> F + 'static,
-    F: Future<Output = Response>,
-{
-    // Shared with each invocation's future so that nothing of the
-    // invocation runs before the future is polled.
-    let handler = Rc::new(handler);
-    move |event: HttpEvent, context: Context, state: &'static S| {
-        let handler = Rc::clone(&handler);
-        async move {
+/// returned future, which the bootstrap polls under the panic guard. A
+/// macro, so that the closure's type, and whether its future is `Send`,
+/// stay visible to the concurrent loop.
+macro_rules! adapt {
+    ($handler:expr, $state:ty) => {{
+        let handler = $handler;
+        // Nothing of the invocation runs before the future is polled.
+        move |event: HttpEvent, context: Context, state: &'static $state| async move {
             let (origin, request) = event.into_request();
             let response = match request {
                 Ok(request) => handler(request, context, state).await,
@@ -382,15 +438,16 @@ where
                     bad.response()
                 }
             };
-            Ok(response::HttpResponse::new(&origin, response))
+            Ok::<_, crate::Diagnostic>(crate::http::response::HttpResponse::new(&origin, response))
         }
-    }
+    }};
 }
+use adapt;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::invoke::guard;
+    use crate::invoke::{guard, Handler};
 
     fn event() -> HttpEvent {
         crate::decode::decode(include_bytes!("../testing/fixtures/http-api-v2.json")).unwrap()
@@ -399,13 +456,14 @@ mod tests {
     #[test]
     fn a_handler_that_panics_before_returning_its_future_is_caught_by_the_guard() {
         static STATE: () = ();
-        let handler = adapt(
-            |_: Request, _: Context, _: &'static ()| -> std::future::Ready<Response> {
+        let handler = adapt!(
+            &|_: Request, _: Context, _: &'static ()| -> std::future::Ready<Response> {
                 panic!("while routing")
             },
+            ()
         );
         // Starting the invocation runs nothing of it...
-        let future = handler.call(event(), Context::default(), &STATE);
+        let future = Handler::call(&handler, event(), Context::default(), &STATE);
         // ...so the panic happens where the guard catches it.
         let outcome = futures_util::FutureExt::now_or_never(guard(future)).unwrap();
         assert_eq!(outcome.unwrap_err().error_message, "while routing");

@@ -302,8 +302,11 @@ fn answer(event: &Value) -> Result<HttpResponse, String> {
     let bytes = serde_json::to_vec(event).expect("JSON");
     let event: HttpEvent = crate::decode::decode(&bytes)
         .map_err(|err| format!("not decoded: {}", err.error_message))?;
-    let handler = adapt(|request: Request, _: Context, _: &'static ()| extracting(request));
-    let future = guard(handler.call(event, Context::default(), &STATE));
+    let handler = adapt!(
+        &|request: Request, _: Context, _: &'static ()| extracting(request),
+        ()
+    );
+    let future = guard(Handler::call(&handler, event, Context::default(), &STATE));
     futures_util::FutureExt::now_or_never(future)
         .ok_or("the handler did not finish")?
         .map_err(|err| format!("{}: {}", err.error_type, err.error_message))

@@ -61,6 +61,16 @@ pub(crate) struct DecodeFirstService<E, S> {
     decoded: Decoded<E>,
 }
 
+// By hand: a derive would require `E: Clone`.
+impl<E, S: Clone> Clone for DecodeFirstService<E, S> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            decoded: self.decoded.clone(),
+        }
+    }
+}
+
 impl<E, S> Service<LambdaInvocation> for DecodeFirstService<E, S>
 where
     E: DeserializeOwned,

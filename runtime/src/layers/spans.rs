@@ -1,6 +1,8 @@
 //! A span per invocation carrying the request id and whether it is the
 //! cold start.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use lambda_runtime::tower::{Layer, Service};
@@ -10,20 +12,47 @@ use tracing::Instrument;
 
 /// Wraps each invocation in a span with `requestId`, `xrayTraceId` and
 /// `coldStart`, so every log line of the handler carries them.
-pub(crate) struct InvocationSpans;
+#[derive(Default)]
+pub(crate) struct InvocationSpans {
+    /// Whether no invocation has started yet, shared by the clones of the
+    /// service that serve concurrent invocations: only the first of the
+    /// environment is the cold start.
+    cold: Cold,
+}
 
 impl<S> Layer<S> for InvocationSpans {
     type Service = InvocationSpan<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        InvocationSpan { inner, cold: true }
+        InvocationSpan {
+            inner,
+            cold: self.cold.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Cold(Arc<AtomicBool>);
+
+impl Default for Cold {
+    fn default() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl Cold {
+    /// True once: for the first invocation. Once warm this is a plain
+    /// load; the swap only runs while the flag is still set.
+    fn take(&self) -> bool {
+        self.0.load(Ordering::Relaxed) && self.0.swap(false, Ordering::Relaxed)
     }
 }
 
 /// See [`InvocationSpans`].
+#[derive(Clone)]
 pub(crate) struct InvocationSpan<S> {
     inner: S,
-    cold: bool,
+    cold: Cold,
 }
 
 impl<S> Service<LambdaInvocation> for InvocationSpan<S>
@@ -45,13 +74,34 @@ where
         let span = tracing::error_span!(
             "invocation",
             requestId = %context.request_id,
-            coldStart = self.cold,
+            coldStart = self.cold.take(),
             xrayTraceId = context.xray_trace_id.as_deref(),
         );
-        self.cold = false;
         #[cfg(panic = "abort")]
         crate::panic::last_gasp::begin(&context.request_id);
         let future = span.in_scope(|| self.inner.call(invocation));
         future.instrument(span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_first_invocation_of_the_environment_is_the_cold_start() {
+        let layer = InvocationSpans::default();
+        let (a, b) = (layer.cold.clone(), layer.cold.clone());
+        let firsts: Vec<bool> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|i| {
+                    let cold = if i % 2 == 0 { a.clone() } else { b.clone() };
+                    scope.spawn(move || cold.take())
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(firsts.iter().filter(|cold| **cold).count(), 1);
+        assert!(!layer.cold.take());
     }
 }

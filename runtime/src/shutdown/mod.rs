@@ -11,11 +11,9 @@
 //! [`POOL_CLOSE_LIMIT`] for the pool; answering work cut short is bounded
 //! too ([`ANSWER_LIMIT`]).
 
-use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -418,37 +416,54 @@ async fn close_pool() -> &'static str {
     "no database pool"
 }
 
-/// Which invocation is running, shared between the [`TrackInFlight`]
-/// layer and the bootstrap that waits for it.
+/// Which invocations are running, shared between the [`TrackInFlight`]
+/// layer (in every worker of a concurrent loop) and the bootstrap that
+/// waits for them.
 #[derive(Clone, Default)]
-pub(crate) struct Tracker(Rc<TrackerInner>);
+pub(crate) struct Tracker(Arc<TrackerInner>);
 
 #[derive(Default)]
 struct TrackerInner {
-    /// The number of the invocation running, if one is.
-    running: Cell<Option<u64>>,
-    /// The number the next invocation gets.
-    next: Cell<u64>,
-    /// The request id of the one running; the buffer is reused, so tracking
-    /// allocates nothing per invocation once ids stop growing.
-    request_id: RefCell<String>,
-    /// Set on SIGTERM/SIGINT: no invocation after the one in flight.
-    stopping: Cell<bool>,
+    running: Mutex<Running>,
+    /// Set on SIGTERM/SIGINT: no invocation after those in flight.
+    stopping: AtomicBool,
     idle: Notify,
 }
 
+#[derive(Default)]
+struct Running {
+    /// The number the next invocation gets.
+    next: u64,
+    /// The number and request id of each invocation running.
+    now: Vec<(u64, String)>,
+    /// Request id buffers of finished invocations, reused so that tracking
+    /// allocates nothing per invocation once ids stop growing.
+    spare: Vec<String>,
+}
+
 impl Tracker {
-    /// The request id of the invocation running now.
-    pub(crate) fn current(&self) -> Option<String> {
-        self.0.running.get()?;
-        Some(self.0.request_id.borrow().clone())
+    fn running(&self) -> std::sync::MutexGuard<'_, Running> {
+        self.0
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Shutdown has begun: the invocation in flight is the last one. Once
-    /// it is answered, the loop is held there instead of polling `next`,
-    /// which could hand it an invocation that would never be answered.
+    /// The request ids of the invocations running now.
+    pub(crate) fn current(&self) -> Vec<String> {
+        self.running()
+            .now
+            .iter()
+            .map(|(_, id)| id.clone())
+            .collect()
+    }
+
+    /// Shutdown has begun: the invocations in flight are the last ones.
+    /// Once each is answered, its worker is held there instead of polling
+    /// `next`, which could hand it an invocation that would never be
+    /// answered.
     pub(crate) fn stop(&self) {
-        self.0.stopping.set(true);
+        self.0.stopping.store(true, Ordering::Release);
     }
 
     /// Resolves once no invocation runs (at once if none does). Only
@@ -457,7 +472,7 @@ impl Tracker {
     pub(crate) async fn idle(&self) {
         loop {
             let notified = self.0.idle.notified();
-            if self.0.running.get().is_none() {
+            if self.running().now.is_empty() {
                 return;
             }
             notified.await;
@@ -465,17 +480,32 @@ impl Tracker {
     }
 
     fn begin(&self, request_id: &str) -> u64 {
-        let number = self.0.next.get();
-        self.0.next.set(number.wrapping_add(1));
-        let mut current = self.0.request_id.borrow_mut();
-        current.clear();
-        current.push_str(request_id);
-        self.0.running.set(Some(number));
+        let mut running = self.running();
+        let number = running.next;
+        running.next = number.wrapping_add(1);
+        let mut id = running.spare.pop().unwrap_or_default();
+        id.clear();
+        id.push_str(request_id);
+        running.now.push((number, id));
         number
     }
 
+    /// Marks invocation `number` finished, if it still runs.
+    fn end(&self, number: u64) {
+        let mut running = self.running();
+        if let Some(at) = running.now.iter().position(|(n, _)| *n == number) {
+            let (_, id) = running.now.swap_remove(at);
+            running.spare.push(id);
+            let idle = running.now.is_empty();
+            drop(running);
+            if idle && self.stopping() {
+                self.0.idle.notify_waiters();
+            }
+        }
+    }
+
     fn stopping(&self) -> bool {
-        self.0.stopping.get()
+        self.0.stopping.load(Ordering::Acquire)
     }
 }
 
@@ -495,6 +525,7 @@ impl<S> Layer<S> for TrackInFlight {
 }
 
 /// See [`TrackInFlight`].
+#[derive(Clone)]
 pub(crate) struct Tracked<S> {
     inner: S,
     tracker: Tracker,
@@ -525,13 +556,7 @@ struct Done(Tracker, u64);
 
 impl Done {
     fn finish(&self) {
-        let tracker = &self.0;
-        if tracker.0.running.get() == Some(self.1) {
-            tracker.0.running.set(None);
-            if tracker.stopping() {
-                tracker.0.idle.notify_waiters();
-            }
-        }
+        self.0.end(self.1);
     }
 }
 
@@ -607,7 +632,7 @@ mod tests {
         let tracker = Tracker::default();
         tracker.idle().await;
         let number = tracker.begin("id");
-        assert_eq!(tracker.current().as_deref(), Some("id"));
+        assert_eq!(tracker.current(), ["id"]);
         tracker.stop();
         let done = Done(tracker.clone(), number);
         let idle = tracker.idle();
@@ -615,10 +640,32 @@ mod tests {
         assert!(futures_util::poll!(idle.as_mut()).is_pending());
         // Another invocation's mark is left alone.
         drop(Done(tracker.clone(), number + 1));
-        assert_eq!(tracker.current().as_deref(), Some("id"));
+        assert_eq!(tracker.current(), ["id"]);
         drop(done);
         idle.await;
-        assert_eq!(tracker.current(), None);
+        assert!(tracker.current().is_empty());
+    }
+
+    #[tokio::test]
+    async fn with_invocations_running_concurrently_idle_waits_for_all() {
+        let tracker = Tracker::default();
+        let first = tracker.begin("a");
+        let second = tracker.begin("b");
+        let mut ids = tracker.current();
+        ids.sort();
+        assert_eq!(ids, ["a", "b"]);
+        tracker.stop();
+        let idle = tracker.idle();
+        tokio::pin!(idle);
+        drop(Done(tracker.clone(), first));
+        assert_eq!(tracker.current(), ["b"]);
+        assert!(futures_util::poll!(idle.as_mut()).is_pending());
+        drop(Done(tracker.clone(), second));
+        idle.await;
+        // Buffers are reused, never handed back with an old id.
+        let third = tracker.begin("c");
+        assert_eq!(tracker.current(), ["c"]);
+        drop(Done(tracker.clone(), third));
     }
 
     #[tokio::test]
@@ -640,7 +687,7 @@ mod tests {
         tracker.stop();
         tokio::pin!(last);
         assert!(futures_util::poll!(last.as_mut()).is_pending());
-        assert_eq!(tracker.current(), None);
+        assert!(tracker.current().is_empty());
         tracker.idle().await;
         assert!(futures_util::poll!(last.as_mut()).is_pending());
     }

@@ -71,7 +71,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
 use std::process::ExitStatus;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -281,6 +281,8 @@ fn header_value(bytes: &[u8]) -> HeaderValue {
 struct Shared {
     queue: tokio::sync::Mutex<mpsc::UnboundedReceiver<Pending>>,
     in_flight: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
+    /// The most invocations handed out and not yet answered at one time.
+    peak_in_flight: AtomicUsize,
     init_error: watch::Sender<Option<ErrorReport>>,
     /// Names of the registered extensions, in order.
     extensions: Mutex<Vec<String>>,
@@ -318,6 +320,7 @@ impl RuntimeApi {
         let shared = Arc::new(Shared {
             queue: tokio::sync::Mutex::new(receiver),
             in_flight: Mutex::new(HashMap::new()),
+            peak_in_flight: AtomicUsize::new(0),
             init_error: watch::channel(None).0,
             extensions: Mutex::new(Vec::new()),
             stopping: watch::channel(false).0,
@@ -441,6 +444,15 @@ impl RuntimeApi {
         } else {
             Err(EmulatorError::Timeout(patience))
         }
+    }
+
+    /// The most invocations the bootstrap held at one time: handed out by
+    /// `invocation/next` and not yet answered. Above 1 only when the
+    /// bootstrap polled for another invocation while one was running, as
+    /// under Lambda Managed Instances (with
+    /// [`MAX_CONCURRENCY_ENV`](crate::MAX_CONCURRENCY_ENV) set).
+    pub fn peak_in_flight(&self) -> usize {
+        self.shared.peak_in_flight.load(Ordering::Relaxed)
     }
 
     /// The names of the extensions registered so far, in order.
@@ -649,11 +661,14 @@ async fn next(shared: &Shared) -> Reply {
             None => return error_reply(StatusCode::GONE, "the emulator is shutting down"),
         }
     };
+    let in_flight = {
+        let mut in_flight = shared.in_flight.lock().expect("in-flight map poisoned");
+        in_flight.insert(pending.key, pending.done);
+        in_flight.len()
+    };
     shared
-        .in_flight
-        .lock()
-        .expect("in-flight map poisoned")
-        .insert(pending.key, pending.done);
+        .peak_in_flight
+        .fetch_max(in_flight, Ordering::Relaxed);
     let Invocation {
         payload,
         request_id,

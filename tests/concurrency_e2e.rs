@@ -1,0 +1,174 @@
+//! Lambda Managed Instances: with `AWS_LAMBDA_MAX_CONCURRENCY` set, real
+//! compiled bootstraps serve many invocations at once through the Runtime
+//! API emulator, each keeping its own request id, logs, panics and answer.
+
+use std::collections::HashMap;
+
+use lambda_kit::testing::{Completion, Function, Outcome};
+use lambda_kit::MAX_CONCURRENCY_ENV;
+use serde_json::{json, Value};
+
+const CONCURRENT: &str = env!("CARGO_BIN_EXE_concurrent_fixture");
+const SEQUENTIAL: &str = env!("CARGO_BIN_EXE_sequential_fixture");
+
+async fn spawn(path: &str, max_concurrency: &str, json_logs: bool) -> Function {
+    let mut command = tokio::process::Command::new(path);
+    command.env(MAX_CONCURRENCY_ENV, max_concurrency);
+    if json_logs {
+        command.env("AWS_LAMBDA_LOG_FORMAT", "JSON");
+    }
+    Function::spawn_command(command)
+        .await
+        .expect("bootstrap starts")
+}
+
+/// Queues every payload at once and waits for all the answers, in order.
+async fn invoke_all(function: &mut Function, payloads: &[Value]) -> Vec<Completion> {
+    let pending: Vec<_> = payloads
+        .iter()
+        .map(|payload| tokio::spawn(function.api().invoke_in_background(payload.to_string())))
+        .collect();
+    let mut completions = Vec::new();
+    for answer in pending {
+        completions.push(answer.await.expect("invoker task").expect("answered"));
+    }
+    completions
+}
+
+async fn finished_output(function: &mut Function) -> String {
+    function
+        .shut_down()
+        .await
+        .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
+    function.output()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_at_once_each_answer_and_log_line_belongs_to_its_invocation() {
+    let mut function = spawn(CONCURRENT, "8", true).await;
+    // The first eight only finish once eight run at once: served one at a
+    // time they would wait for their deadline instead.
+    let mut payloads: Vec<Value> = (0..8).map(|id| json!({"id": id, "gather": 8})).collect();
+    payloads.extend((8..300).map(|id| json!({"id": id, "sleep_ms": id % 7})));
+    payloads.push(json!({"id": 300, "sleep_ms": 3, "panic": true}));
+    payloads.extend((301..340).map(|id| json!({"id": id, "sleep_ms": 2})));
+    let completions = invoke_all(&mut function, &payloads).await;
+
+    let peak = function.api().peak_in_flight();
+    let mut request_of_id = HashMap::new();
+    for (sent, done) in payloads.iter().zip(&completions) {
+        let id = sent["id"].as_u64().unwrap();
+        request_of_id.insert(id, done.request_id.clone());
+        if id == 300 {
+            let error = done.clone().into_result().unwrap_err();
+            assert_eq!(error.error_type, lambda_kit::PANIC_ERROR);
+            assert_eq!(error.error_message, "job 300 panicked");
+            continue;
+        }
+        assert_eq!(
+            done.clone().into_result(),
+            Ok(json!({"id": id, "request_id": done.request_id})),
+            "invocation {id}"
+        );
+    }
+    assert_eq!(
+        peak, 8,
+        "the emulator saw eight invocations in flight at once"
+    );
+
+    let logs = finished_output(&mut function).await;
+    let mut finished = 0;
+    let mut cold_starts = 0;
+    for line in logs.lines().filter(|l| l.contains("\"id\"")) {
+        let line: Value = serde_json::from_str(line).expect("each log line is JSON");
+        let id = line["fields"]["id"]
+            .as_u64()
+            .expect("the line names its job");
+        assert_eq!(
+            line["span"]["requestId"].as_str(),
+            Some(request_of_id[&id].as_str()),
+            "a log line of job {id} carries its own request id: {line}"
+        );
+        assert!(line["span"]["xrayTraceId"]
+            .as_str()
+            .unwrap()
+            .starts_with("Root=1-"));
+        if line["span"]["coldStart"] == json!(true) && line["fields"]["message"] == "started" {
+            cold_starts += 1;
+        }
+        if line["fields"]["message"] == "finished" {
+            finished += 1;
+        }
+    }
+    assert_eq!(
+        finished,
+        payloads.len() - 1,
+        "every job but the panic finished:\n{logs}"
+    );
+    assert_eq!(
+        cold_starts, 1,
+        "one cold start for the environment:\n{logs}"
+    );
+    assert!(
+        logs.contains("job 300 panicked"),
+        "the panic is logged:\n{logs}"
+    );
+}
+
+#[tokio::test]
+async fn unset_or_one_serves_one_invocation_at_a_time() {
+    for setting in ["1", ""] {
+        let mut function = spawn(CONCURRENT, setting, false).await;
+        let payloads: Vec<Value> = (0..20).map(|id| json!({"id": id, "sleep_ms": 1})).collect();
+        let completions = invoke_all(&mut function, &payloads).await;
+        assert!(completions
+            .iter()
+            .all(|done| matches!(done.outcome, Outcome::Response(_))));
+        assert_eq!(function.api().peak_in_flight(), 1, "setting {setting:?}");
+        let logs = finished_output(&mut function).await;
+        assert!(
+            !logs.contains(MAX_CONCURRENCY_ENV),
+            "nothing to say:\n{logs}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_state_that_is_not_sync_serves_one_at_a_time_and_says_why() {
+    let mut function = spawn(SEQUENTIAL, "4", false).await;
+    let payloads: Vec<Value> = (0..12).map(|_| json!({})).collect();
+    let completions = invoke_all(&mut function, &payloads).await;
+    let mut counts: Vec<u64> = completions
+        .into_iter()
+        .map(|done| done.into_result().unwrap().as_u64().unwrap())
+        .collect();
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=12).collect::<Vec<_>>());
+    assert_eq!(function.api().peak_in_flight(), 1);
+    let logs = finished_output(&mut function).await;
+    let notices: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("serves one invocation at a time"))
+        .collect();
+    assert_eq!(notices.len(), 1, "said once:\n{logs}");
+    assert!(
+        notices[0].contains("AWS_LAMBDA_MAX_CONCURRENCY is 4")
+            && notices[0]
+                .contains("the init state `alloc::rc::Rc<core::cell::Cell<u64>>` is not `Sync`")
+            && notices[0].contains("#[lambda_handler(concurrent)]"),
+        "{}",
+        notices[0]
+    );
+    assert!(
+        !logs.contains("concurrency-tokio"),
+        "no misleading word of a missing feature:\n{logs}"
+    );
+}
+
+#[tokio::test]
+async fn a_setting_that_is_no_number_fails_init() {
+    let mut function = spawn(CONCURRENT, "eight", false).await;
+    let report = function.init_error().await.expect("init error reported");
+    assert_eq!(report.diagnostic().error_type, "Runtime.InvalidEnvironment");
+    assert!(report.diagnostic().error_message.contains("`eight`"));
+}
