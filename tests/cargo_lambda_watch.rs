@@ -129,6 +129,11 @@ impl Watch {
     /// Starts the emulator on 127.0.0.1 with `env` for every function and
     /// waits until it accepts connections.
     fn start(env: &[(&str, &str)]) -> Watch {
+        Self::start_with(&[], env)
+    }
+
+    /// [`start`](Self::start), with more arguments for `cargo lambda watch`.
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Watch {
         let port = free_port();
         let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "cargo-lambda-watch-{}-{port}.log",
@@ -141,7 +146,8 @@ impl Watch {
             .arg(port.to_string())
             // The checkout may change while the test runs; keep the
             // functions it started.
-            .arg("--ignore-changes");
+            .arg("--ignore-changes")
+            .args(args);
         for (name, value) in env {
             command.arg("--env-var").arg(format!("{name}={value}"));
         }
@@ -463,6 +469,43 @@ async fn plain_events_through_cargo_lambda_invoke() {
         "plain events through cargo lambda watch: {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+#[ignore = "tier 2: needs cargo-lambda (tests/run.sh installs it); tests/run.sh runs it"]
+async fn invocations_at_once_with_watch_concurrency() {
+    require_cargo_lambda();
+    let db = TestDb::create(&schema("rds_lookup.sql")).await;
+    build(&["echo", "rds_lookup"]);
+    // `--concurrency 4` runs up to four instances of each function, each
+    // told `AWS_LAMBDA_MAX_CONCURRENCY=1` by cargo-lambda.
+    let watch = Watch::start_with(&["--concurrency", "4"], &[("DATABASE_URL", &db.url())]);
+    let answers: Vec<(Value, Value)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|i| {
+                let watch = &watch;
+                scope.spawn(move || {
+                    let echo = watch
+                        .invoke_ok("echo", &format!(r#"{{"key1":{i},"key2":"b","key3":"c"}}"#));
+                    let name = if i % 2 == 0 { "jhc" } else { "alice" };
+                    let lookup = watch.invoke_ok("rds_lookup", &format!(r#"{{"name":"{name}"}}"#));
+                    (echo, lookup)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    for (i, (echo, lookup)) in answers.into_iter().enumerate() {
+        assert_eq!(echo, json!(i));
+        let expected = if i % 2 == 0 {
+            "last row for jhc"
+        } else {
+            "hello from alice"
+        };
+        assert_eq!(lookup, json!(expected), "lookup {i}");
+    }
+    let output = watch.output();
+    assert!(!output.contains("panicked"), "{output}");
 }
 
 #[tokio::test]

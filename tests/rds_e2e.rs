@@ -80,6 +80,49 @@ async fn looks_up_the_last_matching_row_like_the_documented_handler() {
     assert_eq!(err.error_type, "Runtime.UnmarshalError");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn under_managed_instances_lookups_run_at_once_each_with_its_answer() {
+    let db = TestDb::create(&schema()).await;
+    let mut command = tokio::process::Command::new(RDS_LOOKUP);
+    command
+        .env("DATABASE_URL", db.url())
+        .env(lambda_kit::MAX_CONCURRENCY_ENV, "8");
+    let mut function = Function::spawn_command(command)
+        .await
+        .expect("the bootstrap starts");
+    // Every worker waits for an invocation before any is queued.
+    function.api().wait_for_polls(8).await.unwrap();
+    let cases = [
+        ("jhc", json!("last row for jhc")),
+        ("alice", json!("hello from alice")),
+        ("ghost", Value::Null),
+        ("nobody", Value::Null),
+    ];
+    let pending: Vec<_> = (0..200)
+        .map(|i| {
+            let (name, _) = &cases[i % cases.len()];
+            tokio::spawn(
+                function
+                    .api()
+                    .invoke_in_background(json!({ "name": name }).to_string()),
+            )
+        })
+        .collect();
+    for (i, answer) in pending.into_iter().enumerate() {
+        let done = answer.await.unwrap().expect("answered");
+        assert_eq!(
+            done.into_result(),
+            Ok(cases[i % cases.len()].1.clone()),
+            "lookup {i}"
+        );
+    }
+    assert!(
+        function.api().peak_in_flight() >= 2,
+        "lookups overlapped: {}",
+        function.api().peak_in_flight()
+    );
+}
+
 #[tokio::test]
 async fn warm_invocations_share_one_connection_and_see_new_rows() {
     let db = TestDb::create(&schema()).await;

@@ -179,6 +179,83 @@ async fn a_handler_outlasting_the_grace_is_answered_with_an_error_and_the_hook_s
     );
 }
 
+/// Waits until the handler has started `count` times.
+async fn started_times(function: &Function, count: usize) {
+    function
+        .wait_for_output(
+            |output| output.matches("handler started").count() >= count,
+            DEFAULT_TIMEOUT,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("{err}; output so far:\n{}", function.output()));
+}
+
+#[tokio::test]
+async fn under_managed_instances_every_invocation_in_flight_finishes_before_the_hook() {
+    let mut command = under_emulator(30_000);
+    command.env(lambda_kit::MAX_CONCURRENCY_ENV, "4");
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let release = Release::new("concurrent");
+    let answers: Vec<_> = (0..3)
+        .map(|_| {
+            function
+                .api()
+                .invoke_in_background(json!({"until": release.path()}).to_string())
+        })
+        .collect();
+    started_times(&function, 3).await;
+    function.signal("TERM").unwrap();
+    release.after_signal(&function, "TERM").await;
+
+    for answer in answers {
+        assert_eq!(
+            answer.await.unwrap().into_result(),
+            Ok(json!({"worked_ms": 0, "connection": null}))
+        );
+    }
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(
+        output.contains("teardown ran after 3 invocation(s)"),
+        "{output}"
+    );
+    let summary = "shutting down on SIGTERM: in-flight work finished, shutdown hook ran";
+    assert_eq!(output.matches(summary).count(), 1, "{output}");
+}
+
+#[tokio::test]
+async fn under_managed_instances_each_invocation_cut_short_gets_its_error() {
+    let mut command = under_emulator(50);
+    command.env(lambda_kit::MAX_CONCURRENCY_ENV, "4");
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let answers: Vec<_> = (0..3)
+        .map(|_| {
+            function
+                .api()
+                .invoke_in_background(json!({"work_ms": 600_000}).to_string())
+        })
+        .collect();
+    started_times(&function, 3).await;
+    function.signal("TERM").unwrap();
+
+    for answer in answers {
+        let completion = answer.await.unwrap();
+        let Outcome::Error(report) = completion.outcome else {
+            panic!("expected an error, got {:?}", completion.outcome);
+        };
+        assert_eq!(
+            report.diagnostic().error_type,
+            lambda_kit::SHUTDOWN_TIMEOUT_ERROR
+        );
+    }
+    let (status, output) = exited(&mut function).await;
+    assert!(status.success(), "{status}\n{output}");
+    assert!(
+        output.contains("teardown ran after 3 invocation(s)"),
+        "{output}"
+    );
+}
+
 #[tokio::test]
 async fn a_request_id_that_is_not_a_path_segment_still_gets_the_cut_short_answer() {
     let api = RuntimeApi::start().await.unwrap();

@@ -48,6 +48,14 @@ pub(crate) fn requested() -> Result<u32, Diagnostic> {
     parse(std::env::var(MAX_CONCURRENCY_ENV).ok().as_deref())
 }
 
+/// How many invocations one execution environment runs at once, as the
+/// database pool's default size, from the setting's `value`: 1 when it is
+/// unset or not valid (init then fails anyway).
+#[cfg(feature = "rds")]
+pub(crate) fn per_environment(value: Option<&str>) -> u32 {
+    parse(value).unwrap_or(1)
+}
+
 fn parse(value: Option<&str>) -> Result<u32, Diagnostic> {
     let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
         return Ok(1);
@@ -332,6 +340,17 @@ pub mod required {
 
     /// Checks the event or output type.
     pub fn moves<T: Moves + ?Sized>() {}
+
+    /// Checks the output of `handler` (named or `impl Trait`).
+    pub fn output<E, O, S, H, F, I>(_init: &I, _handler: &H)
+    where
+        S: 'static,
+        I: crate::init::Init<S>,
+        H: Fn(E, lambda_runtime::Context, &'static S) -> F,
+        F: Future<Output = Result<O, crate::Diagnostic>>,
+        O: Moves,
+    {
+    }
 
     /// Checks the future of `handler`, called with the state `init` builds.
     pub fn future<E, S, H, F, I>(_init: &I, _handler: &H)

@@ -105,8 +105,6 @@ pub mod __private {
     pub use crate::__lambda_kit_namer as namer;
     pub use crate::__lambda_kit_shutdown as shutdown;
     pub use crate::bootstrap::{start, Spec};
-    pub use crate::Diagnostic;
-    pub use serde::Serialize;
     /// The dispatch between concurrent and sequential serving.
     pub mod concurrency {
         pub use crate::concurrency::{
@@ -143,6 +141,8 @@ pub mod __private {
     }
 
     use std::fmt::Display;
+
+    use crate::Diagnostic;
 
     /// An infallible handler's return value.
     #[inline(always)]

@@ -102,7 +102,8 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         ),
     };
     let returns = returned_type(&krate, &handler.output);
-    let diagnostic = quote!(#krate::__private::Diagnostic);
+    let invoke = invoke_ident(name);
+    let diagnostic = quote!(#krate::Diagnostic);
     let context = quote!(#krate::__private::Context);
     let concurrency = quote!(#krate::__private::concurrency);
 
@@ -110,12 +111,13 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         let source = syn::Ident::new(source.type_name(), proc_macro2::Span::call_site());
         let events = quote!(#krate::__private::events);
         let probe = quote! {
-            #events::probe::<#events::#source, #event_ty, #output_ty, _, _, _, _>(&__init, &__lambda_kit_invoke)
+            #events::probe::<#events::#source, #event_ty, #output_ty, _, _, _, _>(&__init, &#invoke)
         };
         let checks = concurrent_checks(
             handler,
             valid,
             &krate,
+            &event_ty,
             quote!(batch_future::<#events::#source, _, _, _, _, _>),
         );
         let serving = serving(&krate, &probe);
@@ -124,7 +126,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
             #[cfg_attr(test, allow(dead_code))]
             fn main() -> ::std::process::ExitCode {
-                async fn __lambda_kit_invoke #generics(
+                async fn #invoke #generics(
                     __event: #event_ty,
                     __record: <#events::#source as #events::Source>::Record,
                     __context: ::std::sync::Arc<#context>,
@@ -139,7 +141,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
                     #has_shutdown,
                     __init,
                     #shutdown,
-                    __lambda_kit_invoke,
+                    #invoke,
                     __serving,
                 )
             }
@@ -147,12 +149,13 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     }
 
     let probe = quote! {
-        #concurrency::probe::<#event_ty, #output_ty, _, _, _, _>(&__init, &__lambda_kit_invoke)
+        #concurrency::probe::<#event_ty, #output_ty, _, _, _, _>(&__init, &#invoke)
     };
     let checks = concurrent_checks(
         handler,
         valid,
         &krate,
+        &event_ty,
         quote!(future::<#event_ty, _, _, _, _>),
     );
     let serving = serving(&krate, &probe);
@@ -161,7 +164,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            async fn __lambda_kit_invoke #generics(
+            async fn #invoke #generics(
                 __event: #event_ty,
                 __context: #context,
                 __state: &'static #state_param,
@@ -175,11 +178,17 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
                 #krate::__private::Spec { reads_event: #reads_event, shutdown: #has_shutdown },
                 __init,
                 #shutdown,
-                __lambda_kit_invoke,
+                #invoke,
                 __serving,
             )
         }
     }
+}
+
+/// The name of the nested adapter, spanned at the handler's name, where
+/// rustc then reports a future that is not `Send`.
+pub(crate) fn invoke_ident(name: &syn::Ident) -> syn::Ident {
+    syn::Ident::new("__lambda_kit_invoke", name.span())
 }
 
 /// The dispatch that picks concurrent or sequential serving for `probe`.
@@ -196,11 +205,13 @@ fn concurrent_checks(
     handler: &Handler<'_>,
     valid: &Valid<'_>,
     krate: &syn::Path,
+    event_ty: &TokenStream,
     future: TokenStream,
 ) -> TokenStream {
     if handler.args.concurrent.is_none() {
         return quote!();
     }
+    let invoke = invoke_ident(&handler.function.sig.ident);
     let mut checks = Vec::new();
     let required = |span| {
         let krate = at(krate, span);
@@ -214,16 +225,38 @@ fn concurrent_checks(
         let required = required(ty.span());
         checks.push(quote_spanned!(ty.span()=> #required::moves::<#ty>();));
     }
-    if let Output::Plain(Some(ty)) | Output::Fallible(ty) = &handler.output {
-        if !names_impl_trait(ty) {
-            let required = required(ty.span());
-            checks.push(quote_spanned!(ty.span()=> #required::moves::<#ty>();));
-        }
+    // A batch handler's output is `()`; `impl Trait` outputs are checked
+    // too, through the adapter's type.
+    if let (Output::Plain(Some(ty)) | Output::Fallible(ty), None) =
+        (&handler.output, handler.args.source)
+    {
+        let required = required(ty.span());
+        checks.push(quote_spanned!(ty.span()=>
+            #required::output::<#event_ty, _, _, _, _, _>(&__init, &#invoke);
+        ));
     }
     let name = &handler.function.sig.ident;
     let required = required(name.span());
-    checks.push(quote_spanned!(name.span()=> #required::#future(&__init, &__lambda_kit_invoke);));
+    let future = respan(future, name.span());
+    checks.push(quote_spanned!(name.span()=> #required::#future(&__init, &#invoke);));
     quote!(#(#checks)*)
+}
+
+/// `tokens`, every one spanned at `span`.
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            }
+            token.set_span(span);
+            token
+        })
+        .collect()
 }
 
 /// The success type of the nested adapter's `Result`.
@@ -231,10 +264,11 @@ fn returned_type(krate: &syn::Path, output: &Output<'_>) -> TokenStream {
     match output {
         Output::Plain(None) => quote!(()),
         Output::Plain(Some(ty)) => quote!(#ty),
-        Output::Fallible(ty) if names_impl_trait(ty) => match first_type_argument(ty) {
-            Some(ok) => quote!(#ok),
-            None => quote!(impl #krate::__private::Serialize),
-        },
+        // `Result<impl Trait, E>`: the projection below cannot name it.
+        Output::Fallible(ty) if names_impl_trait(ty) && first_type_argument(ty).is_some() => {
+            let ok = first_type_argument(ty);
+            quote!(#ok)
+        }
         Output::Fallible(ty) => {
             let (first, last) = (ty.span(), last_span(ty));
             let krate = at(krate, first);

@@ -45,7 +45,8 @@ pub(crate) fn handler(
     let (shutdown, has_shutdown) =
         crate::handler::shutdown_tokens(&krate, args.shutdown.as_ref(), args.init.is_some());
     let http = quote!(#krate::__private::http);
-    let probe = quote!(#http::probe(&__init, &__lambda_kit_invoke));
+    let invoke = crate::handler::invoke_ident(&function.sig.ident);
+    let probe = quote!(#http::probe(&__init, &#invoke));
     let serving = crate::handler::serving(&krate, &probe);
     let checks = args.concurrent.map(|_| {
         let mut checks = Vec::new();
@@ -56,7 +57,7 @@ pub(crate) fn handler(
         let name = &function.sig.ident;
         let required = at(&krate, name.span());
         checks.push(quote_spanned!(name.span()=>
-            #required::__private::concurrency::required::http_future(&__init, &__lambda_kit_invoke);
+            #required::__private::concurrency::required::http_future(&__init, &#invoke);
         ));
         quote!(#(#checks)*)
     });
@@ -65,13 +66,13 @@ pub(crate) fn handler(
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            async fn __lambda_kit_invoke #generics(#params) -> #http::Response {
+            async fn #invoke #generics(#params) -> #http::Response {
                 #statements
             }
             let __init = #init;
             #checks
             let __serving = #serving;
-            #http::start(__init, #shutdown, #has_shutdown, __lambda_kit_invoke, __serving)
+            #http::start(__init, #shutdown, #has_shutdown, #invoke, __serving)
         }
     }
 }

@@ -29,7 +29,7 @@
 //! | --- | --- | --- |
 //! | `DATABASE_URL` | `mysql://user:password@host:3306/database` (percent-encoded user/password; optional `?ssl-mode=...&ssl-ca=...`) | |
 //! | `RDS_HOSTNAME`, `RDS_PORT`, `RDS_USERNAME`, `RDS_PASSWORD`, `RDS_DB_NAME` | used when `DATABASE_URL` is unset | port 3306 |
-//! | `RDS_POOL_MAX` | connections at most | 1 |
+//! | `RDS_POOL_MAX` | connections at most | `AWS_LAMBDA_MAX_CONCURRENCY`, else 1 |
 //! | `RDS_POOL_MIN` | idle connections kept between invocations | 1 |
 //! | `RDS_CONNECT_TIMEOUT_MS` | getting a connection (server or free pool slot) | 2000 |
 //! | `RDS_PING_AFTER_IDLE_MS` | ping an idle connection before a write; `off` never | 1000 |
@@ -60,7 +60,11 @@
 //!
 //! **Pool tuning.** Lambda sends one invocation at a time to an instance,
 //! so the default is one connection, opened once and reused by every warm
-//! invocation with its prepared statements. Raise `RDS_POOL_MAX` if a
+//! invocation with its prepared statements. On Lambda Managed Instances,
+//! which run up to `AWS_LAMBDA_MAX_CONCURRENCY` invocations at once, the
+//! default is that many connections, one per invocation in flight (opened
+//! as needed; `RDS_POOL_MIN` are kept idle). Mind the database's
+//! `max_connections`: it must cover every environment's pool. Raise `RDS_POOL_MAX` if a
 //! handler runs queries concurrently, or holds a [`Conn`] or transaction
 //! while calling pool queries (that query otherwise fails after the connect
 //! timeout with [`Error::PoolExhausted`], which says so). Keep

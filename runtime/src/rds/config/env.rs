@@ -21,7 +21,8 @@ impl Config {
     ///   (optional `?ssl-mode=VERIFY_IDENTITY&ssl-ca=/path/bundle.pem`), or
     ///   else `RDS_HOSTNAME`, `RDS_PORT`, `RDS_USERNAME`, `RDS_PASSWORD`,
     ///   `RDS_DB_NAME`;
-    /// - tuning, all optional: `RDS_POOL_MAX` (default 1), `RDS_POOL_MIN`
+    /// - tuning, all optional: `RDS_POOL_MAX` (default
+    ///   `AWS_LAMBDA_MAX_CONCURRENCY`, else 1), `RDS_POOL_MIN`
     ///   (idle connections kept, default 1), `RDS_CONNECT_TIMEOUT_MS`
     ///   (default 2000), `RDS_PING_AFTER_IDLE_MS` (default 1000, `off` to
     ///   never ping), `RDS_STATEMENT_CACHE` (default 32), `RDS_SSL_MODE`,
@@ -47,9 +48,13 @@ impl Config {
                     .to_owned(),
             ));
         };
-        if let Some(max) = var("RDS_POOL_MAX") {
-            config.pool_max = parse_number("RDS_POOL_MAX", &max, 1)?;
-        }
+        config.pool_max = Some(match var("RDS_POOL_MAX") {
+            Some(max) => parse_number("RDS_POOL_MAX", &max, 1)?,
+            None => {
+                let concurrency = var(crate::MAX_CONCURRENCY_ENV);
+                crate::concurrency::per_environment(concurrency.as_deref()) as usize
+            }
+        });
         if let Some(min) = var("RDS_POOL_MIN") {
             config.pool_min = Some(parse_number("RDS_POOL_MIN", &min, 0)?);
         }
@@ -178,6 +183,22 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(config.ping_after_idle(), Some(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn the_pool_follows_the_concurrency_unless_told_otherwise() {
+        let url = ("DATABASE_URL", "mysql://h/db");
+        let config = from(&[url, ("AWS_LAMBDA_MAX_CONCURRENCY", "8")]).unwrap();
+        assert_eq!((config.pool_min(), config.pool_max()), (1, 8));
+        let config = from(&[
+            url,
+            ("AWS_LAMBDA_MAX_CONCURRENCY", "8"),
+            ("RDS_POOL_MAX", "3"),
+        ])
+        .unwrap();
+        assert_eq!(config.pool_max(), 3);
+        let config = from(&[url, ("AWS_LAMBDA_MAX_CONCURRENCY", "1")]).unwrap();
+        assert_eq!(config.pool_max(), 1);
     }
 
     #[test]

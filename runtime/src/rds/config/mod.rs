@@ -48,7 +48,8 @@ pub struct Config {
     database: Option<String>,
     /// As set; `None` is [`DEFAULT_POOL_MIN`] capped by `pool_max`.
     pool_min: Option<usize>,
-    pool_max: usize,
+    /// As set; `None` follows the invocations one environment runs at once.
+    pool_max: Option<usize>,
     connect_timeout: Duration,
     ping_after_idle: Option<Duration>,
     statement_cache: usize,
@@ -85,7 +86,7 @@ impl Config {
             password: None,
             database: None,
             pool_min: None,
-            pool_max: 1,
+            pool_max: None,
             // Below Lambda's default 3 s timeout, so a database that cannot be
             // reached is reported as such rather than as a function timeout.
             connect_timeout: Duration::from_secs(2),
@@ -135,12 +136,17 @@ impl Config {
         self
     }
 
-    /// At most this many connections at once (default 1: Lambda sends one
-    /// invocation at a time to an instance). Raise it when one invocation
-    /// runs queries concurrently or holds a [`Conn`](super::Conn) while
-    /// running pool queries.
+    /// At most this many connections at once. The default is as many as
+    /// invocations the execution environment runs at once: 1 on classic
+    /// Lambda, which sends one invocation at a time, and
+    /// `AWS_LAMBDA_MAX_CONCURRENCY` on Lambda Managed Instances, so that
+    /// each invocation in flight can hold a connection. Raise it when one
+    /// invocation runs queries concurrently or holds a [`Conn`](super::Conn)
+    /// while running pool queries; lower it to spare the database's
+    /// `max_connections` (invocations then wait for a free connection, up
+    /// to the connect timeout).
     pub fn with_pool_max(mut self, max: usize) -> Self {
-        self.pool_max = max;
+        self.pool_max = Some(max);
         self
     }
 
@@ -220,14 +226,17 @@ impl Config {
 
     /// The most connections at once; see [`Config::with_pool_max`].
     pub fn pool_max(&self) -> usize {
-        self.pool_max
+        self.pool_max.unwrap_or_else(|| {
+            let setting = std::env::var(crate::MAX_CONCURRENCY_ENV).ok();
+            crate::concurrency::per_environment(setting.as_deref()) as usize
+        })
     }
 
     /// The idle connections kept: as set, else 1 capped by
     /// [`Config::pool_max`]; see [`Config::with_pool_min`].
     pub fn pool_min(&self) -> usize {
         self.pool_min
-            .unwrap_or_else(|| DEFAULT_POOL_MIN.min(self.pool_max))
+            .unwrap_or_else(|| DEFAULT_POOL_MIN.min(self.pool_max()))
     }
 
     /// See [`Config::with_connect_timeout`].
@@ -257,16 +266,16 @@ impl Config {
 
     /// Rejects settings the pool cannot work with.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.pool_max == 0 {
+        if self.pool_max() == 0 {
             return Err(Error::Config(
                 "the pool needs at least one connection (RDS_POOL_MAX >= 1)".to_owned(),
             ));
         }
-        if self.pool_min() > self.pool_max {
+        if self.pool_min() > self.pool_max() {
             return Err(Error::Config(format!(
                 "RDS_POOL_MIN ({}) is above RDS_POOL_MAX ({})",
                 self.pool_min(),
-                self.pool_max
+                self.pool_max()
             )));
         }
         if self.connect_timeout.is_zero() {
@@ -293,7 +302,7 @@ impl Config {
     /// The driver's options; the only place the password is read.
     pub(crate) fn to_opts(&self) -> Result<mysql_async::Opts, Error> {
         self.check()?;
-        let constraints = mysql_async::PoolConstraints::new(self.pool_min(), self.pool_max)
+        let constraints = mysql_async::PoolConstraints::new(self.pool_min(), self.pool_max())
             .ok_or_else(|| Error::Config("invalid pool size".to_owned()))?;
         let pool = mysql_async::PoolOpts::default()
             .with_constraints(constraints)
