@@ -4,12 +4,16 @@
 
 use std::collections::HashMap;
 
+use lambda_kit::testing::events::SqsBatch;
+use lambda_kit::testing::http::{Reply, Req, Source};
 use lambda_kit::testing::{Completion, Function, Outcome};
 use lambda_kit::MAX_CONCURRENCY_ENV;
 use serde_json::{json, Value};
 
 const CONCURRENT: &str = env!("CARGO_BIN_EXE_concurrent_fixture");
 const SEQUENTIAL: &str = env!("CARGO_BIN_EXE_sequential_fixture");
+const HTTP: &str = env!("CARGO_BIN_EXE_concurrent_http");
+const SQS: &str = env!("CARGO_BIN_EXE_batch_sqs");
 
 async fn spawn(path: &str, max_concurrency: &str, json_logs: bool) -> Function {
     let mut command = tokio::process::Command::new(path);
@@ -171,4 +175,84 @@ async fn a_setting_that_is_no_number_fails_init() {
     let report = function.init_error().await.expect("init error reported");
     assert_eq!(report.diagnostic().error_type, "Runtime.InvalidEnvironment");
     assert!(report.diagnostic().error_message.contains("`eight`"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_requests_run_at_once_each_with_its_own_reply() {
+    let mut function = spawn(HTTP, "4", false).await;
+    // Each request is answered only once four have arrived.
+    let sources = [
+        Source::RestApi,
+        Source::HttpApi,
+        Source::Alb,
+        Source::FunctionUrl,
+    ];
+    let payloads: Vec<Value> = (0..4)
+        .map(|id| {
+            Req::new("POST", "/gather")
+                .json(&json!({"id": id, "gather": 4}))
+                .event(sources[id])
+        })
+        .collect();
+    let completions = invoke_all(&mut function, &payloads).await;
+    for (id, done) in completions.into_iter().enumerate() {
+        let response = done.clone().into_result().expect("a response");
+        let reply = Reply::read(sources[id], &response);
+        assert_eq!(reply.status, 200, "{reply:?}");
+        assert_eq!(
+            reply.json(),
+            json!({"id": id, "requestId": done.request_id})
+        );
+    }
+    assert_eq!(function.api().peak_in_flight(), 4);
+    let logs = finished_output(&mut function).await;
+    assert!(
+        logs.contains("serving up to 4 invocations at once"),
+        "{logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqs_batches_run_at_once_each_with_its_own_failures() {
+    let mut function = spawn(SQS, "4", false).await;
+    // One record of each batch waits until four have arrived (qty 1004),
+    // so the batches only finish when four run at once; each batch also
+    // has a record that fails, reported in that batch's answer alone.
+    let batches: Vec<SqsBatch> = (0..4)
+        .map(|i| {
+            SqsBatch::new()
+                .json(&json!({"id": i * 10, "qty": 1004}))
+                .json(&json!({"id": i * 10 + 1, "qty": 0}))
+        })
+        .collect();
+    let payloads: Vec<Value> = batches.iter().map(SqsBatch::event).collect();
+    let completions = invoke_all(&mut function, &payloads).await;
+    for (batch, done) in batches.iter().zip(completions) {
+        let answer = done.into_result().expect("a batch response");
+        assert_eq!(
+            lambda_kit::testing::events::batch_item_failures(&answer),
+            vec![batch.message_id(1)]
+        );
+    }
+    assert_eq!(function.api().peak_in_flight(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_invocation_keeps_its_own_deadline() {
+    let mut function = spawn(CONCURRENT, "4", false).await;
+    function
+        .api()
+        .set_timeout(std::time::Duration::from_secs(2));
+    // One outlives its deadline; the others, queued with it, do not wait.
+    let mut payloads = vec![json!({"id": 0, "sleep_ms": 600_000})];
+    payloads.extend((1..30).map(|id| json!({"id": id, "sleep_ms": 1})));
+    let completions = invoke_all(&mut function, &payloads).await;
+    let error = completions[0].clone().into_result().unwrap_err();
+    assert_eq!(error.error_type, lambda_kit::TIMEOUT_ERROR);
+    for (id, done) in completions.iter().enumerate().skip(1) {
+        assert_eq!(
+            done.clone().into_result(),
+            Ok(json!({"id": id, "request_id": done.request_id})),
+        );
+    }
 }

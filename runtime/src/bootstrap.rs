@@ -37,7 +37,7 @@ pub struct Spec {
 /// It names the event `E` and output `O` types as the user wrote them, so
 /// a type that does not fit is reported there, once. `serving` is what
 /// the generated `main` found the handler can do under Managed Instances
-/// (see [`crate::concurrency`]).
+/// (see the `concurrency` module).
 pub fn start<E, O, S, H, I, K>(
     spec: Spec,
     init: I,
@@ -254,7 +254,7 @@ where
     // before the hook runs.
     let mut run = match loops.serving.0 {
         Ok(concurrent) if requested > 1 => {
-            tracing::debug!("serving up to {requested} invocations at once");
+            tracing::info!("serving up to {requested} invocations at once");
             concurrent(loops.source, state, parts)
         }
         serving => {

@@ -136,7 +136,7 @@ where
 }
 
 /// Not public API: the probe of a batch handler (see
-/// [`crate::concurrency`]).
+/// the `concurrency` module).
 #[doc(hidden)]
 pub fn probe<Src, E, O, S, H, F, I>(_init: &I, _handler: &H) -> Probe<E, O, S, Batch<Src, E, H>, H>
 where

@@ -328,7 +328,7 @@ where
 pub struct Http<H: 'static>(&'static H);
 
 /// Not public API: the probe of an HTTP handler (see
-/// [`crate::concurrency`]); requests and responses are always `Send`.
+/// the `concurrency` module); requests and responses are always `Send`.
 #[doc(hidden)]
 pub fn probe<S, H, F, I>(_init: &I, _handler: &H) -> Probe<Request, Response, S, Http<H>, H>
 where
