@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use lambda_kit::testing::{Function, Invocation, Outcome, RuntimeApi, DEFAULT_TIMEOUT};
+use lambda_kit::testing::{Completion, Function, Invocation, Outcome, RuntimeApi, DEFAULT_TIMEOUT};
 use serde_json::json;
 use tokio::process::Command;
 
@@ -157,7 +157,18 @@ async fn a_handler_outlasting_the_grace_is_answered_with_an_error_and_the_hook_s
     started(&function, "handler started").await;
     function.signal("TERM").unwrap();
 
-    let completion = answer.await.unwrap();
+    assert_cut_short(answer.await.unwrap());
+    let output = exited_after_teardown(&mut function, 1).await;
+    assert!(
+        output.contains(
+            "shutting down on SIGTERM: in-flight work cut short after the grace period, shutdown hook ran"
+        ),
+        "{output}"
+    );
+}
+
+/// An invocation answered with the error of work cut short by a shutdown.
+fn assert_cut_short(completion: Completion) {
     let Outcome::Error(report) = completion.outcome else {
         panic!("expected an error, got {:?}", completion.outcome);
     };
@@ -165,18 +176,16 @@ async fn a_handler_outlasting_the_grace_is_answered_with_an_error_and_the_hook_s
         report.diagnostic().error_type,
         lambda_kit::SHUTDOWN_TIMEOUT_ERROR
     );
-    let (status, output) = exited(&mut function).await;
+}
+
+/// Exits with status 0 once the hook has run after `count` invocations;
+/// what it wrote.
+async fn exited_after_teardown(function: &mut Function, count: usize) -> String {
+    let (status, output) = exited(function).await;
     assert!(status.success(), "{status}\n{output}");
-    assert!(
-        output.contains("teardown ran after 1 invocation(s)"),
-        "{output}"
-    );
-    assert!(
-        output.contains(
-            "shutting down on SIGTERM: in-flight work cut short after the grace period, shutdown hook ran"
-        ),
-        "{output}"
-    );
+    let teardown = format!("teardown ran after {count} invocation(s)");
+    assert!(output.contains(&teardown), "{output}");
+    output
 }
 
 /// Waits until the handler has started `count` times.
@@ -239,21 +248,9 @@ async fn under_managed_instances_each_invocation_cut_short_gets_its_error() {
     function.signal("TERM").unwrap();
 
     for answer in answers {
-        let completion = answer.await.unwrap();
-        let Outcome::Error(report) = completion.outcome else {
-            panic!("expected an error, got {:?}", completion.outcome);
-        };
-        assert_eq!(
-            report.diagnostic().error_type,
-            lambda_kit::SHUTDOWN_TIMEOUT_ERROR
-        );
+        assert_cut_short(answer.await.unwrap());
     }
-    let (status, output) = exited(&mut function).await;
-    assert!(status.success(), "{status}\n{output}");
-    assert!(
-        output.contains("teardown ran after 3 invocation(s)"),
-        "{output}"
-    );
+    exited_after_teardown(&mut function, 3).await;
 }
 
 #[tokio::test]
