@@ -14,6 +14,8 @@ const CONCURRENT: &str = env!("CARGO_BIN_EXE_concurrent_fixture");
 const SEQUENTIAL: &str = env!("CARGO_BIN_EXE_sequential_fixture");
 const HTTP: &str = env!("CARGO_BIN_EXE_concurrent_http");
 const SQS: &str = env!("CARGO_BIN_EXE_batch_sqs");
+const ROUTER: &str = env!("CARGO_BIN_EXE_concurrent_router");
+const SEQUENTIAL_ROUTER: &str = env!("CARGO_BIN_EXE_sequential_router");
 
 async fn spawn(path: &str, max_concurrency: &str, json_logs: bool) -> Function {
     let mut command = tokio::process::Command::new(path);
@@ -255,4 +257,68 @@ async fn each_invocation_keeps_its_own_deadline() {
             Ok(json!({"id": id, "request_id": done.request_id})),
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_whose_routes_are_send_serves_at_once() {
+    let mut function = spawn(ROUTER, "4", false).await;
+    let mut payloads: Vec<Value> = (0..4)
+        .map(|id| {
+            Req::new("POST", &format!("/gather/{id}"))
+                .json(&json!({"gather": 4}))
+                .event(Source::HttpApi)
+        })
+        .collect();
+    payloads.push(Req::new("HEAD", "/ping").event(Source::HttpApi));
+    payloads.push(Req::new("GET", "/nowhere").event(Source::HttpApi));
+    let completions = invoke_all(&mut function, &payloads).await;
+    for (id, done) in completions.iter().take(4).enumerate() {
+        let reply = Reply::read(Source::HttpApi, &done.clone().into_result().unwrap());
+        assert_eq!(reply.status, 200, "{reply:?}");
+        assert_eq!(
+            reply.json(),
+            json!({"id": id, "requestId": done.request_id})
+        );
+    }
+    let head = Reply::read(
+        Source::HttpApi,
+        &completions[4].clone().into_result().unwrap(),
+    );
+    assert_eq!((head.status, head.body.is_empty()), (200, true), "{head:?}");
+    let missing = Reply::read(
+        Source::HttpApi,
+        &completions[5].clone().into_result().unwrap(),
+    );
+    assert_eq!(missing.status, 404);
+    assert!(function.api().peak_in_flight() >= 4);
+    let logs = finished_output(&mut function).await;
+    assert!(
+        logs.contains("serving up to 4 invocations at once"),
+        "{logs}"
+    );
+}
+
+#[tokio::test]
+async fn a_router_with_a_route_that_is_not_send_names_it_and_serves_one_at_a_time() {
+    let mut function = spawn(SEQUENTIAL_ROUTER, "4", false).await;
+    let payloads: Vec<Value> = (0..6)
+        .map(|i| {
+            Req::new("GET", if i % 2 == 0 { "/ping" } else { "/local" }).event(Source::FunctionUrl)
+        })
+        .collect();
+    let completions = invoke_all(&mut function, &payloads).await;
+    for (i, done) in completions.into_iter().enumerate() {
+        let reply = Reply::read(Source::FunctionUrl, &done.into_result().unwrap());
+        assert_eq!(reply.status, 200);
+        assert_eq!(
+            reply.body,
+            if i % 2 == 0 { "pong" } else { "local" }.as_bytes()
+        );
+    }
+    assert_eq!(function.api().peak_in_flight(), 1);
+    let logs = finished_output(&mut function).await;
+    assert!(
+        logs.contains("serves one invocation at a time: the future of route `local` is not `Send`"),
+        "{logs}"
+    );
 }

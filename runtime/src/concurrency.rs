@@ -109,6 +109,7 @@ pub struct Why {
 
 impl Why {
     /// `what` (of type `ty`, when not empty) is not `lacks`.
+    #[cfg(feature = "http")]
     pub(crate) const fn new(what: &'static str, ty: &'static str, lacks: &'static str) -> Self {
         Self { what, ty, lacks }
     }

@@ -10,15 +10,8 @@ use super::parse::HttpFn;
 use super::validate::{Slot, Valid};
 use crate::crate_path::at;
 
-/// `async move { extract...; call; respond }` over `__request`,
-/// `__context` and `__state`.
-pub(crate) fn call_body(krate: &syn::Path, handler: &HttpFn<'_>, valid: &Valid<'_>) -> TokenStream {
-    let statements = call_statements(krate, handler, valid);
-    quote!(async move { #statements })
-}
-
-/// `extract...; call; respond`: the body of [`call_body`]'s block, or of an
-/// `async fn` taking `__request`, `__context` and `__state`.
+/// `extract...; call; respond`: the body of an `async fn` taking
+/// `__request`, `__context` and `__state`.
 pub(crate) fn call_statements(
     krate: &syn::Path,
     handler: &HttpFn<'_>,

@@ -147,16 +147,30 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
 
     let name = &function.sig.ident;
     let vis = &function.vis;
-    let params = expand::closure_params(&krate, quote!(__S));
-    let body = expand::call_body(&krate, &parsed, &valid);
-    let (generics, state) = match valid.state {
-        Some(ty) => (quote!(), quote!(#ty)),
-        None => (quote!(<__S: 'static>), quote!(__S)),
+    let statements = expand::call_statements(&krate, &parsed, &valid);
+    let http = quote!(#krate::__private::http);
+    // The body is an inherent `async fn` of the route's type, written once:
+    // `handle` boxes its future, and `handle_send` boxes it as `Send` when
+    // the concurrency probe finds it is (see `lambda_kit`'s `concurrency`
+    // module). A route without a state parameter takes none, so that its
+    // future does not depend on the router's state type.
+    let (generics, state, call_params, call_args, probe) = match valid.state {
+        Some(ty) => (
+            quote!(),
+            quote!(#ty),
+            quote!(__request: #http::Request, __context: #krate::__private::Context, __state: &'static #ty),
+            quote!(__request, __context, __state),
+            quote!(#http::RouteProbe::stateful(#name::__lambda_kit_call)),
+        ),
+        None => (
+            quote!(<__S: 'static>),
+            quote!(__S),
+            quote!(__request: #http::Request, __context: #krate::__private::Context),
+            quote!(__request, __context),
+            quote!(#http::RouteProbe::stateless(#name::__lambda_kit_call)),
+        ),
     };
-    let params = match valid.state {
-        Some(ty) => expand::closure_params(&krate, quote!(#ty)),
-        None => params,
-    };
+    let params = expand::closure_params(&krate, state.clone());
     let doc = format!(
         "The route `{} {}` of [`{name}`], for `router!`.",
         method,
@@ -169,6 +183,13 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
         #[allow(non_camel_case_types)]
         #vis struct #name {}
 
+        impl #name {
+            #[doc(hidden)]
+            async fn __lambda_kit_call(#call_params) -> #http::Response {
+                #statements
+            }
+        }
+
         impl #krate::__private::http::RouteInfo for #name {
             const METHOD: &'static str = #method;
             const PATH: &'static str = #path;
@@ -177,7 +198,14 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
 
         impl #generics #krate::__private::http::Route<#state> for #name {
             fn handle(#params) -> #krate::__private::http::BoxResponse {
-                ::std::boxed::Box::pin(#body)
+                let _ = __state;
+                ::std::boxed::Box::pin(#name::__lambda_kit_call(#call_args))
+            }
+
+            fn handle_send() -> ::core::option::Option<#http::SendHandler<#state>> {
+                #[allow(unused_imports)]
+                use #http::{RouteAny as _, RouteSend as _};
+                (&#probe).handler()
             }
 
             fn check(__params: &[&str]) -> ::core::result::Result<(), ::std::string::String> {
@@ -215,6 +243,10 @@ fn stand_in_route(krate: &syn::Path, function: &syn::ItemFn) -> TokenStream {
                 _: &'static __S,
             ) -> #krate::__private::http::BoxResponse {
                 ::core::unreachable!()
+            }
+
+            fn handle_send() -> ::core::option::Option<#krate::__private::http::SendHandler<__S>> {
+                ::core::option::Option::None
             }
 
             fn check(_: &[&str]) -> ::core::result::Result<(), ::std::string::String> {
@@ -318,9 +350,11 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         fn main() -> ::std::process::ExitCode {
             #(#alias_items)*
             #(#checks)*
-            #krate::__private::http::start_router(#init, #shutdown, #has_shutdown, |__routes| {
+            let __init = #init;
+            let __serving = #krate::__private::serving!(#krate::__private::http::router_probe(&__init));
+            #krate::__private::http::start_router(__init, #shutdown, #has_shutdown, |__routes| {
                 #(#pushes)*
-            })
+            }, __serving)
         }
     }
 }

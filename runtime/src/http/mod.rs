@@ -224,8 +224,11 @@ pub type Response<B = Body> = ::http::Response<B>;
 #[doc(hidden)]
 pub mod __private {
     pub use super::response::{respond, respond_result};
-    pub use super::router::{entry, same_route, BoxResponse, Route, RouteEntry, RouteInfo};
-    pub use super::{probe, start, start_router, Http, Request, Response};
+    pub use super::router::{
+        entry, same_route, BoxResponse, Route, RouteAny, RouteEntry, RouteInfo, RouteProbe,
+        RouteSend, SendBoxResponse, SendHandler,
+    };
+    pub use super::{probe, router_probe, start, start_router, Http, Request, Response, Routed};
 
     use std::marker::PhantomData;
 
@@ -294,7 +297,33 @@ where
     // Lives as long as the process, like the state, so that the workers of
     // a concurrent loop can share it.
     let handler: &'static H = Box::leak(Box::new(handler));
-    let adapted = &*Box::leak(Box::new(adapt!(handler, S)));
+    start_with(
+        init,
+        shutdown,
+        has_shutdown,
+        handler,
+        Http(handler),
+        serving,
+    )
+}
+
+/// [`start`] with the handler leaked and what its concurrent loop is built
+/// from.
+fn start_with<S, I, K, H, F, T>(
+    init: I,
+    shutdown: K,
+    has_shutdown: bool,
+    handler: &'static H,
+    source: T,
+    serving: Serving<T, S>,
+) -> ExitCode
+where
+    S: 'static,
+    I: Init<S>,
+    K: Shutdown<S>,
+    H: Fn(Request, Context, &'static S) -> F + 'static,
+    F: Future<Output = Response> + 'static,
+{
     if !bootstrap::under_lambda() {
         match serve::address_from_command_line() {
             Ok(Some(address)) => {
@@ -312,13 +341,14 @@ where
         reads_event: true,
         shutdown: has_shutdown,
     };
+    let adapted = &*Box::leak(Box::new(adapt!(handler, S)));
     bootstrap::start_as(
         spec,
         serve::LOCAL_MODE,
         init,
         shutdown,
         adapted,
-        Http(handler),
+        source,
         serving,
     )
 }
@@ -372,7 +402,13 @@ pub const ROUTE_ERROR: &str = "Runtime.InvalidRoute";
 /// pattern, before anything is served: a misfit fails the bootstrap's init
 /// (reported to Lambda as [`ROUTE_ERROR`]; outside Lambda printed, exit
 /// status 1) instead of answering every request 400.
-pub fn start_router<S, I, K, R>(init: I, shutdown: K, has_shutdown: bool, add_routes: R) -> ExitCode
+pub fn start_router<S, I, K, R>(
+    init: I,
+    shutdown: K,
+    has_shutdown: bool,
+    add_routes: R,
+    serving: Serving<Routed<S>, S>,
+) -> ExitCode
 where
     S: 'static,
     I: Init<S>,
@@ -401,19 +437,54 @@ where
             None => init.run().await,
         }
     };
-    start(
+    // Concurrent only when every route's future is `Send` too.
+    let serving = match router.not_send() {
+        Some(function) => Serving::sequential(Why::new("the future of route", function, "Send")),
+        None => serving,
+    };
+    let dispatch: &'static _ = Box::leak(Box::new(
+        move |request: Request, context: Context, state: &'static S| {
+            router.dispatch(request, context, state)
+        },
+    ));
+    start_with(
         init,
         shutdown,
         has_shutdown,
-        move |request, context, state| router.dispatch(request, context, state),
-        // A router's routes are boxed as futures that need not be `Send`.
-        Serving::sequential(Why::new(
-            "a `router!` bootstrap",
-            "",
-            "able to serve invocations concurrently yet (its routes' futures are boxed without `Send`); \
-             use one `#[lambda_handler(http)]` function per concurrent bootstrap",
-        )),
+        dispatch,
+        Routed(router),
+        serving,
     )
+}
+
+/// Not public API: what a router bootstrap's concurrent loop is built from.
+#[doc(hidden)]
+pub struct Routed<S: 'static>(&'static router::Router<S>);
+
+/// Not public API: the probe of a router's state (its routes are checked
+/// when the router is built: see [`start_router`]).
+#[doc(hidden)]
+pub fn router_probe<S, I>(_init: &I) -> Probe<Request, Response, S, Routed<S>, ()>
+where
+    S: 'static,
+    I: Init<S>,
+{
+    Probe(std::marker::PhantomData)
+}
+
+impl<S: Sync + 'static> Concurrent<Routed<S>, S> for Probe<Request, Response, S, Routed<S>, ()> {
+    fn serving(&self, _: [Option<Why>; 3]) -> Serving<Routed<S>, S> {
+        Serving(Ok(router_loop::<S>))
+    }
+}
+
+/// The concurrent loop of a router bootstrap whose routes all are `Send`.
+fn router_loop<S: Sync + 'static>(routed: Routed<S>, state: &'static S, parts: Parts) -> Loop {
+    let router = routed.0;
+    let dispatch = move |request: Request, context: Context, state: &'static S| {
+        router.dispatch_send(request, context, state)
+    };
+    bootstrap::concurrent_loop(&*Box::leak(Box::new(adapt!(dispatch, S))), state, parts)
 }
 
 /// The user's handler as the bootstrap's: the event becomes a request (or

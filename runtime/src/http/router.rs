@@ -32,6 +32,14 @@ pub trait RouteInfo {
 /// A route's handler future.
 pub type BoxResponse = Pin<Box<dyn Future<Output = Response>>>;
 
+/// A route's handler future that can move between threads, for a router
+/// serving invocations concurrently.
+pub type SendBoxResponse = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// A route's handler whose future is `Send`, living as long as the process.
+pub type SendHandler<S> =
+    &'static (dyn Fn(Request, Context, &'static S) -> SendBoxResponse + Send + Sync);
+
 /// A route's function, given the router's state type `S`.
 #[diagnostic::on_unimplemented(
     message = "route `{Self}` borrows a different `&State` than the router's `init` returns (`{S}`)",
@@ -43,10 +51,95 @@ pub trait Route<S: 'static>: RouteInfo {
     /// Extracts the parameters, calls the function, builds the response.
     fn handle(request: Request, context: Context, state: &'static S) -> BoxResponse;
 
+    /// The handler boxed as `Send`, when the route's future is `Send` (so
+    /// the router can serve invocations concurrently); `None` otherwise.
+    fn handle_send() -> Option<SendHandler<S>>;
+
     /// Checks each parameter's extractor against the pattern's
     /// parameters ([`FromRequest::check_route`](super::FromRequest::check_route)),
     /// when the router is built.
     fn check(params: &[&str]) -> Result<(), String>;
+}
+
+/// Not public API: a route's body, asked whether its future is `Send` (see
+/// `lambda_kit`'s `concurrency` module for the dispatch). `K` says whether
+/// it takes the router's state, `H` is the route type's `async fn`.
+#[doc(hidden)]
+pub struct RouteProbe<K, H>(H, PhantomData<K>);
+
+/// Not public API: a route body without a state parameter.
+#[doc(hidden)]
+pub struct Stateless;
+
+/// Not public API: a route body with a state parameter.
+#[doc(hidden)]
+pub struct Stateful;
+
+impl<H> RouteProbe<Stateless, H> {
+    /// The probe of a body taking the request and context.
+    pub fn stateless(body: H) -> Self {
+        Self(body, PhantomData)
+    }
+}
+
+impl<H> RouteProbe<Stateful, H> {
+    /// The probe of a body taking the request, context and state.
+    pub fn stateful(body: H) -> Self {
+        Self(body, PhantomData)
+    }
+}
+
+/// Not public API: chosen when the route's future is `Send`.
+#[doc(hidden)]
+pub trait RouteSend<S: 'static> {
+    /// The route's handler, boxed as `Send`.
+    fn handler(&self) -> Option<SendHandler<S>>;
+}
+
+impl<S, H, F> RouteSend<S> for RouteProbe<Stateless, H>
+where
+    S: 'static,
+    H: Fn(Request, Context) -> F + Copy + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    fn handler(&self) -> Option<SendHandler<S>> {
+        let body = self.0;
+        Some(Box::leak(Box::new(
+            move |request: Request, context: Context, _: &'static S| -> SendBoxResponse {
+                Box::pin(body(request, context))
+            },
+        )))
+    }
+}
+
+impl<S, H, F> RouteSend<S> for RouteProbe<Stateful, H>
+where
+    S: 'static,
+    H: Fn(Request, Context, &'static S) -> F + Copy + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    fn handler(&self) -> Option<SendHandler<S>> {
+        let body = self.0;
+        Some(Box::leak(Box::new(
+            move |request: Request, context: Context, state: &'static S| -> SendBoxResponse {
+                Box::pin(body(request, context, state))
+            },
+        )))
+    }
+}
+
+/// Not public API: chosen for every other route (lower priority through
+/// autoref): it can only be served one invocation at a time.
+#[doc(hidden)]
+pub trait RouteAny<S: 'static> {
+    /// No `Send` handler.
+    fn handler(&self) -> Option<SendHandler<S>>;
+}
+
+impl<S: 'static, K, H> RouteAny<S> for &RouteProbe<K, H> {
+    fn handler(&self) -> Option<SendHandler<S>> {
+        None
+    }
 }
 
 /// One route of a router, as the generated `main` lists it.
@@ -55,6 +148,7 @@ pub struct RouteEntry<S: 'static> {
     path: &'static str,
     function: &'static str,
     handler: fn(Request, Context, &'static S) -> BoxResponse,
+    send: Option<SendHandler<S>>,
     check: fn(&[&str]) -> Result<(), String>,
 }
 
@@ -66,6 +160,7 @@ impl<S: 'static> RouteEntry<S> {
             path: R::PATH,
             function: R::FUNCTION,
             handler: R::handle,
+            send: R::handle_send(),
             check: R::check,
         }
     }
@@ -140,10 +235,13 @@ fn decode(segment: &str) -> String {
     percent_decode_str(segment).decode_utf8_lossy().into_owned()
 }
 
-struct Entry<S: 'static> {
+/// One route, as the router matches it.
+pub(crate) struct Entry<S: 'static> {
     method: Method,
     pattern: Pattern,
+    function: &'static str,
     handler: fn(Request, Context, &'static S) -> BoxResponse,
+    send: Option<SendHandler<S>>,
 }
 
 /// The routes of one function.
@@ -153,7 +251,7 @@ pub(crate) struct Router<S: 'static> {
 
 /// What a request path and method select.
 pub(crate) enum Selected<'r, S: 'static> {
-    Route(fn(Request, Context, &'static S) -> BoxResponse, RouteParams),
+    Route(&'r Entry<S>, RouteParams),
     NotFound,
     MethodNotAllowed(Vec<&'r Method>),
 }
@@ -193,7 +291,9 @@ impl<S: 'static> Router<S> {
             entries.push(Entry {
                 method,
                 pattern,
+                function: route.function,
                 handler: route.handler,
+                send: route.send,
             });
         }
         if !misfits.is_empty() {
@@ -241,7 +341,7 @@ impl<S: 'static> Router<S> {
             }
         }
         match best {
-            Some((entry, params)) => Selected::Route(entry.handler, params),
+            Some((entry, params)) => Selected::Route(entry, params),
             None if allowed.is_empty() => Selected::NotFound,
             None => Selected::MethodNotAllowed(allowed),
         }
@@ -254,33 +354,59 @@ impl<S: 'static> Router<S> {
         context: Context,
         state: &'static S,
     ) -> BoxResponse {
+        match self.route(&mut request) {
+            Destination::Route(entry, false) => (entry.handler)(request, context, state),
+            Destination::Route(entry, true) => {
+                Box::pin(without_body((entry.handler)(request, context, state)))
+            }
+            Destination::Answer(response) => Box::pin(std::future::ready(response)),
+        }
+    }
+
+    /// [`dispatch`](Self::dispatch) for a router whose routes all are
+    /// `Send` ([`Router::not_send`] is `None`), serving concurrently.
+    pub(crate) fn dispatch_send(
+        &self,
+        mut request: Request,
+        context: Context,
+        state: &'static S,
+    ) -> SendBoxResponse {
+        let send = |entry: &Entry<S>| entry.send.expect("every route is `Send`");
+        match self.route(&mut request) {
+            Destination::Route(entry, false) => send(entry)(request, context, state),
+            Destination::Route(entry, true) => {
+                Box::pin(without_body(send(entry)(request, context, state)))
+            }
+            Destination::Answer(response) => Box::pin(std::future::ready(response)),
+        }
+    }
+
+    /// The first route whose future is not `Send`, by its function's name.
+    pub(crate) fn not_send(&self) -> Option<&'static str> {
+        self.entries
+            .iter()
+            .find(|entry| entry.send.is_none())
+            .map(|entry| entry.function)
+    }
+
+    /// The route a request goes to (its parameters put in the request's
+    /// extensions) and whether it is a `HEAD` request; or the 404 or 405
+    /// answer.
+    fn route(&self, request: &mut Request) -> Destination<'_, S> {
         let path = request.raw_http_path().to_owned();
         let path = if path.is_empty() {
             request.uri().path().to_owned()
         } else {
             path
         };
-        let head = request.method() == Method::HEAD;
         match self.select(request.method(), &path) {
-            Selected::Route(handler, params) => {
+            Selected::Route(entry, params) => {
                 request.extensions_mut().insert(params);
-                let response = handler(request, context, state);
-                if head {
-                    Box::pin(async move {
-                        let mut response = response.await;
-                        *response.body_mut() = lambda_http::Body::Empty;
-                        response
-                    })
-                } else {
-                    response
-                }
+                Destination::Route(entry, request.method() == Method::HEAD)
             }
             Selected::NotFound => {
                 let message = format!("no route for {} {path}", request.method());
-                Box::pin(std::future::ready(error_response(
-                    StatusCode::NOT_FOUND,
-                    &message,
-                )))
+                Destination::Answer(error_response(StatusCode::NOT_FOUND, &message))
             }
             Selected::MethodNotAllowed(allowed) => {
                 let list: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
@@ -293,10 +419,25 @@ impl<S: 'static> Router<S> {
                 if let Ok(value) = HeaderValue::from_str(&list.join(", ")) {
                     response.headers_mut().insert(header::ALLOW, value);
                 }
-                Box::pin(std::future::ready(response))
+                Destination::Answer(response)
             }
         }
     }
+}
+
+/// Where [`Router::route`] sends a request.
+enum Destination<'r, S: 'static> {
+    /// This route; whether the request is a `HEAD`.
+    Route(&'r Entry<S>, bool),
+    /// No route: this answer (404 or 405).
+    Answer(Response),
+}
+
+/// A `HEAD` request's answer: the `GET` route's response without its body.
+async fn without_body(response: impl Future<Output = Response>) -> Response {
+    let mut response = response.await;
+    *response.body_mut() = lambda_http::Body::Empty;
+    response
 }
 
 #[cfg(test)]
@@ -313,6 +454,7 @@ mod tests {
             path,
             function: "nothing",
             handler: nothing,
+            send: None,
             check: |_| Ok(()),
         }
     }
@@ -419,6 +561,7 @@ mod tests {
         }
 
         let with = |method, path, function, check| RouteEntry {
+            send: None,
             method,
             path,
             function,
