@@ -31,6 +31,14 @@ pub struct Handler {
     pub raw: Variant,
     pub event: Value,
     pub expected: Value,
+    /// Its timed invocations, as a multiple of `--concurrency-invocations`:
+    /// a cheap handler needs more for its runs to last long enough to time.
+    pub weight: usize,
+}
+
+/// Timed invocations of `handler` per variant and level in each round.
+pub fn per_round(handler_weight: usize, options: &Options) -> usize {
+    (options.concurrency_invocations * handler_weight / options.concurrency_rounds).max(1)
 }
 
 /// One variant at one level, over all rounds.
@@ -89,20 +97,27 @@ struct Runs {
 pub async fn scaling(handlers: &[Handler], options: &Options) -> Section {
     let began = Instant::now();
     let rounds = options.concurrency_rounds;
-    let per_round = (options.concurrency_invocations / rounds).max(1);
     let mut runs: Vec<Vec<[Runs; 2]>> = handlers
         .iter()
         .map(|_| LEVELS.iter().map(|_| Default::default()).collect())
         .collect();
     for round in 0..rounds {
+        // Each round starts at another level, so none always runs last.
         for (h, handler) in handlers.iter().enumerate() {
-            for (l, &level) in LEVELS.iter().enumerate() {
+            for l in (0..LEVELS.len()).map(|i| (i + round) % LEVELS.len()) {
+                let level = LEVELS[l];
                 // Neither variant always goes first.
                 for v in [(round + l) % 2, (round + l + 1) % 2] {
                     let variant = [&handler.kit, &handler.raw][v];
                     let run = &mut runs[h][l][v];
-                    let (samples, wall, peak) =
-                        timed(variant, handler, level, per_round, options).await;
+                    let (samples, wall, peak) = timed(
+                        variant,
+                        handler,
+                        level,
+                        per_round(handler.weight, options),
+                        options,
+                    )
+                    .await;
                     run.samples.extend(samples);
                     run.wall += wall;
                     run.peak = run.peak.max(peak);

@@ -16,7 +16,8 @@ pub struct Options {
     pub db_invocations: usize,
     /// Cold starts per variant.
     pub cold_starts: usize,
-    /// Timed invocations per variant and concurrency level.
+    /// Timed invocations per variant and concurrency level (a multiple of
+    /// it for cheap handlers).
     pub concurrency_invocations: usize,
     /// Rounds of the concurrency section (each variant and level once per
     /// round, in a new process).
@@ -89,8 +90,8 @@ impl Options {
             rounds: number("--rounds", scale(50, 2)).max(1),
             db_invocations: number("--db-invocations", scale(2_000, 20)),
             cold_starts: number("--cold-starts", scale(20, 2)).max(1),
-            concurrency_invocations: number("--concurrency-invocations", scale(2_000, 64)),
-            concurrency_rounds: number("--concurrency-rounds", scale(5, 1)).max(1),
+            concurrency_invocations: number("--concurrency-invocations", scale(4_000, 64)),
+            concurrency_rounds: number("--concurrency-rounds", scale(8, 1)).max(1),
             rtt_ms: value("--rtt-ms").map_or(1.0, |v| v.parse().expect("milliseconds")),
             callgrind: !smoke && !flag("--no-callgrind") && succeeds("valgrind", &["--version"]),
             cargo_lambda: !smoke && !flag("--no-cargo-lambda"),

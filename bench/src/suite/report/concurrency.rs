@@ -36,7 +36,6 @@ fn raw(level: &Level) -> &Measured {
 }
 
 pub fn section(t: &mut String, section: &Section, options: &Options, cores: usize) {
-    let per_round = (options.concurrency_invocations / options.concurrency_rounds).max(1);
     let _ = writeln!(t, "## 6. Concurrency (Managed Instances)\n");
     let _ = writeln!(
         t,
@@ -50,7 +49,8 @@ pub fn section(t: &mut String, section: &Section, options: &Options, cores: usiz
          (feature `concurrency-tokio`) on a multi-thread tokio runtime of min(cores, N) worker \
          threads (current-thread when N is 1), `rds_lookup` on a `mysql_async` pool of up to N \
          connections. `rds_lookup` reaches the database through the relay of section 3 ({} ms \
-         round trip). {} timed invocations per variant and level, in {} round{}; in each round the \
+         round trip). The timed invocations per variant and level (above each table) are split over \
+         {} round{}; in each round the \
          handlers, levels and variants take turns, each run in a new process warmed up at its \
          level (max(20, 4N) invocations). Throughput is invocations answered per second of \
          wall-clock time over the timed invocations; p50 and p99 are per invocation, from queuing \
@@ -59,7 +59,6 @@ pub fn section(t: &mut String, section: &Section, options: &Options, cores: usiz
          the largest over the rounds. The section took {:.0} s.\n",
         LEVELS.map(|n| n.to_string()).join(", "),
         options.rtt_ms,
-        per_round * options.concurrency_rounds,
         options.concurrency_rounds,
         if options.concurrency_rounds == 1 {
             ""
@@ -87,9 +86,11 @@ fn scaling_table(t: &mut String, table: &Scaling, options: &Options) {
     let _ = writeln!(t, "### {} ({}{setting})\n", table.name, table.kind);
     let _ = writeln!(
         t,
-        "lambda-kit: {} ({kit_source}); hand-written: {} ({raw_source}).\n",
+        "lambda-kit: {} ({kit_source}); hand-written: {} ({raw_source}). {} timed invocations \
+         per variant and level.\n",
         kit(first).label,
         raw(first).label,
+        kit(first).latency.n,
     );
     let _ = writeln!(
         t,
