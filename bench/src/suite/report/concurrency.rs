@@ -56,7 +56,9 @@ pub fn section(t: &mut String, section: &Section, options: &Options, cores: usiz
          wall-clock time over the timed invocations; p50 and p99 are per invocation, from queuing \
          it to its answer. The driver (the Runtime API emulator, on one thread) shares the \
          machine's {} cores with the bootstrap. Peak RSS is `VmHWM` after the timed invocations, \
-         the largest over the rounds. The section took {:.0} s.\n",
+         the largest over the rounds. The section took {:.0} s \
+         (`cargo run --release -p lambda-kit-bench --bin suite -- --only concurrency` runs it \
+         alone).\n",
         LEVELS.map(|n| n.to_string()).join(", "),
         options.rtt_ms,
         options.concurrency_rounds,
