@@ -26,9 +26,11 @@ const MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 pub struct Handler {
     pub name: &'static str,
     /// What kind of work it is, for the heading.
-    pub kind: &'static str,
+    pub kind: String,
     pub kit: Variant,
     pub raw: Variant,
+    /// Where the two bootstraps' code is.
+    pub sources: [&'static str; 2],
     pub event: Value,
     pub expected: Value,
     /// Its timed invocations, as a multiple of `--concurrency-invocations`:
@@ -77,7 +79,8 @@ pub struct Section {
 #[derive(Clone, Debug, Serialize)]
 pub struct Scaling {
     pub name: &'static str,
-    pub kind: &'static str,
+    pub kind: String,
+    pub sources: [&'static str; 2],
     pub event: Value,
     pub levels: Vec<Level>,
 }
@@ -132,7 +135,8 @@ pub async fn scaling(handlers: &[Handler], options: &Options) -> Section {
         .zip(runs)
         .map(|(handler, levels)| Scaling {
             name: handler.name,
-            kind: handler.kind,
+            kind: handler.kind.clone(),
+            sources: handler.sources,
             event: handler.event.clone(),
             levels: LEVELS
                 .iter()

@@ -117,11 +117,14 @@ pub struct ConcurrencyResults {
 
 /// Section 6's handlers: `rds_lookup` through the relay (waiting on the
 /// database) and `echo` (a little CPU work).
-fn concurrency_handlers(db_env: &[(String, String)]) -> Vec<concurrency::Handler> {
+fn concurrency_handlers(
+    db_env: &[(String, String)],
+    options: &Options,
+) -> Vec<concurrency::Handler> {
     vec![
         concurrency::Handler {
             name: "rds_lookup",
-            kind: "I/O-bound",
+            kind: format!("I/O-bound, {} ms simulated round trip", options.rtt_ms),
             kit: Variant::bin("`#[rds_query]`, pooled", "kit", "rds_lookup").with_env(db_env),
             raw: Variant::bin(
                 "`run_concurrent`, `mysql_async` pool of up to N",
@@ -129,19 +132,27 @@ fn concurrency_handlers(db_env: &[(String, String)]) -> Vec<concurrency::Handler
                 "bench_rds_lookup_concurrent_raw",
             )
             .with_env(db_env),
+            sources: [
+                "examples/rds_lookup/src/main.rs",
+                "bench/src/rds_lookup_concurrent_raw.rs",
+            ],
             event: json!({"name": "jhc"}),
             expected: json!("last row for jhc"),
             weight: 1,
         },
         concurrency::Handler {
             name: "echo",
-            kind: "CPU-light",
+            kind: "CPU-light".to_owned(),
             kit: Variant::bin("`#[lambda_handler]`", "kit", "echo"),
             raw: Variant::bin(
                 "`run_concurrent`",
                 "raw-concurrent",
                 "bench_echo_concurrent_raw",
             ),
+            sources: [
+                "examples/echo/src/main.rs",
+                "bench/src/echo_concurrent_raw.rs",
+            ],
             event: json!({"key1": "value1", "key2": "value2", "key3": "value3"}),
             expected: json!("value1"),
             // Several times faster than a lookup through the relay: more
@@ -158,7 +169,7 @@ async fn concurrency_only(options: Options, machine: machine::Machine, began: In
     let relay =
         LatencyProxy::start(database::socket_address(&db.server), rtt).expect("the relay listens");
     let section = concurrency::scaling(
-        &concurrency_handlers(&db.env_via(relay.address())),
+        &concurrency_handlers(&db.env_via(relay.address()), &options),
         &options,
     )
     .await;
@@ -378,7 +389,7 @@ async fn main() {
 
         // 6. Several invocations at once, the database through the relay.
         let concurrency = concurrency::scaling(
-            &concurrency_handlers(&db.env_via(relay.address())),
+            &concurrency_handlers(&db.env_via(relay.address()), &options),
             &options,
         )
         .await;

@@ -6,20 +6,6 @@ use super::tables::us;
 use crate::concurrency::{Level, Measured, Scaling, Section, LEVELS};
 use crate::options::Options;
 
-/// Where each handler's bootstraps come from, for the line above its table.
-fn sources(name: &str) -> (&'static str, &'static str) {
-    match name {
-        "rds_lookup" => (
-            "examples/rds_lookup/src/main.rs",
-            "bench/src/rds_lookup_concurrent_raw.rs",
-        ),
-        _ => (
-            "examples/echo/src/main.rs",
-            "bench/src/echo_concurrent_raw.rs",
-        ),
-    }
-}
-
 fn mib(kib: Option<u64>) -> String {
     kib.map_or_else(
         || "–".to_owned(),
@@ -49,10 +35,9 @@ pub fn section(t: &mut String, section: &Section, options: &Options, cores: usiz
          (feature `concurrency-tokio`) on a multi-thread tokio runtime of min(cores, N) worker \
          threads (current-thread when N is 1), `rds_lookup` on a `mysql_async` pool of up to N \
          connections. `rds_lookup` reaches the database through the relay of section 3 ({} ms \
-         round trip). The timed invocations per variant and level (above each table) are split over \
-         {} round{}; in each round the \
-         handlers, levels and variants take turns, each run in a new process warmed up at its \
-         level (max(20, 4N) invocations). Throughput is invocations answered per second of \
+         round trip). The timed invocations per variant and level (above each table) are split \
+         over {} round{}; in each round the handlers, levels and variants take turns, each run in \
+         a new process warmed up at its level (max(20, 4N) invocations). Throughput is invocations answered per second of \
          wall-clock time over the timed invocations; p50 and p99 are per invocation, from queuing \
          it to its answer. The driver (the Runtime API emulator, on one thread) shares the \
          machine's {} cores with the bootstrap. Peak RSS is `VmHWM` after the timed invocations, \
@@ -71,21 +56,16 @@ pub fn section(t: &mut String, section: &Section, options: &Options, cores: usiz
         section.seconds,
     );
     for table in &section.tables {
-        scaling_table(t, table, options);
+        scaling_table(t, table);
     }
 }
 
-fn scaling_table(t: &mut String, table: &Scaling, options: &Options) {
+fn scaling_table(t: &mut String, table: &Scaling) {
     let Some(first) = table.levels.first() else {
         return;
     };
-    let (kit_source, raw_source) = sources(table.name);
-    let setting = if table.name == "rds_lookup" {
-        format!(", {} ms simulated round trip", options.rtt_ms)
-    } else {
-        String::new()
-    };
-    let _ = writeln!(t, "### {} ({}{setting})\n", table.name, table.kind);
+    let [kit_source, raw_source] = table.sources;
+    let _ = writeln!(t, "### {} ({})\n", table.name, table.kind);
     let _ = writeln!(
         t,
         "lambda-kit: {} ({kit_source}); hand-written: {} ({raw_source}). {} timed invocations \
@@ -149,5 +129,56 @@ pub fn summary(t: &mut String, section: &Section) {
             us(kit(last).latency.p99_us),
             us(raw(last).latency.p99_us),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::stats::Stats;
+
+    fn measured(key: &'static str, per_second: f64) -> Measured {
+        Measured {
+            label: key,
+            key,
+            invocations: 100,
+            seconds: 100.0 / per_second,
+            per_second,
+            latency: Stats::of(&[Duration::from_micros(1500)]),
+            peak_rss_kib: Some(7 * 1024),
+        }
+    }
+
+    #[test]
+    fn ratios_come_from_throughput() {
+        let table = Scaling {
+            name: "rds_lookup",
+            kind: "I/O-bound".to_owned(),
+            sources: ["kit.rs", "raw.rs"],
+            event: serde_json::Value::Null,
+            levels: vec![
+                Level {
+                    concurrency: 1,
+                    variants: vec![measured("kit", 600.0), measured("raw", 500.0)],
+                },
+                Level {
+                    concurrency: 4,
+                    variants: vec![measured("kit", 600.0), measured("raw", 2000.0)],
+                },
+            ],
+        };
+        let mut t = String::new();
+        scaling_table(&mut t, &table);
+        assert!(
+            t.contains("| 1 (unset) | 600 | 500 | 1.20x | 1.00x | 1.00x | 1500 µs / 1500 µs |"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| 4 | 600 | 2000 | 0.30x | 1.00x | 4.00x |"),
+            "{t}"
+        );
+        assert!(t.contains("| 7.0 MiB | 7.0 MiB |"), "{t}");
     }
 }

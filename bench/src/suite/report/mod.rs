@@ -63,11 +63,7 @@ pub fn write_concurrency(results: &ConcurrencyResults) {
     let mut section = String::new();
     concurrency::section(&mut section, &results.concurrency, o, m.cores);
     let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "# Benchmarks: concurrency alone
-"
-    );
+    let _ = writeln!(t, "# Benchmarks: concurrency alone\n");
     let _ = writeln!(
         t,
         "`cargo run --release -p lambda-kit-bench --bin suite -- --only concurrency`: section 6 of \
