@@ -11,6 +11,12 @@
 //! bench/results/benchmarks.png (`--out DIR` to write elsewhere; `--smoke`
 //! for a seconds-long run into a temporary directory).
 //!
+//! `--only concurrency` runs section 6 alone (several invocations in
+//! flight, as on Lambda Managed Instances) and writes its report into a
+//! temporary directory (`--out DIR` to write elsewhere), not over the
+//! committed BENCHMARKS.md; `--concurrency-invocations N` and
+//! `--concurrency-rounds N` size it, `--smoke` makes it a few seconds long.
+//!
 //! `--instructions-only` prints callgrind's instructions per invocation for
 //! the Rust variants of the overhead cases, the SQS batches and the pooled
 //! database lookups (`#[rds_query]` and sqlx, over loopback) and nothing
@@ -21,6 +27,7 @@
 
 mod batch;
 mod callgrind;
+mod concurrency;
 mod database;
 mod machine;
 mod options;
@@ -93,7 +100,95 @@ pub struct Results {
     pub database: Vec<Comparison>,
     pub database_server: String,
     pub sizes: Vec<Size>,
+    /// Several invocations at once, as on Lambda Managed Instances.
+    pub concurrency: concurrency::Section,
     pub seconds: f64,
+}
+
+/// What `--only concurrency` measured.
+#[derive(Debug, Serialize)]
+pub struct ConcurrencyResults {
+    pub options: Options,
+    pub machine: machine::Machine,
+    pub database_server: String,
+    pub concurrency: concurrency::Section,
+    pub seconds: f64,
+}
+
+/// Section 6's handlers: `rds_lookup` through the relay (waiting on the
+/// database) and `echo` (a little CPU work).
+fn concurrency_handlers(
+    db_env: &[(String, String)],
+    options: &Options,
+) -> Vec<concurrency::Handler> {
+    vec![
+        concurrency::Handler {
+            name: "rds_lookup",
+            kind: format!("I/O-bound, {} ms simulated round trip", options.rtt_ms),
+            kit: Variant::bin("`#[rds_query]`, pooled", "kit", "rds_lookup").with_env(db_env),
+            raw: Variant::bin(
+                "`run_concurrent`, `mysql_async` pool of up to N",
+                "raw-concurrent",
+                "bench_rds_lookup_concurrent_raw",
+            )
+            .with_env(db_env),
+            sources: [
+                "examples/rds_lookup/src/main.rs",
+                "bench/src/rds_lookup_concurrent_raw.rs",
+            ],
+            event: json!({"name": "jhc"}),
+            expected: json!("last row for jhc"),
+            weight: 1,
+        },
+        concurrency::Handler {
+            name: "echo",
+            kind: "CPU-light".to_owned(),
+            kit: Variant::bin("`#[lambda_handler]`", "kit", "echo"),
+            raw: Variant::bin(
+                "`run_concurrent`",
+                "raw-concurrent",
+                "bench_echo_concurrent_raw",
+            ),
+            sources: [
+                "examples/echo/src/main.rs",
+                "bench/src/echo_concurrent_raw.rs",
+            ],
+            event: json!({"key1": "value1", "key2": "value2", "key3": "value3"}),
+            expected: json!("value1"),
+            // Several times faster than a lookup through the relay: more
+            // invocations keep each timed run long enough to time.
+            weight: 5,
+        },
+    ]
+}
+
+/// `--only concurrency`: section 6 alone, with its own database and relay.
+async fn concurrency_only(options: Options, machine: machine::Machine, began: Instant) {
+    let db = open_database().await;
+    let rtt = Duration::from_secs_f64(options.rtt_ms / 1000.0);
+    let relay =
+        LatencyProxy::start(database::socket_address(&db.server), rtt).expect("the relay listens");
+    let section = concurrency::scaling(
+        &concurrency_handlers(&db.env_via(relay.address()), &options),
+        &options,
+    )
+    .await;
+    db.drop_database().await;
+    report::write_concurrency(&ConcurrencyResults {
+        machine: machine.finish(),
+        database_server: db.version.clone(),
+        concurrency: section,
+        seconds: began.elapsed().as_secs_f64(),
+        options,
+    });
+}
+
+async fn open_database() -> BenchDb {
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned());
+    BenchDb::create(&url)
+        .await
+        .unwrap_or_else(|err| panic!("{err}"))
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -105,6 +200,10 @@ async fn main() {
         "lambda-kit benchmark suite{}",
         if options.smoke { " (smoke)" } else { "" }
     );
+    if options.only.as_deref() == Some("concurrency") && !options.instructions_only {
+        concurrency_only(options, machine, began).await;
+        return;
+    }
 
     // 1. Per-invocation overhead, with the baseline last.
     let hello_event = json!({});
@@ -203,11 +302,7 @@ async fn main() {
     };
 
     // 3. The database, directly and through a simulated network hop.
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".to_owned());
-    let db = BenchDb::create(&url)
-        .await
-        .unwrap_or_else(|err| panic!("{err}"));
+    let db = open_database().await;
     let server = database::socket_address(&db.server);
     let lookup = json!({"name": "jhc"});
     let found = json!("last row for jhc");
@@ -291,11 +386,18 @@ async fn main() {
             &options,
         )
         .await;
-        (database, cold)
+
+        // 6. Several invocations at once, the database through the relay.
+        let concurrency = concurrency::scaling(
+            &concurrency_handlers(&db.env_via(relay.address()), &options),
+            &options,
+        )
+        .await;
+        (database, cold, concurrency)
     }
     .await;
     db.drop_database().await;
-    let (database, cold_start) = outcome;
+    let (database, cold_start, concurrency) = outcome;
 
     // 4. Deployable size.
     let sizes = sizes(
@@ -318,6 +420,7 @@ async fn main() {
         database,
         database_server: db.version.clone(),
         sizes,
+        concurrency,
         seconds: began.elapsed().as_secs_f64(),
         options,
     };

@@ -16,6 +16,12 @@ pub struct Options {
     pub db_invocations: usize,
     /// Cold starts per variant.
     pub cold_starts: usize,
+    /// Timed invocations per variant and concurrency level (a multiple of
+    /// it for cheap handlers).
+    pub concurrency_invocations: usize,
+    /// Rounds of the concurrency section (each variant and level once per
+    /// round, in a new process).
+    pub concurrency_rounds: usize,
     /// Simulated round-trip time to the database, besides loopback.
     pub rtt_ms: f64,
     pub callgrind: bool,
@@ -27,7 +33,8 @@ pub struct Options {
     pub instructions_only: bool,
     /// `--only NAME`: with `--instructions-only`, the case named NAME
     /// (`hello`, `echo`, `sqs_batch`, `sqs_batch_failing`, `rds_lookup`)
-    /// alone.
+    /// alone; without it, `--only concurrency` runs that section alone and
+    /// writes its report into a temporary directory (or `--out DIR`).
     #[serde(skip)]
     pub only: Option<String>,
     /// `--compare-dir DIR`: with `--instructions-only`, each Rust variant's
@@ -54,6 +61,9 @@ impl Options {
             value(name).map_or(default, |v| v.parse().expect("a whole number"))
         };
         let smoke = flag("--smoke");
+        let only = value("--only");
+        // A partial run must not overwrite the committed report.
+        let partial = only.as_deref() == Some("concurrency") && !flag("--instructions-only");
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("bench/ is in the repository")
@@ -63,9 +73,12 @@ impl Options {
                 PathBuf::from(&dir),
                 PathBuf::from(dir).join("BENCHMARKS.md"),
             ),
-            None if smoke => {
-                let dir = std::env::temp_dir()
-                    .join(format!("lambda-kit-bench-smoke-{}", std::process::id()));
+            None if smoke || partial => {
+                let dir = std::env::temp_dir().join(format!(
+                    "lambda-kit-bench-{}-{}",
+                    if partial { "concurrency" } else { "smoke" },
+                    std::process::id()
+                ));
                 (dir.clone(), dir.join("BENCHMARKS.md"))
             }
             None => (repo.join("bench/results"), repo.join("BENCHMARKS.md")),
@@ -77,12 +90,14 @@ impl Options {
             rounds: number("--rounds", scale(50, 2)).max(1),
             db_invocations: number("--db-invocations", scale(2_000, 20)),
             cold_starts: number("--cold-starts", scale(20, 2)).max(1),
+            concurrency_invocations: number("--concurrency-invocations", scale(4_000, 64)),
+            concurrency_rounds: number("--concurrency-rounds", scale(8, 1)).max(1),
             rtt_ms: value("--rtt-ms").map_or(1.0, |v| v.parse().expect("milliseconds")),
             callgrind: !smoke && !flag("--no-callgrind") && succeeds("valgrind", &["--version"]),
             cargo_lambda: !smoke && !flag("--no-cargo-lambda"),
             python: value("--python").unwrap_or_else(|| "python3".to_owned()),
             instructions_only: flag("--instructions-only"),
-            only: value("--only"),
+            only,
             compare_dir: value("--compare-dir").map(PathBuf::from),
             out,
             markdown,

@@ -32,7 +32,7 @@ pub struct Comparison {
     pub variants: Vec<Measured>,
 }
 
-fn peak_rss_kib(pid: Option<u32>) -> Option<u64> {
+pub fn peak_rss_kib(pid: Option<u32>) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{}/status", pid?)).ok()?;
     status
         .lines()

@@ -112,6 +112,7 @@ pub fn summary(t: &mut String, results: &Results) {
         us(find(cold, "python").stats.median_us),
         us(find(cold, "kit-rds").stats.median_us),
     );
+    super::concurrency::summary(t, &results.concurrency);
     targets(t, results);
 }
 
