@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::process::ExitCode;
 
+use futures_util::future::Either;
 use lambda_runtime::Runtime;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -177,18 +178,6 @@ macro_rules! runtime {
     }};
 }
 
-/// The loop that serves one invocation at a time.
-fn sequential_loop<E, S, H>(handler: &'static H, state: &'static S, parts: Parts) -> Loop
-where
-    E: DeserializeOwned + 'static,
-    S: 'static,
-    H: Handler<E, S>,
-    H::Future: 'static,
-    H::Output: Serialize + 'static,
-{
-    Box::pin(runtime!(handler, state, parts).run())
-}
-
 /// The loop that serves as many invocations at once as
 /// `AWS_LAMBDA_MAX_CONCURRENCY` says, each worker on a task of its own.
 pub(crate) fn concurrent_loop<E, S, H>(handler: &'static H, state: &'static S, parts: Parts) -> Loop
@@ -255,7 +244,7 @@ where
     let mut run = match loops.serving.0 {
         Ok(concurrent) if requested > 1 => {
             tracing::info!("serving up to {requested} invocations at once");
-            concurrent(loops.source, state, parts)
+            Either::Right(concurrent(loops.source, state, parts))
         }
         serving => {
             if let (Err(why), true) = (serving, requested > 1) {
@@ -266,7 +255,9 @@ where
                 // feature is missing, which is not why.
                 std::env::remove_var(concurrency::MAX_CONCURRENCY_ENV);
             }
-            sequential_loop(loops.handler, state, parts)
+            // Its own type, not the boxed `Loop`: the classic path stays
+            // as the compiler inlines it without concurrency.
+            Either::Left(Box::pin(runtime!(loops.handler, state, parts).run()))
         }
     };
     let signal = tokio::select! {
