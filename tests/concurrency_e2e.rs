@@ -161,7 +161,7 @@ async fn a_state_that_is_not_sync_serves_one_at_a_time_and_says_why() {
         notices[0].contains("AWS_LAMBDA_MAX_CONCURRENCY is 4")
             && notices[0]
                 .contains("the init state `alloc::rc::Rc<core::cell::Cell<u64>>` is not `Sync`")
-            && notices[0].contains("#[lambda_handler(concurrent)]"),
+            && notices[0].contains("the `concurrent` argument"),
         "{}",
         notices[0]
     );
@@ -319,6 +319,47 @@ async fn a_router_with_a_route_that_is_not_send_names_it_and_serves_one_at_a_tim
     let logs = finished_output(&mut function).await;
     assert!(
         logs.contains("serves one invocation at a time: the future of route `local` is not `Send`"),
+        "{logs}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shutdown_cancels_each_invocation_cut_short_before_it_ends() {
+    let mut command = tokio::process::Command::new(CONCURRENT);
+    command
+        .env(MAX_CONCURRENCY_ENV, "4")
+        .env("LAMBDA_KIT_SHUTDOWN_GRACE_MS", "50");
+    let mut function = Function::spawn_command(command).await.unwrap();
+    let answers: Vec<_> = (0..3)
+        .map(|id| {
+            function
+                .api()
+                .invoke_in_background(json!({"id": id, "sleep_ms": 600_000}).to_string())
+        })
+        .collect();
+    function
+        .wait_for_output(
+            |output| output.matches("started").count() >= 3,
+            lambda_kit::testing::DEFAULT_TIMEOUT,
+        )
+        .await
+        .unwrap();
+    function.signal("TERM").unwrap();
+    for answer in answers {
+        let error = answer.await.unwrap().into_result().unwrap_err();
+        assert_eq!(error.error_type, lambda_kit::SHUTDOWN_TIMEOUT_ERROR);
+    }
+    let status = function.wait().await.unwrap();
+    let logs = function.output();
+    assert!(status.success(), "{status}\n{logs}");
+    // Each handler was dropped on its worker before the bootstrap said it
+    // was done, not left running through the shutdown.
+    let summary = logs
+        .find("shutting down on SIGTERM")
+        .unwrap_or_else(|| panic!("no summary:\n{logs}"));
+    assert_eq!(
+        logs[..summary].matches("dropped unfinished").count(),
+        3,
         "{logs}"
     );
 }

@@ -150,9 +150,11 @@ pub(crate) fn block_on(
         }
     };
     let code = runtime.block_on(body);
-    // Invocations cut short by a shutdown may still run on worker tasks:
-    // the process exits without waiting for them.
-    runtime.shutdown_background();
+    if threads.is_some() {
+        // Workers of a concurrent loop may still wait on the Runtime API:
+        // the process exits without waiting for them.
+        runtime.shutdown_background();
+    }
     code
 }
 
@@ -168,13 +170,16 @@ struct Loops<H: 'static, T, S: 'static> {
 /// a macro so that each loop gets the concrete service type it needs
 /// (`run_concurrent` requires it `Send` and `Clone`).
 macro_rules! runtime {
-    ($handler:expr, $state:expr, $parts:expr) => {{
+    ($handler:expr, $state:expr, $parts:expr, $concurrent:expr) => {{
         let (decode_first, decoded) = DecodeFirst::new();
         let service = HandlerService::new($handler, $state, decoded);
         Runtime::new(service)
             .layer(decode_first)
             .layer(InvocationSpans::default())
-            .layer(TrackInFlight($parts.tracker))
+            .layer(TrackInFlight {
+                tracker: $parts.tracker,
+                cancellable: $concurrent,
+            })
     }};
 }
 
@@ -188,7 +193,7 @@ where
     H::Future: Send + 'static,
     H::Output: Serialize + Send + 'static,
 {
-    Box::pin(runtime!(handler, state, parts).run_concurrent())
+    Box::pin(runtime!(handler, state, parts, true).run_concurrent())
 }
 
 async fn serve<E, S, H, T, I, K>(
@@ -240,7 +245,8 @@ where
     };
     let requested = loops.requested.unwrap_or(1);
     // Boxed so that it can be dropped, cancelling a handler cut short,
-    // before the hook runs.
+    // before the hook runs (a concurrent loop's workers run on tasks of
+    // their own: the tracker cancels those, see below).
     let mut run = match loops.serving.0 {
         Ok(concurrent) if requested > 1 => {
             tracing::info!("serving up to {requested} invocations at once");
@@ -257,7 +263,7 @@ where
             }
             // Its own type, not the boxed `Loop`: the classic path stays
             // as the compiler inlines it without concurrency.
-            Either::Left(Box::pin(runtime!(loops.handler, state, parts).run()))
+            Either::Left(Box::pin(runtime!(loops.handler, state, parts, false).run()))
         }
     };
     let signal = tokio::select! {
@@ -290,10 +296,15 @@ where
         shutdown::drain(&mut logged, tracker.idle(), grace, &mut signals).await
     };
     let cut_short = tracker.current();
-    drop(run);
-    for request_id in cut_short {
-        shutdown::answer_cut_short(&request_id).await;
+    if matches!(run, Either::Right(_)) && !cut_short.is_empty() {
+        tracker.cancel();
+        // Each worker drops its handler when woken; one stuck in blocking
+        // code is not waited for.
+        let _ = tokio::time::timeout(shutdown::ANSWER_LIMIT, tracker.idle()).await;
     }
+    drop(run);
+    // At once, so that all of them fit in the one answering allowance.
+    futures_util::future::join_all(cut_short.iter().map(|id| shutdown::answer_cut_short(id))).await;
     shutdown::finish(signal, in_flight, shutdown, state, spec.shutdown, grace).await;
     ExitCode::SUCCESS
 }

@@ -57,7 +57,9 @@ pub(crate) fn per_environment(value: Option<&str>) -> u32 {
 }
 
 fn parse(value: Option<&str>) -> Result<u32, Diagnostic> {
-    let Some(text) = value.map(str::trim).filter(|text| !text.is_empty()) else {
+    // Read exactly as `lambda_runtime` reads it, so both agree on the
+    // number (it ignores a value that does not parse).
+    let Some(text) = value.filter(|text| !text.is_empty()) else {
         return Ok(1);
     };
     match text.parse::<u32>() {
@@ -392,8 +394,9 @@ pub mod required {
 pub(crate) fn sequential_notice(requested: u32, why: &Why) -> String {
     format!(
         "{MAX_CONCURRENCY_ENV} is {requested}, but this function serves one invocation at a time: \
-         {why}. Make it so (e.g. `Arc` and `Mutex` instead of `Rc` and `RefCell`), and \
-         `#[lambda_handler(concurrent)]` turns this into a compile error at the cause"
+         {why}. Make it `Send` and `Sync` (e.g. `Arc` and `Mutex` instead of `Rc` and `RefCell`, \
+         no `Rc` or `RefCell` borrow held across an `.await`); on a `#[lambda_handler]` function, \
+         the `concurrent` argument turns this into a compile error at the cause"
     )
 }
 
@@ -411,10 +414,10 @@ mod tests {
     #[test]
     fn the_setting_is_a_whole_number_from_one_up() {
         assert_eq!(parse(None).unwrap(), 1);
-        assert_eq!(parse(Some(" ")).unwrap(), 1);
+        assert_eq!(parse(Some("")).unwrap(), 1);
         assert_eq!(parse(Some("8")).unwrap(), 8);
-        assert_eq!(parse(Some(" 16 ")).unwrap(), 16);
-        for bad in ["0", "-2", "eight", "1.5"] {
+        assert_eq!(parse(Some("16")).unwrap(), 16);
+        for bad in ["0", "-2", "eight", "1.5", " 8"] {
             let err = parse(Some(bad)).unwrap_err();
             assert_eq!(err.error_type, "Runtime.InvalidEnvironment");
             assert!(err.error_message.contains(MAX_CONCURRENCY_ENV), "{bad}");

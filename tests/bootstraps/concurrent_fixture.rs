@@ -13,6 +13,8 @@ use tokio::sync::Notify;
 #[derive(Default)]
 struct State {
     running: AtomicUsize,
+    /// Jobs that asked to gather, counted up only.
+    gathering: AtomicUsize,
     changed: Notify,
 }
 
@@ -41,13 +43,21 @@ struct Done {
     request_id: String,
 }
 
-/// Counts the invocation as running until dropped, even by a panic.
-struct Running<'s>(&'s State);
+/// Counts the invocation as running until dropped, even by a panic or a
+/// cancellation, which it logs.
+struct Running<'s> {
+    state: &'s State,
+    id: u64,
+    finished: bool,
+}
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        self.0.running.fetch_sub(1, Ordering::SeqCst);
-        self.0.changed.notify_waiters();
+        self.state.running.fetch_sub(1, Ordering::SeqCst);
+        self.state.changed.notify_waiters();
+        if !self.finished {
+            tracing::info!(id = self.id, "dropped unfinished");
+        }
     }
 }
 
@@ -55,14 +65,21 @@ impl Drop for Running<'_> {
 async fn concurrent_fixture(state: &State, job: Job, ctx: Context) -> Done {
     state.running.fetch_add(1, Ordering::SeqCst);
     state.changed.notify_waiters();
-    let running = Running(state);
+    let mut running = Running {
+        state,
+        id: job.id,
+        finished: false,
+    };
     tracing::info!(id = job.id, "started");
     if job.gather > 0 {
-        // Done only when that many run at once: sequential serving never
-        // gets there and the deadline cuts the invocation short.
+        // Done only once that many have arrived, none of them done:
+        // sequential serving never gets there and the deadline cuts the
+        // invocation short.
+        state.gathering.fetch_add(1, Ordering::SeqCst);
+        state.changed.notify_waiters();
         loop {
             let changed = state.changed.notified();
-            if state.running.load(Ordering::SeqCst) >= job.gather {
+            if state.gathering.load(Ordering::SeqCst) >= job.gather {
                 break;
             }
             changed.await;
@@ -74,6 +91,7 @@ async fn concurrent_fixture(state: &State, job: Job, ctx: Context) -> Done {
         panic!("job {} panicked", job.id);
     }
     tracing::info!(id = job.id, "finished");
+    running.finished = true;
     drop(running);
     Done {
         id: job.id,

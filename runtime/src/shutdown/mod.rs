@@ -427,6 +427,10 @@ struct TrackerInner {
     running: Mutex<Running>,
     /// Set on SIGTERM/SIGINT: no invocation after those in flight.
     stopping: AtomicBool,
+    /// Set when the grace period ran out with invocations still running on
+    /// the workers of a concurrent loop, which dropping the loop does not
+    /// cancel (they run on tasks of their own): each drops its handler.
+    cancelled: AtomicBool,
     idle: Notify,
 }
 
@@ -436,6 +440,9 @@ struct Running {
     next: u64,
     /// The number and request id of each invocation running.
     now: Vec<(u64, String)>,
+    /// The wakers of the invocations running on a concurrent loop's
+    /// workers, by number, for [`Tracker::cancel`].
+    wakers: Vec<(u64, std::task::Waker)>,
     /// Request id buffers of finished invocations, reused so that tracking
     /// allocates nothing per invocation once ids stop growing.
     spare: Vec<String>,
@@ -490,9 +497,37 @@ impl Tracker {
         number
     }
 
+    /// Ends the invocations still running on a concurrent loop's workers:
+    /// each drops its handler when next polled, which this wakes it for.
+    /// [`idle`](Self::idle) then resolves once all have.
+    pub(crate) fn cancel(&self) {
+        self.0.cancelled.store(true, Ordering::Release);
+        let wakers = std::mem::take(&mut self.running().wakers);
+        for (_, waker) in wakers {
+            waker.wake();
+        }
+    }
+
+    /// Registers the waker of invocation `number` for [`cancel`](Self::cancel),
+    /// then says whether it has been cancelled (in that order, so a cancel
+    /// in between is not missed).
+    fn cancelled(&self, number: u64, waker: &std::task::Waker) -> bool {
+        {
+            let mut running = self.running();
+            match running.wakers.iter_mut().find(|(n, _)| *n == number) {
+                Some((_, known)) => known.clone_from(waker),
+                None => running.wakers.push((number, waker.clone())),
+            }
+        }
+        self.0.cancelled.load(Ordering::Acquire)
+    }
+
     /// Marks invocation `number` finished, if it still runs.
     fn end(&self, number: u64) {
         let mut running = self.running();
+        if let Some(at) = running.wakers.iter().position(|(n, _)| *n == number) {
+            running.wakers.swap_remove(at);
+        }
         if let Some(at) = running.now.iter().position(|(n, _)| *n == number) {
             let (_, id) = running.now.swap_remove(at);
             running.spare.push(id);
@@ -510,8 +545,12 @@ impl Tracker {
 }
 
 /// The outermost layer: marks an invocation in flight from its start until
-/// its response (or error) has been posted to the Runtime API.
-pub(crate) struct TrackInFlight(pub(crate) Tracker);
+/// its response (or error) has been posted to the Runtime API. With
+/// `cancellable` (a concurrent loop), [`Tracker::cancel`] ends it.
+pub(crate) struct TrackInFlight {
+    pub(crate) tracker: Tracker,
+    pub(crate) cancellable: bool,
+}
 
 impl<S> Layer<S> for TrackInFlight {
     type Service = Tracked<S>;
@@ -519,7 +558,8 @@ impl<S> Layer<S> for TrackInFlight {
     fn layer(&self, inner: S) -> Tracked<S> {
         Tracked {
             inner,
-            tracker: self.0.clone(),
+            tracker: self.tracker.clone(),
+            cancellable: self.cancellable,
         }
     }
 }
@@ -529,6 +569,7 @@ impl<S> Layer<S> for TrackInFlight {
 pub(crate) struct Tracked<S> {
     inner: S,
     tracker: Tracker,
+    cancellable: bool,
 }
 
 impl<S: Service<LambdaInvocation>> Service<LambdaInvocation> for Tracked<S> {
@@ -543,9 +584,10 @@ impl<S: Service<LambdaInvocation>> Service<LambdaInvocation> for Tracked<S> {
     fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
         let number = self.tracker.begin(&invocation.context.request_id);
         TrackedFuture {
-            inner: self.inner.call(invocation),
+            inner: Some(self.inner.call(invocation)),
             done: Done(self.tracker.clone(), number),
             held: false,
+            cancellable: self.cancellable,
         }
     }
 }
@@ -569,12 +611,14 @@ impl Drop for Done {
 pin_project_lite::pin_project! {
     /// See [`TrackInFlight`].
     pub(crate) struct TrackedFuture<F> {
+        // `None` once cancelled.
         #[pin]
-        inner: F,
+        inner: Option<F>,
         done: Done,
-        // Answered during shutdown: pending for good, so the loop never
-        // goes on to poll `next`.
+        // Answered during shutdown (or cancelled): pending for good, so the
+        // loop never goes on to poll `next`.
         held: bool,
+        cancellable: bool,
     }
 }
 
@@ -582,11 +626,22 @@ impl<F: Future> Future for TrackedFuture<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        let this = self.project();
+        let mut this = self.project();
         if *this.held {
             return Poll::Pending;
         }
-        let output = std::task::ready!(this.inner.poll(cx));
+        if *this.cancellable && this.done.0.cancelled(this.done.1, cx.waker()) {
+            // Dropping the handler here, on its worker, cancels it before
+            // the shutdown hook runs; the bootstrap answers it.
+            this.inner.set(None);
+            this.done.finish();
+            *this.held = true;
+            return Poll::Pending;
+        }
+        let Some(inner) = this.inner.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        let output = std::task::ready!(inner.poll(cx));
         this.done.finish();
         if this.done.0.stopping() {
             // The bootstrap drops the loop once it sees the invocation done.
@@ -669,11 +724,45 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_cancelled_invocation_drops_its_handler_and_counts_as_done() {
+        let tracker = Tracker::default();
+        let layer = TrackInFlight {
+            tracker: tracker.clone(),
+            cancellable: true,
+        };
+        let mut service = layer.layer(lambda_runtime::service_fn(|_: LambdaInvocation| {
+            std::future::pending::<Result<(), Diagnostic>>()
+        }));
+        let invocation = LambdaInvocation {
+            parts: http::Response::new(()).into_parts().0,
+            body: Default::default(),
+            context: lambda_runtime::Context::default(),
+        };
+        let running = tokio::spawn(service.call(invocation));
+        while tracker.current().is_empty() || tracker.running().wakers.is_empty() {
+            tokio::task::yield_now().await;
+        }
+        tracker.stop();
+        tracker.cancel();
+        tracker.idle().await;
+        assert!(tracker.current().is_empty());
+        assert!(
+            !running.is_finished(),
+            "held, so the worker never polls `next`"
+        );
+        running.abort();
+    }
+
+    #[tokio::test]
     async fn an_invocation_answered_while_stopping_holds_the_loop_there() {
         let tracker = Tracker::default();
-        let mut service = TrackInFlight(tracker.clone()).layer(lambda_runtime::service_fn(
-            |_: LambdaInvocation| async { Ok::<(), Diagnostic>(()) },
-        ));
+        let layer = TrackInFlight {
+            tracker: tracker.clone(),
+            cancellable: false,
+        };
+        let mut service = layer.layer(lambda_runtime::service_fn(|_: LambdaInvocation| async {
+            Ok::<(), Diagnostic>(())
+        }));
         let invocation = || LambdaInvocation {
             parts: http::Response::new(()).into_parts().0,
             body: Default::default(),
