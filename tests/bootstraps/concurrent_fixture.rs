@@ -12,7 +12,6 @@ use tokio::sync::Notify;
 /// Shared by every invocation in flight.
 #[derive(Default)]
 struct State {
-    running: AtomicUsize,
     /// Jobs that asked to gather, counted up only.
     gathering: AtomicUsize,
     changed: Notify,
@@ -43,18 +42,15 @@ struct Done {
     request_id: String,
 }
 
-/// Counts the invocation as running until dropped, even by a panic or a
-/// cancellation, which it logs.
-struct Running<'s> {
-    state: &'s State,
+/// Logs the invocation's end when it did not finish: dropped by a panic or
+/// a cancellation.
+struct Ending {
     id: u64,
     finished: bool,
 }
 
-impl Drop for Running<'_> {
+impl Drop for Ending {
     fn drop(&mut self) {
-        self.state.running.fetch_sub(1, Ordering::SeqCst);
-        self.state.changed.notify_waiters();
         if !self.finished {
             tracing::info!(id = self.id, "dropped unfinished");
         }
@@ -63,10 +59,7 @@ impl Drop for Running<'_> {
 
 #[lambda_handler(init = setup, concurrent)]
 async fn concurrent_fixture(state: &State, job: Job, ctx: Context) -> Done {
-    state.running.fetch_add(1, Ordering::SeqCst);
-    state.changed.notify_waiters();
-    let mut running = Running {
-        state,
+    let mut ending = Ending {
         id: job.id,
         finished: false,
     };
@@ -91,8 +84,8 @@ async fn concurrent_fixture(state: &State, job: Job, ctx: Context) -> Done {
         panic!("job {} panicked", job.id);
     }
     tracing::info!(id = job.id, "finished");
-    running.finished = true;
-    drop(running);
+    ending.finished = true;
+    drop(ending);
     Done {
         id: job.id,
         request_id: ctx.request_id,
