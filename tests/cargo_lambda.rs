@@ -126,3 +126,41 @@ async fn abort_builds_still_answer_the_panicking_invocation() {
         "an abort build exits after a panic: {status}"
     );
 }
+
+/// Several invocations in flight (Lambda Managed Instances): the panic is
+/// reported to the invocation that panicked, not to the one started last.
+/// The panicking one logs that it waits before the other is even queued, so
+/// the other starts after it.
+#[tokio::test]
+#[ignore = "tier 2: needs cargo-lambda and zig (tests/run.sh installs them); tests/run.sh runs it"]
+async fn abort_builds_answer_the_concurrent_invocation_that_panicked() {
+    let lambda_dir = cargo_lambda_build(&["abort_fixture"], "abort");
+    let mut command = tokio::process::Command::new(lambda_dir.join("abort_fixture/bootstrap"));
+    command.env(lambda_kit::MAX_CONCURRENCY_ENV, "2");
+    let mut fixture = Function::spawn_command(command).await.unwrap();
+    let panicking = fixture
+        .api()
+        .invoke_in_background(json!({"action": "wait", "message": "the first panics"}).to_string());
+    fixture
+        .wait_for_output(
+            |output| output.contains("waiting for another invocation"),
+            std::time::Duration::from_secs(30),
+        )
+        .await
+        .unwrap();
+    // Never answered: the process aborts while it waits.
+    let _later = fixture
+        .api()
+        .invoke_in_background(json!({"action": "arrive"}).to_string());
+    let completion = panicking.await.unwrap();
+    let err = completion.into_result().unwrap_err();
+    let status = fixture.wait().await.unwrap();
+    assert!(
+        !status.success(),
+        "an abort build exits after a panic: {status}"
+    );
+    assert_eq!(
+        (err.error_type.as_str(), err.error_message.as_str()),
+        ("Panic", "the first panics")
+    );
+}

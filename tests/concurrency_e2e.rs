@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use lambda_kit::testing::events::SqsBatch;
 use lambda_kit::testing::http::{Reply, Req, Source};
-use lambda_kit::testing::{Completion, Function, Outcome};
+use lambda_kit::testing::{Completion, Function, Invocation, Outcome};
 use lambda_kit::MAX_CONCURRENCY_ENV;
 use serde_json::{json, Value};
 
@@ -177,6 +177,34 @@ async fn a_setting_that_is_no_number_fails_init() {
     let report = function.init_error().await.expect("init error reported");
     assert_eq!(report.diagnostic().error_type, "Runtime.InvalidEnvironment");
     assert!(report.diagnostic().error_message.contains("`eight`"));
+}
+
+/// An invocation whose Runtime API headers lambda_runtime rejects ends
+/// the concurrent-loop worker it reached; the others serve on (lambda_runtime
+/// keeps a Managed Instances environment running on its healthy workers).
+/// Once none is left, the process exits saying so.
+#[tokio::test]
+async fn a_rejected_header_ends_one_worker_and_the_last_worker_ends_the_process() {
+    let mut function = spawn(CONCURRENT, "2", false).await;
+    let rejected = || {
+        Invocation::new(json!({"id": 0}).to_string()).header("lambda-runtime-deadline-ms", "soon")
+    };
+    // Never answered: the worker it reaches stops.
+    let _first = function.api().invoke_in_background(rejected());
+    let served = function
+        .invoke(&json!({"id": 1, "sleep_ms": 0}))
+        .await
+        .expect("answered")
+        .expect("a response");
+    assert_eq!(served["id"], 1, "the other worker serves on");
+    let _second = function.api().invoke_in_background(rejected());
+    let status = function.wait().await.expect("the process exits");
+    assert!(!status.success(), "{status}");
+    let output = function.output();
+    assert!(
+        output.contains("every worker of the concurrent loop has stopped"),
+        "{output}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

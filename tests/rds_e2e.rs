@@ -123,6 +123,84 @@ async fn under_managed_instances_lookups_run_at_once_each_with_its_answer() {
     );
 }
 
+#[rds_query(
+    "SELECT COUNT(*) FROM information_schema.PROCESSLIST \
+     WHERE DB = DATABASE() AND STATE LIKE 'Waiting for table%'"
+)]
+async fn waiting_for_a_table(pool: &rds::Pool) -> Result<u64, rds::Error>;
+
+/// Polls the server until `count` sessions wait for the locked table.
+async fn until_waiting(observer: &rds::Pool, count: u64) {
+    for _ in 0..3000 {
+        if waiting_for_a_table(observer).await.unwrap() == count {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "{count} lookups never waited at once: {} did",
+        waiting_for_a_table(observer).await.unwrap()
+    );
+}
+
+/// Under Managed Instances the pool opens up to `AWS_LAMBDA_MAX_CONCURRENCY`
+/// connections by default, and `RDS_POOL_MAX` caps it. With the table
+/// locked each lookup holds its connection inside the server, where the
+/// sessions are counted; a lookup past the cap gets a clear error within
+/// the connect timeout instead of waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_follows_the_concurrency_and_rds_pool_max_caps_it() {
+    use lambda_kit::rds::mysql_async::prelude::Queryable;
+    use tokio::task::JoinSet;
+
+    for (pool_max, connections) in [(None, 8_u64), (Some("3"), 3)] {
+        let db = TestDb::create(&schema()).await;
+        let observer = db.pool();
+        let mut command = tokio::process::Command::new(RDS_LOOKUP);
+        command
+            .env("DATABASE_URL", db.url())
+            .env(lambda_kit::MAX_CONCURRENCY_ENV, "8")
+            .env("RDS_CONNECT_TIMEOUT_MS", "500");
+        if let Some(max) = pool_max {
+            command.env("RDS_POOL_MAX", max);
+        }
+        let mut function = Function::spawn_command(command)
+            .await
+            .expect("the bootstrap starts");
+        function.api().wait_for_polls(8).await.unwrap();
+        // The lock is held on a connection of its own pool.
+        let locker = db.pool();
+        let mut admin = locker.conn().await.unwrap();
+        admin
+            .as_mysql()
+            .query_drop("LOCK TABLES test WRITE")
+            .await
+            .unwrap();
+        let mut lookups = JoinSet::new();
+        for _ in 0..8 {
+            lookups.spawn(
+                function
+                    .api()
+                    .invoke_in_background(json!({"name": "jhc"}).to_string()),
+            );
+        }
+        // While the table is locked no lookup can succeed: those that end
+        // are the ones the pool had no connection for.
+        for _ in connections..8 {
+            let refused = lookups.join_next().await.unwrap().unwrap();
+            let err = refused.expect("answered").into_result().unwrap_err();
+            assert!(err.error_message.contains("RDS_POOL_MAX"), "{err:?}");
+        }
+        until_waiting(&observer, connections).await;
+        admin.as_mysql().query_drop("UNLOCK TABLES").await.unwrap();
+        drop(admin);
+        while let Some(lookup) = lookups.join_next().await {
+            let done = lookup.unwrap().expect("answered");
+            assert_eq!(done.into_result(), Ok(json!("last row for jhc")));
+        }
+    }
+}
+
 #[tokio::test]
 async fn warm_invocations_share_one_connection_and_see_new_rows() {
     let db = TestDb::create(&schema()).await;

@@ -266,6 +266,7 @@ where
             Either::Left(Box::pin(runtime!(loops.handler, state, parts, false).run()))
         }
     };
+    let concurrent = matches!(run, Either::Right(_));
     let signal = tokio::select! {
         // The signal first: checking it is cheap, and one that came while
         // the loop was waiting stops the loop before it can go on to the
@@ -275,7 +276,7 @@ where
         ended = &mut run => return match ended {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {
-                tracing::error!(error = %err, "{}", run_failure(&*err));
+                tracing::error!(error = %err, "{}", run_failure(&*err, concurrent));
                 ExitCode::FAILURE
             }
         },
@@ -290,13 +291,13 @@ where
     } else {
         let mut logged = Box::pin(async {
             if let Err(err) = (&mut run).await {
-                tracing::error!(error = %err, "{} during shutdown", run_failure(&*err));
+                tracing::error!(error = %err, "{} during shutdown", run_failure(&*err, concurrent));
             }
         });
         shutdown::drain(&mut logged, tracker.idle(), grace, &mut signals).await
     };
     let cut_short = tracker.current();
-    if matches!(run, Either::Right(_)) && !cut_short.is_empty() {
+    if concurrent && !cut_short.is_empty() {
         tracker.cancel();
         // Each worker drops its handler when woken; one stuck in blocking
         // code is not waited for.
@@ -312,9 +313,18 @@ where
 /// Why `lambda_runtime`'s loop ended. Some invocations it rejects before
 /// any layer of ours sees them, and then ends the loop: say which, so the
 /// exit is explained (Lambda reports it as `Runtime.ExitError` for that
-/// invocation and starts a fresh environment).
-fn run_failure(err: &(dyn std::error::Error + 'static)) -> &'static str {
-    if err.is::<serde_json::Error>() {
+/// invocation and starts a fresh environment). A concurrent loop instead
+/// loses the one worker such an invocation reached and serves on with the
+/// others; it ends once none is left, each worker's cause logged by
+/// `lambda_runtime` as it stopped.
+fn run_failure(err: &(dyn std::error::Error + 'static), concurrent: bool) -> &'static str {
+    if concurrent {
+        concat!(
+            "every worker of the concurrent loop has stopped (lambda_runtime logged ",
+            "the cause of each: an invocation whose Runtime API headers it rejects, ",
+            "or the Runtime API connection)"
+        )
+    } else if err.is::<serde_json::Error>() {
         concat!(
             "lambda_runtime rejected an invocation before the handler: ",
             "its Lambda-Runtime-Client-Context or Lambda-Runtime-Cognito-Identity ",

@@ -19,10 +19,11 @@
 //! proven ([`Serving`]).
 //!
 //! The probe must see the handler's future as an item's return type (the
-//! macro emits the handler's adapter as a nested `async fn`): an `async`
-//! block written in `main` itself would still be being type-checked when
-//! the probe asks whether it is `Send`, and then the question has no
-//! answer yet.
+//! macro emits the handler's adapter as a nested fn returning
+//! `impl Future`, its body an `async move` block that holds only what the
+//! handler takes): an `async` block written in `main` itself would still be
+//! being type-checked when the probe asks whether it is `Send`, and then
+//! the question has no answer yet.
 
 use std::any::type_name;
 use std::future::Future;
@@ -374,6 +375,44 @@ pub mod required {
         I: crate::init::Init<S>,
         H: Fn(E, Src::Record, std::sync::Arc<lambda_runtime::Context>, &'static S) -> F,
         F: SendFuture,
+    {
+    }
+
+    /// A route's future runs on whichever worker thread is free.
+    #[cfg(feature = "http")]
+    #[diagnostic::on_unimplemented(
+        message = "`router!(concurrent, ..)`: the future of route `{R}` must be `Send`, so that requests can run on several threads",
+        label = "this route's future is not `Send`",
+        note = "drop `Rc`s, `RefCell` borrows and `MutexGuard`s of `std` before each `.await` in the route (or use `Arc` and `tokio::sync::Mutex`), or remove `concurrent` to serve one request at a time"
+    )]
+    pub trait SendRoute<R, Args> {}
+
+    #[cfg(feature = "http")]
+    impl<R, H, F> SendRoute<R, (crate::http::Request, lambda_runtime::Context)> for H
+    where
+        H: Fn(crate::http::Request, lambda_runtime::Context) -> F,
+        F: Future + Send,
+    {
+    }
+
+    #[cfg(feature = "http")]
+    impl<R, S, H, F> SendRoute<R, (crate::http::Request, lambda_runtime::Context, &'static S)> for H
+    where
+        S: 'static,
+        H: Fn(crate::http::Request, lambda_runtime::Context, &'static S) -> F,
+        F: Future + Send,
+    {
+    }
+
+    /// Checks the future of route `R` (its body, with or without a state).
+    #[cfg(feature = "http")]
+    pub fn route<R, Args, H: SendRoute<R, Args>>(_body: &H) {}
+
+    /// Checks the state a router's `init` builds.
+    pub fn init_state<S, I>(_init: &I)
+    where
+        S: SharedState + 'static,
+        I: crate::init::Init<S>,
     {
     }
 

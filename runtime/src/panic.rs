@@ -117,12 +117,27 @@ fn is_version(text: &str) -> bool {
 /// cannot be used from inside a panic hook).
 #[cfg(panic = "abort")]
 pub(crate) mod last_gasp {
+    use std::cell::Cell;
+    use std::future::Future;
     use std::io::{Read, Write};
     use std::net::TcpStream;
-    use std::sync::Mutex;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Poll};
     use std::time::Duration;
 
+    /// The invocation started last: the one a panic belongs to when
+    /// invocations run one at a time, wherever it happens (a task the
+    /// handler spawned included).
     static IN_FLIGHT: Mutex<Option<String>> = Mutex::new(None);
+
+    thread_local! {
+        /// The invocation whose future this thread is polling. A panic
+        /// aborts inside that poll, on this thread, so under a concurrent
+        /// loop (several in flight, on several workers) this names the
+        /// one that panicked.
+        static POLLING: Cell<Option<Arc<str>>> = const { Cell::new(None) };
+    }
 
     /// Records the request id the process is working on.
     pub(crate) fn begin(request_id: &str) {
@@ -133,9 +148,38 @@ pub(crate) mod last_gasp {
         }
     }
 
+    pin_project_lite::pin_project! {
+        /// An invocation's future that names its request id to the panic
+        /// hook while it is polled.
+        pub(crate) struct Attributed<F> {
+            #[pin]
+            inner: F,
+            request_id: Arc<str>,
+        }
+    }
+
+    /// `inner`, attributed to `request_id`.
+    pub(crate) fn attributed<F>(inner: F, request_id: Arc<str>) -> Attributed<F> {
+        Attributed { inner, request_id }
+    }
+
+    impl<F: Future> Future for Attributed<F> {
+        type Output = F::Output;
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+            let this = self.project();
+            let outer = POLLING.replace(Some(this.request_id.clone()));
+            let polled = this.inner.poll(cx);
+            POLLING.set(outer);
+            polled
+        }
+    }
+
     /// Before the first invocation a panic is an init failure.
     pub(super) fn report(message: &str) {
-        let path = match IN_FLIGHT.lock().ok().and_then(|mut r| r.take()) {
+        let polled = POLLING.take().map(|id| id.to_string());
+        let started = || IN_FLIGHT.lock().ok().and_then(|mut r| r.take());
+        let path = match polled.or_else(started) {
             Some(request_id) => {
                 let segment = crate::layers::path_segment(&request_id);
                 let request_id = segment.as_deref().unwrap_or(&request_id);

@@ -90,9 +90,9 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         }
     };
 
-    // The adapter is a nested `async fn`, not a closure, so that the
-    // concurrency probe sees its future as an item's return type (see
-    // `lambda_kit`'s `concurrency` module). Without a state parameter its
+    // The adapter is a nested fn, not a closure, so that the concurrency
+    // probe sees its future as an item's return type (see `lambda_kit`'s
+    // `concurrency` module). Without a state parameter its
     // state type is generic, inferred from `init`.
     let (generics, state_param) = match valid.state {
         Some(ty) => (quote!(), quote!(#ty)),
@@ -103,6 +103,8 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     };
     let returns = returned_type(&krate, &handler.output);
     let invoke = invoke_ident(name);
+    let (init_var, serving_var) = main_locals();
+    let body = adapter_body(name, &outcome);
     let diagnostic = quote!(#krate::Diagnostic);
     let context = quote!(#krate::__private::Context);
     let concurrency = quote!(#krate::__private::concurrency);
@@ -111,7 +113,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         let source = syn::Ident::new(source.type_name(), proc_macro2::Span::call_site());
         let events = quote!(#krate::__private::events);
         let probe = quote! {
-            #events::probe::<#events::#source, #event_ty, #output_ty, _, _, _, _>(&__init, &#invoke)
+            #events::probe::<#events::#source, #event_ty, #output_ty, _, _, _, _>(&#init_var, &#invoke)
         };
         let checks = concurrent_checks(
             handler,
@@ -126,30 +128,30 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
             #[cfg_attr(test, allow(dead_code))]
             fn main() -> ::std::process::ExitCode {
-                async fn #invoke #generics(
+                fn #invoke #generics(
                     __event: #event_ty,
                     __record: <#events::#source as #events::Source>::Record,
                     __context: ::std::sync::Arc<#context>,
                     __state: &'static #state_param,
-                ) -> ::core::result::Result<#returns, #diagnostic> {
-                    #outcome
+                ) -> impl ::core::future::Future<Output = ::core::result::Result<#returns, #diagnostic>> {
+                    #body
                 }
-                let __init = #init;
+                let #init_var = #init;
                 #checks
-                let __serving = #serving;
+                let #serving_var = #serving;
                 #events::start::<#events::#source, #event_ty, #output_ty, _, _, #init_ty, #shutdown_ty>(
                     #has_shutdown,
-                    __init,
+                    #init_var,
                     #shutdown,
                     #invoke,
-                    __serving,
+                    #serving_var,
                 )
             }
         };
     }
 
     let probe = quote! {
-        #concurrency::probe::<#event_ty, #output_ty, _, _, _, _>(&__init, &#invoke)
+        #concurrency::probe::<#event_ty, #output_ty, _, _, _, _>(&#init_var, &#invoke)
     };
     let checks = concurrent_checks(
         handler,
@@ -164,25 +166,44 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            async fn #invoke #generics(
+            fn #invoke #generics(
                 __event: #event_ty,
                 __context: #context,
                 __state: &'static #state_param,
-            ) -> ::core::result::Result<#returns, #diagnostic> {
-                #outcome
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<#returns, #diagnostic>> {
+                #body
             }
-            let __init = #init;
+            let #init_var = #init;
             #checks
-            let __serving = #serving;
+            let #serving_var = #serving;
             #krate::__private::start::<#event_ty, #output_ty, _, _, #init_ty, #shutdown_ty>(
                 #krate::__private::Spec { reads_event: #reads_event, shutdown: #has_shutdown },
-                __init,
+                #init_var,
                 #shutdown,
                 #invoke,
-                __serving,
+                #serving_var,
             )
         }
     }
+}
+
+/// The generated `main`'s locals (the init hook, what serving was found
+/// possible), hygienic: a user's `init` or `shutdown` path of the same name
+/// still names the user's item.
+pub(crate) fn main_locals() -> (syn::Ident, syn::Ident) {
+    let span = proc_macro2::Span::mixed_site();
+    (
+        syn::Ident::new("__init", span),
+        syn::Ident::new("__serving", span),
+    )
+}
+
+/// The nested adapter's body: an `async move` block, which holds only what
+/// the handler takes (an `async fn` would hold every parameter, an unused
+/// `Context` too, in every invocation's future). Spanned at the handler's
+/// name, where rustc reports a future that is not `Send`.
+pub(crate) fn adapter_body(name: &syn::Ident, statements: &TokenStream) -> TokenStream {
+    quote_spanned!(name.span()=> async move { #statements })
 }
 
 /// The name of the nested adapter, spanned at the handler's name, where
@@ -212,6 +233,7 @@ fn concurrent_checks(
         return quote!();
     }
     let invoke = invoke_ident(&handler.function.sig.ident);
+    let (init_var, _) = main_locals();
     let mut checks = Vec::new();
     let required = |span| {
         let krate = at(krate, span);
@@ -232,13 +254,13 @@ fn concurrent_checks(
     {
         let required = required(ty.span());
         checks.push(quote_spanned!(ty.span()=>
-            #required::output::<#event_ty, _, _, _, _, _>(&__init, &#invoke);
+            #required::output::<#event_ty, _, _, _, _, _>(&#init_var, &#invoke);
         ));
     }
     let name = &handler.function.sig.ident;
     let required = required(name.span());
     let future = respan(future, name.span());
-    checks.push(quote_spanned!(name.span()=> #required::#future(&__init, &#invoke);));
+    checks.push(quote_spanned!(name.span()=> #required::#future(&#init_var, &#invoke);));
     quote!(#(#checks)*)
 }
 

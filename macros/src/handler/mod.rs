@@ -46,5 +46,5 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
     }
 }
 
-pub(crate) use expand::{invoke_ident, serving, shutdown_tokens};
+pub(crate) use expand::{adapter_body, invoke_ident, main_locals, serving, shutdown_tokens};
 pub(crate) use parse::Args;

@@ -29,9 +29,9 @@ pub(crate) fn handler(
         return diag::bootstrap_with_errors(function, &errors);
     };
     let krate = args.krate();
-    // A nested `async fn`, as in `#[lambda_handler]`, for the concurrency
-    // probe; its state type is generic, inferred from `init`, when the
-    // handler takes none.
+    // A nested fn returning an `async` block, as in `#[lambda_handler]`,
+    // for the concurrency probe; its state type is generic, inferred from
+    // `init`, when the handler takes none.
     let (generics, state) = match valid.state {
         Some(ty) => (quote!(), quote!(#ty)),
         None => (
@@ -46,7 +46,9 @@ pub(crate) fn handler(
         crate::handler::shutdown_tokens(&krate, args.shutdown.as_ref(), args.init.is_some());
     let http = quote!(#krate::__private::http);
     let invoke = crate::handler::invoke_ident(&function.sig.ident);
-    let probe = quote!(#http::probe(&__init, &#invoke));
+    let (init_var, serving_var) = crate::handler::main_locals();
+    let body = crate::handler::adapter_body(&function.sig.ident, &statements);
+    let probe = quote!(#http::probe(&#init_var, &#invoke));
     let serving = crate::handler::serving(&krate, &probe);
     let checks = args.concurrent.map(|_| {
         let mut checks = Vec::new();
@@ -57,7 +59,7 @@ pub(crate) fn handler(
         let name = &function.sig.ident;
         let required = at(&krate, name.span());
         checks.push(quote_spanned!(name.span()=>
-            #required::__private::concurrency::required::http_future(&__init, &#invoke);
+            #required::__private::concurrency::required::http_future(&#init_var, &#invoke);
         ));
         quote!(#(#checks)*)
     });
@@ -66,15 +68,40 @@ pub(crate) fn handler(
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
-            async fn #invoke #generics(#params) -> #http::Response {
-                #statements
+            fn #invoke #generics(#params) -> impl ::core::future::Future<Output = #http::Response> {
+                #body
             }
-            let __init = #init;
+            let #init_var = #init;
             #checks
-            let __serving = #serving;
-            #http::start(__init, #shutdown, #has_shutdown, #invoke, __serving)
+            let #serving_var = #serving;
+            #http::start(#init_var, #shutdown, #has_shutdown, #invoke, #serving_var)
         }
     }
+}
+
+/// `router!(concurrent, ..)`: the state `init` builds must be `Sync`
+/// (checked at `init`'s value) and each route's future `Send` (at the
+/// route's name), or the router does not compile.
+fn router_concurrent_checks(
+    krate: &syn::Path,
+    input: &parse::RouterInput,
+    aliases: &[syn::Ident],
+    init_var: &syn::Ident,
+) -> TokenStream {
+    let mut checks = Vec::new();
+    if let Some(init) = &input.init {
+        let required = at(krate, init.span());
+        checks.push(quote_spanned!(init.span()=>
+            #required::__private::concurrency::required::init_state(&#init_var);
+        ));
+    }
+    for (route, alias) in input.routes.iter().zip(aliases) {
+        let required = at(krate, route.span());
+        checks.push(quote_spanned!(route.span()=>
+            #required::__private::concurrency::required::route::<#alias, _, _>(&#alias::__lambda_kit_call);
+        ));
+    }
+    quote!(#(#checks)*)
 }
 
 fn init_tokens(krate: &syn::Path, init: Option<&syn::Expr>) -> TokenStream {
@@ -148,8 +175,10 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
     let name = &function.sig.ident;
     let vis = &function.vis;
     let statements = expand::call_statements(&krate, &parsed, &valid);
+    let body = crate::handler::adapter_body(name, &statements);
     let http = quote!(#krate::__private::http);
-    // The body is an inherent `async fn` of the route's type, written once:
+    // The body is an inherent fn of the route's type, written once, whose
+    // `async` block holds only what the route takes:
     // `handle` boxes its future, and `handle_send` boxes it as `Send` when
     // the concurrency probe finds it is (see `lambda_kit`'s `concurrency`
     // module). A route without a state parameter takes none, so that its
@@ -185,8 +214,8 @@ pub(crate) fn route(method: &str, args: TokenStream, item: TokenStream) -> Token
 
         impl #name {
             #[doc(hidden)]
-            async fn __lambda_kit_call(#call_params) -> #http::Response {
-                #statements
+            #vis fn __lambda_kit_call(#call_params) -> impl ::core::future::Future<Output = #http::Response> {
+                #body
             }
         }
 
@@ -345,16 +374,21 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
             __routes.push(#krate::__private::http::entry(__routes, ::core::marker::PhantomData::<#alias>));
         }
     });
+    let (init_var, serving_var) = crate::handler::main_locals();
+    let concurrent_checks = input
+        .concurrent
+        .map(|_| router_concurrent_checks(&krate, &input, &aliases, &init_var));
     quote! {
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
             #(#alias_items)*
             #(#checks)*
-            let __init = #init;
-            let __serving = #krate::__private::serving!(#krate::__private::http::router_probe(&__init));
-            #krate::__private::http::start_router(__init, #shutdown, #has_shutdown, |__routes| {
+            let #init_var = #init;
+            #concurrent_checks
+            let #serving_var = #krate::__private::serving!(#krate::__private::http::router_probe(&#init_var));
+            #krate::__private::http::start_router(#init_var, #shutdown, #has_shutdown, |__routes| {
                 #(#pushes)*
-            }, __serving)
+            }, #serving_var)
         }
     }
 }

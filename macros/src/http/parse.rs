@@ -74,9 +74,13 @@ impl Parse for RouteArgs {
 }
 
 /// `router!(init = setup, route_a, route_b)`: `key = value` arguments
-/// (`init`, `shutdown`, `crate`) in any order, then the routes.
+/// (`init`, `shutdown`, `crate`) and `concurrent` in any order, then the
+/// routes. (A route function named `concurrent` is written
+/// `self::concurrent`.)
 pub(crate) struct RouterInput {
     pub init: Option<syn::Expr>,
+    /// `concurrent`: every route must be able to run concurrently.
+    pub concurrent: Option<Span>,
     pub shutdown: Option<syn::Expr>,
     pub krate: Option<syn::Path>,
     pub routes: Vec<syn::Path>,
@@ -86,9 +90,28 @@ pub(crate) struct RouterInput {
 impl Parse for RouterInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let span = input.span();
-        let (mut init, mut shutdown, mut krate) = (None, None, None);
+        let (mut init, mut shutdown, mut krate, mut concurrent) = (None, None, None, None);
         // `crate` is a keyword, so it is peeked on its own.
-        while (input.peek(syn::Ident) || input.peek(Token![crate])) && input.peek2(Token![=]) {
+        loop {
+            if input.peek(syn::Ident)
+                && (input.peek2(Token![,]) || input.peek2(syn::parse::End))
+                && input.fork().parse::<syn::Ident>()? == "concurrent"
+            {
+                let key: syn::Ident = input.parse()?;
+                if concurrent.replace(key.span()).is_some() {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        "`concurrent` is given twice: write it once, before the routes",
+                    ));
+                }
+                if !input.is_empty() {
+                    let _: Token![,] = input.parse()?;
+                }
+                continue;
+            }
+            if !((input.peek(syn::Ident) || input.peek(Token![crate])) && input.peek2(Token![=])) {
+                break;
+            }
             let key = syn::Ident::parse_any(input)?;
             let twice = || {
                 syn::Error::new(
@@ -114,7 +137,7 @@ impl Parse for RouterInput {
             } else {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("unknown argument `{key}`: write `router!(init = setup, shutdown = teardown, route_a, route_b)` or just the routes"),
+                    format!("unknown argument `{key}`: write `router!(init = setup, shutdown = teardown, concurrent, route_a, route_b)` or just the routes"),
                 ));
             }
             if !input.is_empty() {
@@ -124,6 +147,7 @@ impl Parse for RouterInput {
         let routes = Punctuated::<syn::Path, Token![,]>::parse_terminated(input)?;
         Ok(RouterInput {
             init,
+            concurrent,
             shutdown,
             krate,
             routes: routes.into_iter().collect(),
@@ -176,6 +200,20 @@ mod tests {
         );
         let input: RouterInput = syn::parse2(quote!()).unwrap();
         assert!(input.routes.is_empty());
+        let input: RouterInput =
+            syn::parse2(quote!(init = setup, concurrent, list, self::concurrent)).unwrap();
+        assert!(input.concurrent.is_some());
+        assert_eq!(input.routes.len(), 2);
+        let input: RouterInput = syn::parse2(quote!(list, concurrent)).unwrap();
+        assert!(input.concurrent.is_none(), "after the routes it is a route");
+        assert_eq!(input.routes.len(), 2);
+        let error = syn::parse2::<RouterInput>(quote!(concurrent, concurrent, list))
+            .err()
+            .unwrap();
+        assert!(
+            error.to_string().starts_with("`concurrent` is given twice"),
+            "{error}"
+        );
         let error = syn::parse2::<RouterInput>(quote!(foo = 1, list))
             .err()
             .unwrap();

@@ -48,6 +48,13 @@ impl Cold {
     }
 }
 
+/// With `panic = "abort"`, the future names its invocation to the panic
+/// hook while polled; otherwise it is the handler's own.
+#[cfg(panic = "abort")]
+type Attributed<F> = crate::panic::last_gasp::Attributed<F>;
+#[cfg(not(panic = "abort"))]
+type Attributed<F> = F;
+
 /// See [`InvocationSpans`].
 #[derive(Clone)]
 pub(crate) struct InvocationSpan<S> {
@@ -61,7 +68,7 @@ where
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = Instrumented<S::Future>;
+    type Future = Instrumented<Attributed<S::Future>>;
 
     fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -79,7 +86,11 @@ where
         );
         #[cfg(panic = "abort")]
         crate::panic::last_gasp::begin(&context.request_id);
+        #[cfg(panic = "abort")]
+        let request_id: std::sync::Arc<str> = context.request_id.as_str().into();
         let future = span.in_scope(|| self.inner.call(invocation));
+        #[cfg(panic = "abort")]
+        let future = crate::panic::last_gasp::attributed(future, request_id);
         future.instrument(span)
     }
 }

@@ -273,6 +273,19 @@ impl Invocation {
     }
 }
 
+/// A raw payload as an invocation with the emulator's headers, for
+/// [`RuntimeApi::invoke_in_background`].
+macro_rules! payload_into_invocation {
+    ($($payload:ty),*) => {$(
+        impl From<$payload> for Invocation {
+            fn from(payload: $payload) -> Self {
+                Self::new(payload)
+            }
+        }
+    )*};
+}
+payload_into_invocation!(Bytes, Vec<u8>, String, &'static str, &'static [u8]);
+
 fn header_value(bytes: &[u8]) -> HeaderValue {
     HeaderValue::from_bytes(bytes)
         .unwrap_or_else(|err| panic!("{bytes:?} cannot be a header value: {err}"))
@@ -401,16 +414,17 @@ impl RuntimeApi {
         }
     }
 
-    /// Queues one invocation with this raw payload now and returns its
-    /// answer as a future that borrows nothing, so a test can act on the
-    /// function (e.g. [`Function::signal`] it) while the invocation runs.
+    /// Queues one invocation now (a raw payload, or an [`Invocation`] with
+    /// headers of its own) and returns its answer as a future that borrows
+    /// nothing, so a test can act on the function (e.g.
+    /// [`Function::signal`] it) while the invocation runs, or queue others.
     /// Bounded like [`invoke_raw`](Self::invoke_raw).
     pub fn invoke_in_background(
         &self,
-        payload: impl Into<Bytes>,
+        invocation: impl Into<Invocation>,
     ) -> impl std::future::Future<Output = Result<Completion, EmulatorError>> + Send + 'static {
         let (done, outcome) = oneshot::channel();
-        let request_id = self.enqueue(Invocation::new(payload), done);
+        let request_id = self.enqueue(invocation.into(), done);
         let patience = self.patience();
         async move {
             match tokio::time::timeout(patience, outcome).await {

@@ -64,4 +64,30 @@ mod http {
     }
 }
 
+// Hooks may have the names of the generated `main`'s locals: those are
+// hygienic, so these paths still name the user's functions.
+mod hooks_named_like_generated_locals {
+    fn __serving() -> u8 {
+        7
+    }
+    fn __init(seven: &u8) {
+        assert_eq!(*seven, 7);
+    }
+    #[lambda_kit::lambda_handler(init = __serving, shutdown = __init)]
+    async fn handler(seven: &u8) -> u8 {
+        *seven
+    }
+
+    mod http {
+        fn __serving() -> u8 {
+            7
+        }
+        fn __init(_: &u8) {}
+        #[lambda_kit::lambda_handler(http, init = __serving, shutdown = __init)]
+        async fn greet() -> String {
+            "hi".to_owned()
+        }
+    }
+}
+
 fn main() {}
