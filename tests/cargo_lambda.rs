@@ -21,6 +21,12 @@ use serde_json::json;
 /// builds with another panic strategy must not replace the workspace's)
 /// and returns where the bootstraps are.
 fn cargo_lambda_build(bins: &[&str], panic_strategy: &str) -> PathBuf {
+    // One build at a time: tests run in parallel, and two `cargo lambda
+    // build`s into one target directory (the two abort tests) collide.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = BUILDING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("tests/ is in the workspace");
