@@ -39,7 +39,7 @@ pub fn decode<T: DeserializeOwned>(json: &[u8]) -> Result<T, Diagnostic> {
 }
 
 /// The slow path: parse again, tracking where the failure happens.
-fn explain<T: DeserializeOwned>(json: &[u8]) -> Diagnostic {
+pub(crate) fn explain<T: DeserializeOwned>(json: &[u8]) -> Diagnostic {
     let (path, problem) = locate::<T>(json);
     unmarshal_error(match path {
         Some(path) => format!("{path}: {problem}"),

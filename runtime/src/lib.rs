@@ -57,6 +57,8 @@ mod error;
 pub mod events;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "rds")]
+pub mod idempotency;
 mod init;
 mod init_error;
 mod invoke;
@@ -138,6 +140,13 @@ pub mod __private {
     #[cfg(feature = "rds")]
     pub mod rds {
         pub use crate::rds::support::*;
+    }
+
+    /// What an idempotent handler expands to.
+    #[cfg(feature = "rds")]
+    pub mod idempotency {
+        pub use crate::__lambda_kit_idempotency as store;
+        pub use crate::idempotency::{Idempotency, KeySource, Keyed, Statements, Stored};
     }
 
     use std::fmt::Display;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Handler, Output};
+use super::parse::{Handler, Idempotency, Output};
 use super::validate::{Slot, Valid};
 use crate::crate_path::at;
 
@@ -38,17 +38,46 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
             quote_spanned!(last=> #open::Ok)
         }
     };
+    // An idempotent handler reads its key from the event's JSON, kept
+    // with the event (a batch handler keyed by its records' ids does not).
+    let keyed = match (handler.args.idempotency(), handler.args.source) {
+        (Some(_), None) | (Some(Idempotency::Path(_)), Some(_)) => true,
+        _ => false,
+    };
+    let event_ty = if keyed {
+        let span = valid
+            .event
+            .map_or_else(proc_macro2::Span::call_site, |ty| ty.span());
+        let krate = at(&krate, span);
+        quote_spanned!(span=> #krate::__private::idempotency::Keyed<#event_ty>)
+    } else {
+        event_ty
+    };
+    // It answers the JSON kept for the key.
+    let stored = handler.args.idempotency().is_some() && handler.args.source.is_none();
+    let user_output_ty = output_ty;
+    let output_ty = if stored {
+        quote!(#krate::__private::idempotency::Stored)
+    } else {
+        user_output_ty.clone()
+    };
     // The other parameters are inferred; a hook that does not fit is
     // reported at the hook, where the `_` standing for its type points.
     let init_ty = hole(handler.args.init.as_ref());
     let shutdown_ty = hole(handler.args.shutdown.as_ref());
-    let reads_event = valid.event.is_some();
+    // The key is read from the event, so a local run needs one.
+    let reads_event = valid.event.is_some() || stored;
     let init = match &handler.args.init {
         Some(path) => {
             let krate = at(&krate, path.span());
             quote_spanned!(path.span()=> #krate::__private::init!(#path))
         }
         None => quote!(#krate::__private::no_init),
+    };
+    let store = idempotency_store(handler, &krate);
+    let init = match &store {
+        Some(_) => quote!(#STORE.init(#init)),
+        None => init,
     };
     let (shutdown, has_shutdown) = shutdown_tokens(
         &krate,
@@ -101,10 +130,18 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
             quote!(__LambdaKitState),
         ),
     };
-    let returns = returned_type(&krate, &handler.output);
+    let returns = if stored {
+        output_ty.clone()
+    } else {
+        returned_type(&krate, &handler.output)
+    };
     let invoke = invoke_ident(name);
     let (init_var, serving_var) = main_locals();
-    let body = adapter_body(name, &outcome);
+    let body = match &store {
+        Some(_) => idempotent_body(handler, valid, keyed, &krate, &user_output_ty, &outcome),
+        None => adapter_body(name, &outcome),
+    };
+    let store = store.unwrap_or_default();
     let diagnostic = quote!(#krate::Diagnostic);
     let context = quote!(#krate::__private::Context);
     let concurrency = quote!(#krate::__private::concurrency);
@@ -128,6 +165,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
             #[cfg_attr(test, allow(dead_code))]
             fn main() -> ::std::process::ExitCode {
+                #store
                 fn #invoke #generics(
                     __event: #event_ty,
                     __record: <#events::#source as #events::Source>::Record,
@@ -166,6 +204,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
+            #store
             fn #invoke #generics(
                 __event: #event_ty,
                 __context: #context,
@@ -184,6 +223,89 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
                 #serving_var,
             )
         }
+    }
+}
+
+/// The `static` of an idempotent handler, inside its `main`.
+const STORE: IdentName = IdentName("__LAMBDA_KIT_IDEMPOTENCY");
+
+/// An identifier the generated code names an item by.
+struct IdentName(&'static str);
+
+impl quote::ToTokens for IdentName {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        syn::Ident::new(self.0, proc_macro2::Span::call_site()).to_tokens(tokens);
+    }
+}
+
+/// The definition of an idempotent handler's `static` (its key, payload
+/// check and table, its statements registered for `verify_queries`).
+fn idempotency_store(handler: &Handler<'_>, krate: &syn::Path) -> Option<TokenStream> {
+    let how = handler.args.idempotency()?;
+    let span = match &how {
+        Idempotency::Default(span) => *span,
+        Idempotency::Path(path) => path.span(),
+    };
+    let key = match (how, handler.args.source) {
+        (Idempotency::Path(path), _) => quote!(Path(#path)),
+        (Idempotency::Default(_), Some(_)) => quote!(Record),
+        (Idempotency::Default(_), None) => quote!(Event),
+    };
+    let payload = match &handler.args.idempotency_payload {
+        Some(path) => quote!(::core::option::Option::Some(#path)),
+        None => quote!(::core::option::Option::None),
+    };
+    let table = match &handler.args.idempotency_table {
+        Some(table) => quote!(#table),
+        None => quote!("lambda_kit_idempotency"),
+    };
+    let name = handler.function.sig.ident.to_string();
+    let krate = at(krate, span);
+    Some(quote_spanned!(span=>
+        #krate::__private::idempotency::store!(static #STORE = (#name, #key, #payload, #table));
+    ))
+}
+
+/// The adapter of an idempotent handler: the claim taken from the event
+/// (or the batch record), then the handler's call run at most once per
+/// key. `output` is the handler's success type, checked `Serialize` where
+/// the user wrote it.
+fn idempotent_body(
+    handler: &Handler<'_>,
+    valid: &Valid<'_>,
+    keyed: bool,
+    krate: &syn::Path,
+    output: &TokenStream,
+    outcome: &TokenStream,
+) -> TokenStream {
+    let name = &handler.function.sig.ident;
+    let claim = if keyed {
+        let event = if valid.event.is_some() {
+            quote!(__event)
+        } else {
+            quote!(_)
+        };
+        quote!(let (#event, __claim) = #STORE.split(__event);)
+    } else {
+        let events = quote!(#krate::__private::events);
+        let source = handler
+            .args
+            .source
+            .map(|(source, _)| syn::Ident::new(source.type_name(), proc_macro2::Span::call_site()));
+        quote!(let __claim = #STORE.record_claim(<#events::#source as #events::Source>::id(&__record));)
+    };
+    let call = adapter_body(name, outcome);
+    let once = match (handler.args.source, output.to_string() == "_") {
+        (Some(_), _) => {
+            quote!(async move { #STORE.once(__claim, __deadline, #call).await.map(|_| ()) })
+        }
+        (None, true) => quote!(#STORE.once(__claim, __deadline, #call)),
+        (None, false) => quote!(#STORE.once::<#output, _>(__claim, __deadline, #call)),
+    };
+    quote! {
+        #claim
+        let __deadline = __context.deadline;
+        #once
     }
 }
 

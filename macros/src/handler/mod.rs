@@ -37,7 +37,8 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
         return diag::bootstrap_with_errors(&function, &errors);
     }
     if handler.args.http.is_some() {
-        let errors = Errors::from(handler.args_error.clone());
+        let mut errors = Errors::from(handler.args_error.clone());
+        validate::check_idempotency(&handler.args, &mut errors);
         return crate::http::handler(&function, &handler.args, errors);
     }
     match validate::validate(&handler) {

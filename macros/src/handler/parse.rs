@@ -29,9 +29,36 @@ pub(crate) struct Args {
     /// `concurrent`: a handler that cannot serve invocations concurrently
     /// is a compile error instead of a sequential bootstrap.
     pub concurrent: Option<proc_macro2::Span>,
+    /// `idempotent`: the handler runs once per delivery key, keyed the
+    /// default way for its kind.
+    pub idempotent: Option<proc_macro2::Span>,
+    /// `idempotency_key = "order.id"`: idempotent, keyed by that path.
+    pub idempotency_key: Option<syn::LitStr>,
+    /// `idempotency_payload = "order"`: a repeat must carry the same value
+    /// there.
+    pub idempotency_payload: Option<syn::LitStr>,
+    /// `idempotency_table = "name"`: where the records are kept.
+    pub idempotency_table: Option<syn::LitStr>,
+}
+
+/// What the handler is keyed by, when it is idempotent.
+pub(crate) enum Idempotency<'a> {
+    /// `idempotent`: the kind's default key.
+    Default(proc_macro2::Span),
+    /// `idempotency_key = "..."`.
+    Path(&'a syn::LitStr),
 }
 
 impl Args {
+    /// Whether, and how, the handler is idempotent.
+    pub(crate) fn idempotency(&self) -> Option<Idempotency<'_>> {
+        match (&self.idempotency_key, self.idempotent) {
+            (Some(path), _) => Some(Idempotency::Path(path)),
+            (None, Some(span)) => Some(Idempotency::Default(span)),
+            (None, None) => None,
+        }
+    }
+
     /// The path the generated code names lambda-kit by.
     pub(crate) fn krate(&self) -> syn::Path {
         self.krate
@@ -201,6 +228,38 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             }
             args.concurrent.get_or_insert(meta.path.span());
             Ok(())
+        } else if meta.path.is_ident("idempotent") {
+            if args.idempotent.is_some() {
+                add(meta.error(
+                    "`idempotent` is given twice: write it once, `#[lambda_handler(idempotent)]`",
+                ));
+            }
+            if let Some(value) = skip_value(&meta)? {
+                add(syn::Error::new_spanned(
+                    value,
+                    "`idempotent` takes no value: write `#[lambda_handler(idempotent)]`, or \
+                     `idempotency_key = \"order.id\"` to key by a field",
+                ));
+            }
+            args.idempotent.get_or_insert(meta.path.span());
+            Ok(())
+        } else if let Some((name, slot, example)) = [
+            ("idempotency_key", &mut args.idempotency_key, "\"order.id\""),
+            (
+                "idempotency_payload",
+                &mut args.idempotency_payload,
+                "\"order\"",
+            ),
+            (
+                "idempotency_table",
+                &mut args.idempotency_table,
+                "\"charge_idempotency\"",
+            ),
+        ]
+        .into_iter()
+        .find(|(name, _, _)| meta.path.is_ident(name))
+        {
+            string_value(&meta, slot, &mut add, name, example)
         } else if meta.path.is_ident("init") {
             function_value(
                 &meta,
@@ -234,7 +293,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         } else {
             let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent` and `crate = \"path\"`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"` and `crate = \"path\"`"
             )));
             skip_value(&meta)?;
             Ok(())
@@ -272,6 +331,41 @@ fn function_value(
         return Ok(());
     }
     *slot = Some(value.parse()?);
+    Ok(())
+}
+
+/// Reads `name = "text"` into `slot`, reporting a repeat or a value that
+/// is not a string literal.
+fn string_value(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    slot: &mut Option<syn::LitStr>,
+    add: &mut impl FnMut(syn::Error),
+    name: &str,
+    example: &str,
+) -> syn::Result<()> {
+    if slot.is_some() {
+        add(meta.error(format!("`{name}` is given twice: write it once")));
+        skip_value(meta)?;
+        return Ok(());
+    }
+    if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+        add(meta.error(format!(
+            "`{name}` needs a value: write `{name} = {example}`"
+        )));
+        return Ok(());
+    }
+    let value = meta.value()?;
+    let expr: syn::Expr = value.parse()?;
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => *slot = Some(text),
+        other => add(syn::Error::new_spanned(
+            other,
+            format!("`{name}` takes a string: write `{name} = {example}`"),
+        )),
+    }
     Ok(())
 }
 
@@ -331,8 +425,8 @@ mod tests {
         assert_eq!(
             messages(error),
             [
-                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent` and `crate = \"path\"`",
-                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent` and `crate = \"path\"`",
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"` and `crate = \"path\"`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"` and `crate = \"path\"`",
             ]
         );
     }
@@ -362,6 +456,33 @@ mod tests {
         assert_eq!(
             messages(error),
             ["`init` needs a function: write `init = setup`"]
+        );
+    }
+
+    #[test]
+    fn idempotency_arguments_are_strings() {
+        let (args, error) = parse_args(quote!(
+            idempotency_key = "order.id",
+            idempotency_payload = "order",
+            idempotency_table = "t"
+        ));
+        assert!(error.is_none());
+        assert_eq!(args.idempotency_key.unwrap().value(), "order.id");
+        assert_eq!(args.idempotency_payload.unwrap().value(), "order");
+        assert_eq!(args.idempotency_table.unwrap().value(), "t");
+        let (args, error) = parse_args(quote!(idempotency_key = order.id, idempotent));
+        assert!(args.idempotency_key.is_none() && args.idempotent.is_some());
+        assert_eq!(
+            messages(error),
+            ["`idempotency_key` takes a string: write `idempotency_key = \"order.id\"`"]
+        );
+        let (_, error) = parse_args(quote!(idempotency_table, idempotent = true));
+        assert_eq!(
+            messages(error),
+            [
+                "`idempotency_table` needs a value: write `idempotency_table = \"charge_idempotency\"`",
+                "`idempotent` takes no value: write `#[lambda_handler(idempotent)]`, or `idempotency_key = \"order.id\"` to key by a field",
+            ]
         );
     }
 

@@ -4,7 +4,7 @@
 
 use syn::{FnArg, Signature, Type};
 
-use super::parse::{BatchSource, Handler};
+use super::parse::{Args, BatchSource, Handler};
 use crate::diag::{self, repeated, Errors};
 use crate::params::{Param, Role};
 use crate::types::{is_named, last_ident, peel};
@@ -31,6 +31,7 @@ pub(crate) struct Valid<'a> {
 pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
     let mut errors = Errors::from(handler.args_error.clone());
     check_signature(&handler.function.sig, &mut errors);
+    check_idempotency(&handler.args, &mut errors);
     let mut params = Params {
         // A broken attribute may have meant `init`: do not guess about `&State`.
         has_init: handler.args.init.is_some() || handler.args_error.is_some(),
@@ -54,6 +55,18 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
     };
     for param in &handler.params {
         params.check(param, &mut errors);
+    }
+    if let (Some(path), Some(_), None) = (
+        &handler.args.idempotency_key,
+        handler.args.source,
+        params.event,
+    ) {
+        errors.over(
+            path,
+            "a batch handler keyed by a path reads it from the record's payload, which this \
+             handler does not take: add the event parameter, or write `idempotent` to key each \
+             record by its id",
+        );
     }
     errors.finish()?;
     Ok(Valid {
@@ -374,4 +387,75 @@ fn is_extractor(ty: &Type) -> bool {
     ["Json", "Query", "Path", "HeaderMap"]
         .iter()
         .any(|name| is_named(ty, name))
+}
+
+/// The idempotency arguments: which go together, and that each path and
+/// table name is one the runtime can use.
+pub(crate) fn check_idempotency(args: &Args, errors: &mut Errors) {
+    let on = args.idempotent.is_some() || args.idempotency_key.is_some();
+    if let (Some(_), Some(path)) = (args.idempotent, &args.idempotency_key) {
+        errors.over(
+            path,
+            "`idempotency_key` makes the handler idempotent already: drop `idempotent`",
+        );
+    }
+    for (name, value) in [
+        ("idempotency_payload", &args.idempotency_payload),
+        ("idempotency_table", &args.idempotency_table),
+    ] {
+        if let (Some(value), false) = (value, on) {
+            errors.over(
+                value,
+                format!(
+                    "`{name}` applies to an idempotent handler: add `idempotency_key = \"order.id\"` \
+                     (or `idempotent`)"
+                ),
+            );
+        }
+    }
+    for (name, path) in [
+        ("idempotency_key", &args.idempotency_key),
+        ("idempotency_payload", &args.idempotency_payload),
+    ] {
+        if let Some(path) = path {
+            if let Err(err) = lambda_kit_core::json_path::steps(&path.value()) {
+                errors.over(path, format!("`{name}`: {err}"));
+            }
+        }
+    }
+    if let Some(table) = &args.idempotency_table {
+        let name = table.value();
+        let valid = !name.is_empty()
+            && name.len() <= 64
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !name.as_bytes()[0].is_ascii_digit();
+        if !valid {
+            errors.over(
+                table,
+                "a table name is 1 to 64 letters, digits and `_`, not starting with a digit: \
+                 write `idempotency_table = \"charge_idempotency\"`",
+            );
+        }
+    }
+    if args.http.is_some() {
+        if let Some(path) = &args.idempotency_key {
+            errors.over(
+                path,
+                "an HTTP handler is keyed by its `Idempotency-Key` request header: write `idempotent`",
+            );
+        }
+        if let Some(path) = &args.idempotency_payload {
+            errors.over(
+                path,
+                "a repeated HTTP request must match the first one's method, path and body already: \
+                 drop `idempotency_payload`",
+            );
+        }
+    }
+    if let (Some((BatchSource::DynamoDb, _)), Some(path)) = (args.source, &args.idempotency_key) {
+        errors.over(
+            path,
+            "a DynamoDB Streams record is keyed by its eventID: write `idempotent`",
+        );
+    }
 }

@@ -117,6 +117,26 @@ pub struct Registered(pub &'static Query);
 
 inventory::collect!(Registered);
 
+/// A table the bootstrap creates at init when it is missing (an
+/// idempotent handler's), registered so that
+/// [`verify_queries_with_schema`](super::verify_queries_with_schema)
+/// creates it too before checking the statements that use it; not public
+/// API.
+#[doc(hidden)]
+pub struct Creates(pub &'static Query);
+
+inventory::collect!(Creates);
+
+/// The `CREATE TABLE IF NOT EXISTS` statements of [`Creates`].
+pub(crate) fn created_tables() -> Vec<&'static str> {
+    let mut sql: Vec<&'static str> = inventory::iter::<Creates>()
+        .map(|entry| entry.0.sql())
+        .collect();
+    sql.sort_unstable();
+    sql.dedup();
+    sql
+}
+
 /// Every `#[rds_query]` linked into this binary, sorted by module and name.
 pub fn queries() -> Vec<&'static Query> {
     let mut queries: Vec<&'static Query> = inventory::iter::<Registered>()

@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use mysql_async::prelude::Queryable;
 
-use super::registry::{verify_queries, Verified, VerifyError};
+use super::registry::{created_tables, verify_queries, Verified, VerifyError};
 use super::{Config, Error, Pool};
 
 /// The server used when `DATABASE_URL` is unset: a local MariaDB or MySQL.
@@ -119,6 +119,13 @@ async fn load_and_verify(
                     statement: statement.sql.clone(),
                     source,
                 })?;
+        }
+        // The tables the bootstrap creates at init exist when it runs.
+        for sql in created_tables() {
+            conn.as_mysql()
+                .query_drop(sql)
+                .await
+                .map_err(|err| VerifyError::Database(Error::driver(WHAT, err)))?;
         }
         // Returned to the pool, which `verify_queries` takes it from.
         drop(conn);

@@ -3,7 +3,7 @@
 //! Not public API: a generated body is one `query!` (the registered
 //! statement) and one call to the function named after its result shape.
 
-pub use super::registry::{Kind, Query, Registered};
+pub use super::registry::{Creates, Kind, Query, Registered};
 pub use super::row::{Decoder, FieldFallback, FieldOf, Probe, ViaFromRow, ViaFromValue, ViaTuple};
 pub use crate::{__lambda_kit_rds_query as query, __lambda_kit_rds_rows as rows};
 pub use inventory;

@@ -1,0 +1,243 @@
+//! What identifies a delivery: the key (a hash of the part of the event
+//! that names the effect, scoped to the function) and, optionally, a hash
+//! of the payload the key must keep meaning.
+
+use lambda_kit_core::json_path::{steps, Step};
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::{Idempotency, KEY_MISSING_ERROR};
+use crate::Diagnostic;
+
+/// A SHA-256 digest: the record's id, or a payload's hash.
+pub(crate) type Hash = [u8; 32];
+
+/// Where a handler's idempotency key comes from.
+#[derive(Clone, Copy, Debug)]
+pub enum KeySource {
+    /// The whole event.
+    Event,
+    /// The value at a path into the event (`order.id`); for a batch
+    /// handler, into the record's payload.
+    Path(&'static str),
+    /// A batch record's own identifier (message id, sequence number).
+    Record,
+    /// The `Idempotency-Key` header of an HTTP request.
+    Header,
+}
+
+/// What one delivery is checked by: its key, and the hash of the payload
+/// the key was first used with, when the handler asks for that check.
+#[derive(Debug)]
+pub struct Claim {
+    pub(crate) id: Hash,
+    pub(crate) payload: Option<Hash>,
+}
+
+/// An event decoded into the handler's type, with the JSON it came from,
+/// which the key is read from.
+#[derive(Debug)]
+pub struct Keyed<E> {
+    pub(crate) event: E,
+    pub(crate) json: Box<RawValue>,
+}
+
+impl<E> Keyed<E> {
+    /// The event, without its JSON.
+    pub fn into_event(self) -> E {
+        self.event
+    }
+}
+
+impl<'de, E: DeserializeOwned> Deserialize<'de> for Keyed<E> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Box::<RawValue>::deserialize(deserializer)?;
+        match serde_json::from_str(json.get()) {
+            Ok(event) => Ok(Self { event, json }),
+            // The message names the field, as for any event.
+            Err(_) => Err(D::Error::custom(
+                crate::decode::explain::<E>(json.get().as_bytes()).error_message,
+            )),
+        }
+    }
+}
+
+impl Idempotency {
+    /// The claim of an event's JSON.
+    pub(crate) fn claim_json(&self, json: &RawValue) -> Result<Claim, Diagnostic> {
+        let value: Value =
+            serde_json::from_str(json.get()).map_err(|err| missing(err.to_string()))?;
+        let key = match self.key {
+            KeySource::Path(path) => select(&value, path)?,
+            _ => &value,
+        };
+        let payload = match self.payload {
+            Some(path) => Some(digest(&[canonical(select(&value, path)?).as_bytes()])),
+            None => None,
+        };
+        Ok(Claim {
+            id: self.id(&canonical(key)),
+            payload,
+        })
+    }
+
+    /// The claim of a key given as text (a record's id, a header).
+    pub(crate) fn claim_text(&self, key: &str, payload: Option<Hash>) -> Claim {
+        Claim {
+            id: self.id(key),
+            payload,
+        }
+    }
+
+    /// The record id of `key`: the function and handler scope it, so
+    /// functions sharing a table never see each other's keys.
+    fn id(&self, key: &str) -> Hash {
+        digest(&[
+            self.settings().function.as_bytes(),
+            self.handler.as_bytes(),
+            key.as_bytes(),
+        ])
+    }
+}
+
+/// The value at `path`; an absent or `null` value is an error, since an
+/// event that names nothing cannot be told from another.
+fn select<'v>(value: &'v Value, path: &'static str) -> Result<&'v Value, Diagnostic> {
+    // Checked by the attribute at compile time.
+    let steps = steps(path).map_err(|err| missing(format!("`{path}`: {err}")))?;
+    let mut at = value;
+    for step in steps {
+        let next = match step {
+            Step::Field(name) => at.get(name),
+            Step::Index(index) => at.get(index),
+        };
+        at = next.ok_or_else(|| absent(path))?;
+    }
+    if at.is_null() {
+        return Err(absent(path));
+    }
+    Ok(at)
+}
+
+fn absent(path: &str) -> Diagnostic {
+    missing(format!(
+        "the event has no value at `{path}`, the idempotency key: \
+         the handler did not run (send the key, or change `idempotency_key`)"
+    ))
+}
+
+pub(crate) fn missing(error_message: String) -> Diagnostic {
+    Diagnostic {
+        error_type: KEY_MISSING_ERROR.to_owned(),
+        error_message,
+    }
+}
+
+/// A value as the key's text: compact JSON (a number and the string of
+/// its digits stay different keys).
+fn canonical(value: &Value) -> String {
+    value.to_string()
+}
+
+/// SHA-256 of `parts`, each length-prefixed so that no two lists of parts
+/// hash alike.
+pub(crate) fn digest(parts: &[&[u8]]) -> Hash {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::__lambda_kit_idempotency!(static BY_ID = ("charge", Path("order.id"), None, "lk_unit"));
+    crate::__lambda_kit_idempotency!(static CHECKED = ("charge", Path("order.id"), Some("order"), "lk_unit"));
+    crate::__lambda_kit_idempotency!(static WHOLE = ("charge", Event, None, "lk_unit"));
+
+    fn json(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn the_key_is_the_selected_value_whatever_else_differs() {
+        let a = BY_ID
+            .claim_json(&json(r#"{"order": {"id": "o-1", "amount": 5}, "at": 1}"#))
+            .unwrap();
+        let b = BY_ID
+            .claim_json(&json(r#"{"at": 2, "order": {"amount": 5, "id": "o-1"}}"#))
+            .unwrap();
+        let c = BY_ID
+            .claim_json(&json(r#"{"order": {"id": "o-2"}}"#))
+            .unwrap();
+        assert_eq!(a.id, b.id);
+        assert_ne!(a.id, c.id);
+        assert!(a.payload.is_none());
+        // A number and the string of its digits are different keys.
+        let n = BY_ID.claim_json(&json(r#"{"order": {"id": 1}}"#)).unwrap();
+        let s = BY_ID
+            .claim_json(&json(r#"{"order": {"id": "1"}}"#))
+            .unwrap();
+        assert_ne!(n.id, s.id);
+    }
+
+    #[test]
+    fn the_payload_hash_covers_the_chosen_part() {
+        let a = CHECKED
+            .claim_json(&json(r#"{"order": {"id": "o-1", "amount": 5}}"#))
+            .unwrap();
+        let b = CHECKED
+            .claim_json(&json(r#"{"order": {"amount": 5, "id": "o-1"}, "x": 1}"#))
+            .unwrap();
+        let c = CHECKED
+            .claim_json(&json(r#"{"order": {"id": "o-1", "amount": 6}}"#))
+            .unwrap();
+        assert_eq!(a.id, c.id);
+        assert_eq!(a.payload, b.payload);
+        assert_ne!(a.payload, c.payload);
+    }
+
+    #[test]
+    fn the_whole_event_form_ignores_layout() {
+        let a = WHOLE.claim_json(&json(r#"{"a": 1, "b": [1, 2]}"#)).unwrap();
+        let b = WHOLE
+            .claim_json(&json("{ \"b\" : [1,2], \"a\":1 }"))
+            .unwrap();
+        assert_eq!(a.id, b.id);
+    }
+
+    #[test]
+    fn an_event_without_the_key_is_refused() {
+        for event in [
+            r#"{"order": {}}"#,
+            r#"{"order": {"id": null}}"#,
+            r#"[1]"#,
+            "7",
+        ] {
+            let err = BY_ID.claim_json(&json(event)).unwrap_err();
+            assert_eq!(err.error_type, KEY_MISSING_ERROR);
+            assert!(
+                err.error_message.contains("`order.id`"),
+                "{}",
+                err.error_message
+            );
+        }
+    }
+
+    #[test]
+    fn scopes_do_not_collide() {
+        assert_ne!(digest(&[b"ab", b"c"]), digest(&[b"a", b"bc"]));
+        crate::__lambda_kit_idempotency!(static OTHER = ("refund", Path("order.id"), None, "lk_unit"));
+        let event = json(r#"{"order": {"id": "o-1"}}"#);
+        assert_ne!(
+            BY_ID.claim_json(&event).unwrap().id,
+            OTHER.claim_json(&event).unwrap().id
+        );
+    }
+}
