@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Handler, Idempotency, Output};
+use super::parse::{Args, Handler, Idempotency, Output};
 use super::validate::{Slot, Valid};
 use crate::crate_path::at;
 
@@ -74,7 +74,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         }
         None => quote!(#krate::__private::no_init),
     };
-    let store = idempotency_store(handler, &krate);
+    let store = idempotency_store(&handler.args, name, &krate);
     let init = match &store {
         Some(_) => quote!(#STORE.init(#init)),
         None => init,
@@ -227,10 +227,10 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 }
 
 /// The `static` of an idempotent handler, inside its `main`.
-const STORE: IdentName = IdentName("__LAMBDA_KIT_IDEMPOTENCY");
+pub(crate) const STORE: IdentName = IdentName("__LAMBDA_KIT_IDEMPOTENCY");
 
 /// An identifier the generated code names an item by.
-struct IdentName(&'static str);
+pub(crate) struct IdentName(&'static str);
 
 impl quote::ToTokens for IdentName {
     fn to_tokens(&self, tokens: &mut TokenStream) {
@@ -240,26 +240,31 @@ impl quote::ToTokens for IdentName {
 
 /// The definition of an idempotent handler's `static` (its key, payload
 /// check and table, its statements registered for `verify_queries`).
-fn idempotency_store(handler: &Handler<'_>, krate: &syn::Path) -> Option<TokenStream> {
-    let how = handler.args.idempotency()?;
+pub(crate) fn idempotency_store(
+    args: &Args,
+    name: &syn::Ident,
+    krate: &syn::Path,
+) -> Option<TokenStream> {
+    let how = args.idempotency()?;
     let span = match &how {
         Idempotency::Default(span) => *span,
         Idempotency::Path(path) => path.span(),
     };
-    let key = match (how, handler.args.source) {
-        (Idempotency::Path(path), _) => quote!(Path(#path)),
-        (Idempotency::Default(_), Some(_)) => quote!(Record),
-        (Idempotency::Default(_), None) => quote!(Event),
+    let key = match (how, args.source, args.http) {
+        (Idempotency::Path(path), _, _) => quote!(Path(#path)),
+        (Idempotency::Default(_), _, Some(_)) => quote!(Header),
+        (Idempotency::Default(_), Some(_), None) => quote!(Record),
+        (Idempotency::Default(_), None, None) => quote!(Event),
     };
-    let payload = match &handler.args.idempotency_payload {
+    let payload = match &args.idempotency_payload {
         Some(path) => quote!(::core::option::Option::Some(#path)),
         None => quote!(::core::option::Option::None),
     };
-    let table = match &handler.args.idempotency_table {
+    let table = match &args.idempotency_table {
         Some(table) => quote!(#table),
         None => quote!("lambda_kit_idempotency"),
     };
-    let name = handler.function.sig.ident.to_string();
+    let name = name.to_string();
     let krate = at(krate, span);
     Some(quote_spanned!(span=>
         #krate::__private::idempotency::store!(static #STORE = (#name, #key, #payload, #table));

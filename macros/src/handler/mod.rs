@@ -47,5 +47,7 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
     }
 }
 
-pub(crate) use expand::{adapter_body, invoke_ident, main_locals, serving, shutdown_tokens};
+pub(crate) use expand::{
+    adapter_body, idempotency_store, invoke_ident, main_locals, serving, shutdown_tokens, STORE,
+};
 pub(crate) use parse::Args;

@@ -48,6 +48,22 @@ pub(crate) fn handler(
     let invoke = crate::handler::invoke_ident(&function.sig.ident);
     let (init_var, serving_var) = crate::handler::main_locals();
     let body = crate::handler::adapter_body(&function.sig.ident, &statements);
+    // Idempotent: the `Idempotency-Key` header read, then the call run at
+    // most once per key.
+    let store = crate::handler::idempotency_store(args, &function.sig.ident, &krate);
+    let (body, init) = match &store {
+        Some(_) => {
+            let store = crate::handler::STORE;
+            (
+                quote! {
+                    let __deadline = __context.deadline;
+                    #store.http(__request, __deadline, move |__request| #body)
+                },
+                quote!(#store.init(#init)),
+            )
+        }
+        None => (body, init),
+    };
     let probe = quote!(#http::probe(&#init_var, &#invoke));
     let serving = crate::handler::serving(&krate, &probe);
     let checks = args.concurrent.map(|_| {
@@ -68,6 +84,7 @@ pub(crate) fn handler(
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
+            #store
             fn #invoke #generics(#params) -> impl ::core::future::Future<Output = #http::Response> {
                 #body
             }

@@ -186,7 +186,7 @@ mod path;
 pub(crate) mod payload;
 #[cfg(test)]
 mod props;
-mod response;
+pub(crate) mod response;
 mod router;
 mod serve;
 

@@ -5,6 +5,8 @@
 //! for the guarantees and their limits.
 
 mod cache;
+#[cfg(feature = "http")]
+mod http;
 mod key;
 mod store;
 
@@ -17,6 +19,8 @@ use futures_util::FutureExt;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+#[cfg(feature = "http")]
+pub use self::http::{KEY_HEADER, MAX_KEY_LEN, REPLAYED_HEADER};
 use crate::invoke::panic_diagnostic;
 use crate::rds::Query;
 use crate::Diagnostic;
@@ -237,21 +241,12 @@ impl Idempotency {
                 return Err(error);
             }
         };
-        let len = json.get().len();
-        let (status, kept, answer) = if len > settings.max_response {
-            let error = Diagnostic {
-                error_type: RESPONSE_TOO_LARGE_ERROR.to_owned(),
-                error_message: format!(
-                    "the response is {len} bytes, more than the {} an idempotency record keeps \
-                     ({MAX_RESPONSE_ENV}); the handler ran, and its repeats get this error \
-                     instead of running again",
-                    settings.max_response
-                ),
-            };
-            let document = serde_json::to_string(&error).unwrap_or_default();
-            (FAILED, document, Err(error))
-        } else {
-            (COMPLETED, json.get().to_owned(), Ok(json))
+        let (status, kept, answer) = match self.too_large(json.get().len()) {
+            Some(error) => {
+                let document = serde_json::to_string(&error).unwrap_or_default();
+                (FAILED, document, Err(error))
+            }
+            None => (COMPLETED, json.get().to_owned(), Ok(json)),
         };
         if let Some(until) = self.keep(&lease, status, kept.as_bytes()).await {
             if let Some(cache) = &settings.cache {
@@ -259,6 +254,21 @@ impl Idempotency {
             }
         }
         answer.map(Stored)
+    }
+}
+
+impl Idempotency {
+    /// The error of a response of `len` bytes when a record cannot keep it.
+    fn too_large(&self, len: usize) -> Option<Diagnostic> {
+        let max = self.settings().max_response;
+        (len > max).then(|| Diagnostic {
+            error_type: RESPONSE_TOO_LARGE_ERROR.to_owned(),
+            error_message: format!(
+                "the response is {len} bytes, more than the {max} an idempotency record keeps \
+                 ({MAX_RESPONSE_ENV}); the handler ran, and its repeats get this error instead \
+                 of running again"
+            ),
+        })
     }
 }
 

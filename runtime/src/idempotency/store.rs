@@ -233,7 +233,7 @@ fn replay(status: u8, stored: Vec<u8>) -> Replay {
     Err(serde_json::from_str::<Diagnostic>(&text).map_err(|_| corrupt())?)
 }
 
-fn corrupt() -> Diagnostic {
+pub(crate) fn corrupt() -> Diagnostic {
     Diagnostic {
         error_type: STORE_ERROR.to_owned(),
         error_message: "the idempotency record's response is not the JSON this bootstrap stored"
