@@ -50,6 +50,7 @@ fn every_function_deploys_the_binary_of_its_package() {
         "api_hello",
         "items",
         "orders_queue",
+        "charge",
     ] {
         assert!(
             binaries.iter().any(|b| b == expected),

@@ -11,7 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// Every example package; each has one binary of the same name.
-pub const EXAMPLES: [&str; 8] = [
+pub const EXAMPLES: [&str; 9] = [
     "hello",
     "echo",
     "any_event",
@@ -20,6 +20,7 @@ pub const EXAMPLES: [&str; 8] = [
     "api_hello",
     "items",
     "orders_queue",
+    "charge",
 ];
 
 /// An example's bootstrap, usable wherever a program path is

@@ -1,8 +1,38 @@
-//! Exactly-once effects on at-least-once delivery: `#[lambda_handler(...,
-//! idempotency_key = "order.id")]` (feature `rds`). The record of what was
-//! done lives in the function's own database, in a table the bootstrap
-//! creates at init; see [`lambda_handler`](crate::lambda_handler#idempotency)
-//! for the guarantees and their limits.
+//! Exactly-once effects on at-least-once delivery (feature `rds`): an
+//! idempotent handler runs once per key and answers repeats with the first
+//! response. The record of what was done lives in the function's own
+//! database, in a table the bootstrap creates at init; see
+//! [`lambda_handler`](crate::lambda_handler#idempotency) for the forms, the
+//! guarantees and their limits.
+//!
+//! ```no_run
+//! use lambda_kit::{lambda_handler, Error};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct ChargeRequest {
+//!     order: Order,
+//! }
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Order {
+//!     id: String,
+//!     amount_cents: i64,
+//! }
+//!
+//! #[derive(serde::Serialize)]
+//! struct Receipt {
+//!     order_id: String,
+//!     amount_cents: i64,
+//! }
+//!
+//! // A repeat of an order already charged gets its receipt again; one
+//! // whose `order` differs from the first is refused.
+//! #[lambda_handler(idempotency_key = "order.id", idempotency_payload = "order")]
+//! async fn charge(event: ChargeRequest) -> Result<Receipt, Error> {
+//!     // ... charge the customer, in the function's database ...
+//!     Ok(Receipt { order_id: event.order.id, amount_cents: event.order.amount_cents })
+//! }
+//! ```
 
 mod cache;
 #[cfg(feature = "http")]

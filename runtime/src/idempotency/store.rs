@@ -69,22 +69,24 @@ impl Idempotency {
     /// without DDL rights works with a table made by the README's DDL).
     pub(crate) async fn prepare_table(&self) -> Result<(), Diagnostic> {
         let statements = self.statements;
-        let probe = self.select(&[0; 32]).await;
-        match probe {
+        let failed = |doing: &str, err| {
+            let mut error = store_error(&format!("{doing} table `{}`", statements.table), err);
+            error.error_message.push_str(&format!(
+                " (to run without idempotency, e.g. locally without a database, set {}=off)",
+                super::ENABLED_ENV
+            ));
+            error
+        };
+        match self.select(&[0; 32]).await {
             Ok(_) => Ok(()),
             Err(err) if err.server_code() == Some(NO_SUCH_TABLE) => {
                 support::unit(Via::Global, statements.create, Vec::new())
                     .await
-                    .map_err(|err| {
-                        store_error(&format!("creating table `{}`", statements.table), err)
-                    })?;
+                    .map_err(|err| failed("creating", err))?;
                 tracing::info!(table = statements.table, "created the idempotency table");
                 Ok(())
             }
-            Err(err) => Err(store_error(
-                &format!("reading table `{}`", statements.table),
-                err,
-            )),
+            Err(err) => Err(failed("reading", err)),
         }
     }
 
@@ -244,9 +246,7 @@ pub(crate) fn corrupt() -> Diagnostic {
 fn store_error(doing: &str, err: Error) -> Diagnostic {
     Diagnostic {
         error_type: STORE_ERROR.to_owned(),
-        error_message: format!(
-            "idempotency: {doing} failed, so the handler did not run (retry later): {err}"
-        ),
+        error_message: format!("idempotency: {doing} failed, so the handler did not run: {err}"),
     }
 }
 
