@@ -40,10 +40,10 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
     };
     // An idempotent handler reads its key from the event's JSON, kept
     // with the event (a batch handler keyed by its records' ids does not).
-    let keyed = match (handler.args.idempotency(), handler.args.source) {
-        (Some(_), None) | (Some(Idempotency::Path(_)), Some(_)) => true,
-        _ => false,
-    };
+    let keyed = matches!(
+        (handler.args.idempotency(), handler.args.source),
+        (Some(Idempotency::Default(_)), None) | (Some(Idempotency::Path(_)), _)
+    );
     let event_ty = if keyed {
         let span = valid
             .event
@@ -249,9 +249,11 @@ pub(crate) fn idempotency_store(
     let span = match &how {
         Idempotency::Default(span) => *span,
         Idempotency::Path(path) => path.span(),
+        Idempotency::Function(function) => function.span(),
     };
     let key = match (how, args.source, args.http) {
         (Idempotency::Path(path), _, _) => quote!(Path(#path)),
+        (Idempotency::Function(_), _, _) => quote!(Function),
         (Idempotency::Default(_), _, Some(_)) => quote!(Header),
         (Idempotency::Default(_), Some(_), None) => quote!(Record),
         (Idempotency::Default(_), None, None) => quote!(Event),
@@ -284,7 +286,10 @@ fn idempotent_body(
     outcome: &TokenStream,
 ) -> TokenStream {
     let name = &handler.function.sig.ident;
-    let claim = if keyed {
+    let claim = if let Some(function) = &handler.args.idempotency_key_fn {
+        // Spanned at the function, where one that does not fit is reported.
+        quote_spanned!(function.span()=> let __claim = #STORE.claim_key(&(#function)(&__event));)
+    } else if keyed {
         let event = if valid.event.is_some() {
             quote!(__event)
         } else {
@@ -297,7 +302,7 @@ fn idempotent_body(
             .args
             .source
             .map(|(source, _)| syn::Ident::new(source.type_name(), proc_macro2::Span::call_site()));
-        quote!(let __claim = #STORE.record_claim(<#events::#source as #events::Source>::id(&__record));)
+        quote!(let __claim = #STORE.record_claim(<#events::#source as #events::Source>::delivery_id(&__record));)
     };
     let call = adapter_body(name, outcome);
     let once = match (handler.args.source, output.to_string() == "_") {

@@ -34,6 +34,9 @@ pub(crate) struct Args {
     pub idempotent: Option<proc_macro2::Span>,
     /// `idempotency_key = "order.id"`: idempotent, keyed by that path.
     pub idempotency_key: Option<syn::LitStr>,
+    /// `idempotency_key = order_key`: idempotent, keyed by what that
+    /// function returns for the event.
+    pub idempotency_key_fn: Option<syn::Expr>,
     /// `idempotency_payload = "order"`: a repeat must carry the same value
     /// there.
     pub idempotency_payload: Option<syn::LitStr>,
@@ -47,15 +50,22 @@ pub(crate) enum Idempotency<'a> {
     Default(proc_macro2::Span),
     /// `idempotency_key = "..."`.
     Path(&'a syn::LitStr),
+    /// `idempotency_key = order_key`.
+    Function(&'a syn::Expr),
 }
 
 impl Args {
     /// Whether, and how, the handler is idempotent.
     pub(crate) fn idempotency(&self) -> Option<Idempotency<'_>> {
-        match (&self.idempotency_key, self.idempotent) {
-            (Some(path), _) => Some(Idempotency::Path(path)),
-            (None, Some(span)) => Some(Idempotency::Default(span)),
-            (None, None) => None,
+        match (
+            &self.idempotency_key,
+            &self.idempotency_key_fn,
+            self.idempotent,
+        ) {
+            (Some(path), _, _) => Some(Idempotency::Path(path)),
+            (None, Some(function), _) => Some(Idempotency::Function(function)),
+            (None, None, Some(span)) => Some(Idempotency::Default(span)),
+            (None, None, None) => None,
         }
     }
 
@@ -180,17 +190,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
     let mut add = |error: syn::Error| errors.add(error);
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("http") {
-            if args.http.is_some() {
-                add(meta.error("`http` is given twice: write it once, `#[lambda_handler(http)]`"));
-            }
-            if let Some(value) = skip_value(&meta)? {
-                add(syn::Error::new_spanned(
-                    value,
-                    "`http` takes no value: write `#[lambda_handler(http)]`",
-                ));
-            }
-            args.http.get_or_insert(meta.path.span());
-            Ok(())
+            flag(&meta, &mut args.http, &mut add, "")
         } else if let Some(source) = BatchSource::ALL
             .into_iter()
             .find(|source| meta.path.is_ident(source.keyword()))
@@ -215,34 +215,16 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
             }
             Ok(())
         } else if meta.path.is_ident("concurrent") {
-            if args.concurrent.is_some() {
-                add(meta.error(
-                    "`concurrent` is given twice: write it once, `#[lambda_handler(concurrent)]`",
-                ));
-            }
-            if let Some(value) = skip_value(&meta)? {
-                add(syn::Error::new_spanned(
-                    value,
-                    "`concurrent` takes no value: write `#[lambda_handler(concurrent)]`",
-                ));
-            }
-            args.concurrent.get_or_insert(meta.path.span());
-            Ok(())
+            flag(&meta, &mut args.concurrent, &mut add, "")
         } else if meta.path.is_ident("idempotent") {
-            if args.idempotent.is_some() {
-                add(meta.error(
-                    "`idempotent` is given twice: write it once, `#[lambda_handler(idempotent)]`",
-                ));
-            }
-            if let Some(value) = skip_value(&meta)? {
-                add(syn::Error::new_spanned(
-                    value,
-                    "`idempotent` takes no value: write `#[lambda_handler(idempotent)]`, or \
-                     `idempotency_key = \"order.id\"` to key by a field",
-                ));
-            }
-            args.idempotent.get_or_insert(meta.path.span());
-            Ok(())
+            flag(
+                &meta,
+                &mut args.idempotent,
+                &mut add,
+                ", or `idempotency_key = \"order.id\"` to key by a field",
+            )
+        } else if meta.path.is_ident("idempotency_key") {
+            key_value(&meta, &mut args, &mut add)
         } else if let Some((name, slot, example)) = [
             ("idempotency_key", &mut args.idempotency_key, "\"order.id\""),
             (
@@ -331,6 +313,65 @@ fn function_value(
         return Ok(());
     }
     *slot = Some(value.parse()?);
+    Ok(())
+}
+
+/// Reads a flag (`http`, `concurrent`, `idempotent`) into `slot`: its
+/// span, or a repeat or a value reported; `hint` ends the latter's message.
+fn flag(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    slot: &mut Option<proc_macro2::Span>,
+    add: &mut impl FnMut(syn::Error),
+    hint: &str,
+) -> syn::Result<()> {
+    let name = crate::diag::argument_name(&meta.path, "this argument");
+    let written = name.trim_matches('`');
+    if slot.is_some() {
+        add(meta.error(format!(
+            "{name} is given twice: write it once, `#[lambda_handler({written})]`"
+        )));
+    }
+    if let Some(value) = skip_value(meta)? {
+        add(syn::Error::new_spanned(
+            value,
+            format!("{name} takes no value: write `#[lambda_handler({written})]`{hint}"),
+        ));
+    }
+    slot.get_or_insert(meta.path.span());
+    Ok(())
+}
+
+/// Reads `idempotency_key`: a path as a string, or a function of the event.
+fn key_value(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    args: &mut Args,
+    add: &mut impl FnMut(syn::Error),
+) -> syn::Result<()> {
+    const FORMS: &str = "write a path into the event, `idempotency_key = \"order.id\"`, or a \
+                         function of it, `idempotency_key = order_key` where \
+                         `fn order_key(event: &Event) -> impl Serialize`";
+    if args.idempotency_key.is_some() || args.idempotency_key_fn.is_some() {
+        add(meta.error("`idempotency_key` is given twice: write it once"));
+        skip_value(meta)?;
+        return Ok(());
+    }
+    if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+        add(meta.error(format!("`idempotency_key` needs a value: {FORMS}")));
+        return Ok(());
+    }
+    match meta.value()?.parse::<syn::Expr>()? {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(path),
+            ..
+        }) => args.idempotency_key = Some(path),
+        function @ (syn::Expr::Path(_) | syn::Expr::Closure(_)) => {
+            args.idempotency_key_fn = Some(function);
+        }
+        other => add(syn::Error::new_spanned(
+            other,
+            format!("`idempotency_key` takes a path or a function: {FORMS}"),
+        )),
+    }
     Ok(())
 }
 
@@ -470,12 +511,12 @@ mod tests {
         assert_eq!(args.idempotency_key.unwrap().value(), "order.id");
         assert_eq!(args.idempotency_payload.unwrap().value(), "order");
         assert_eq!(args.idempotency_table.unwrap().value(), "t");
-        let (args, error) = parse_args(quote!(idempotency_key = order.id, idempotent));
-        assert!(args.idempotency_key.is_none() && args.idempotent.is_some());
-        assert_eq!(
-            messages(error),
-            ["`idempotency_key` takes a string: write `idempotency_key = \"order.id\"`"]
-        );
+        let (args, error) = parse_args(quote!(idempotency_key = order_key, idempotent));
+        assert!(error.is_none() && args.idempotent.is_some());
+        assert!(args.idempotency_key.is_none() && args.idempotency_key_fn.is_some());
+        let (args, error) = parse_args(quote!(idempotency_key = order.id));
+        assert!(args.idempotency_key.is_none() && args.idempotency_key_fn.is_none());
+        assert!(messages(error)[0].starts_with("`idempotency_key` takes a path or a function"));
         let (_, error) = parse_args(quote!(idempotency_table, idempotent = true));
         assert_eq!(
             messages(error),

@@ -68,6 +68,13 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
              record by its id",
         );
     }
+    if let (Some(function), None) = (&handler.args.idempotency_key_fn, params.event) {
+        errors.over(
+            function,
+            "a key function reads the event, which this handler does not take: add the event \
+             parameter (`event: Event`)",
+        );
+    }
     errors.finish()?;
     Ok(Valid {
         slots: params.slots,
@@ -392,11 +399,19 @@ fn is_extractor(ty: &Type) -> bool {
 /// The idempotency arguments: which go together, and that each path and
 /// table name is one the runtime can use.
 pub(crate) fn check_idempotency(args: &Args, errors: &mut Errors) {
-    let on = args.idempotent.is_some() || args.idempotency_key.is_some();
-    if let (Some(_), Some(path)) = (args.idempotent, &args.idempotency_key) {
-        errors.over(
-            path,
+    let keyed = args.idempotency_key.is_some() || args.idempotency_key_fn.is_some();
+    let on = args.idempotent.is_some() || keyed;
+    if let (Some(span), true) = (args.idempotent, keyed) {
+        errors.at(
+            span,
             "`idempotency_key` makes the handler idempotent already: drop `idempotent`",
+        );
+    }
+    if let (Some(_), Some(payload)) = (&args.idempotency_key_fn, &args.idempotency_payload) {
+        errors.over(
+            payload,
+            "`idempotency_payload` goes with a path key: with a key function, drop it and have \
+             the function return what a repeat must match as well",
         );
     }
     for (name, value) in [
@@ -441,6 +456,12 @@ pub(crate) fn check_idempotency(args: &Args, errors: &mut Errors) {
         if let Some(path) = &args.idempotency_key {
             errors.over(
                 path,
+                "an HTTP handler is keyed by its `Idempotency-Key` request header: write `idempotent`",
+            );
+        }
+        if let Some(function) = &args.idempotency_key_fn {
+            errors.over(
+                function,
                 "an HTTP handler is keyed by its `Idempotency-Key` request header: write `idempotent`",
             );
         }

@@ -54,6 +54,11 @@ pub trait Source: 'static {
     fn records(event: Self::Event) -> Vec<Self::Record>;
     /// The identifier the response reports a failed record by.
     fn id(record: &Self::Record) -> Option<&str>;
+    /// What identifies the record across deliveries, for
+    /// `#[lambda_handler(..., idempotent)]`: unique in its stream or queue.
+    fn delivery_id(record: &Self::Record) -> Option<&str> {
+        Self::id(record)
+    }
     /// The span a record is handled in, carrying its identifier.
     fn span(id: &str) -> Span;
     /// The response reporting these identifiers as failed.

@@ -88,6 +88,11 @@ impl Source for Kinesis {
         Some(record.kinesis.sequence_number.as_str()).filter(|id| !id.is_empty())
     }
 
+    /// `shardId:sequenceNumber`: sequence numbers are unique per shard only.
+    fn delivery_id(record: &KinesisEventRecord) -> Option<&str> {
+        record.event_id.as_deref().filter(|id| !id.is_empty())
+    }
+
     fn span(id: &str) -> Span {
         tracing::error_span!("record", sequenceNumber = %id)
     }
@@ -129,6 +134,10 @@ impl Source for DynamoDb {
             .sequence_number
             .as_deref()
             .filter(|id| !id.is_empty())
+    }
+
+    fn delivery_id(record: &EventRecord) -> Option<&str> {
+        Some(record.event_id.as_str()).filter(|id| !id.is_empty())
     }
 
     fn span(id: &str) -> Span {

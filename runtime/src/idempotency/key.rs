@@ -4,7 +4,7 @@
 
 use lambda_kit_core::json_path::{steps, Step};
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -25,6 +25,8 @@ pub enum KeySource {
     Path(&'static str),
     /// A batch record's own identifier (message id, sequence number).
     Record,
+    /// What a function of the event returns.
+    Function,
     /// The `Idempotency-Key` header of an HTTP request.
     Header,
 }
@@ -81,6 +83,26 @@ impl Idempotency {
         Ok(Claim {
             id: self.id(&canonical(key)),
             payload,
+        })
+    }
+
+    /// The claim of what a key function returned.
+    pub(crate) fn claim_value<K: Serialize + ?Sized>(&self, key: &K) -> Result<Claim, Diagnostic> {
+        let value = serde_json::to_value(key).map_err(|err| {
+            missing(format!(
+                "the idempotency key function's value is not JSON: {err}"
+            ))
+        })?;
+        if value.is_null() {
+            return Err(missing(
+                "the idempotency key function returned nothing for this event: the handler did \
+                 not run"
+                    .to_owned(),
+            ));
+        }
+        Ok(Claim {
+            id: self.id(&canonical(&value)),
+            payload: None,
         })
     }
 
@@ -228,6 +250,15 @@ mod tests {
                 err.error_message
             );
         }
+    }
+
+    #[test]
+    fn a_key_function_value_is_a_key_and_none_is_refused() {
+        let a = BY_ID.claim_value("o-1").unwrap();
+        assert_eq!(a.id, BY_ID.claim_value(&String::from("o-1")).unwrap().id);
+        assert_ne!(a.id, BY_ID.claim_value(&1).unwrap().id);
+        let err = BY_ID.claim_value(&None::<u32>).unwrap_err();
+        assert_eq!(err.error_type, KEY_MISSING_ERROR);
     }
 
     #[test]

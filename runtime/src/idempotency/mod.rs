@@ -211,6 +211,17 @@ impl Idempotency {
         (keyed.event, claim)
     }
 
+    /// Not public API: the claim of what the key function returned.
+    #[doc(hidden)]
+    pub fn claim_key<K: Serialize + ?Sized>(&self, key: &K) -> Result<Claim, Diagnostic> {
+        if self.settings().enabled {
+            self.claim_value(key)
+        } else {
+            // Never read: `once` runs the handler without a claim.
+            Err(key::missing(String::new()))
+        }
+    }
+
     /// Not public API: the claim of a batch record by its identifier.
     #[doc(hidden)]
     pub fn record_claim(&self, id: Option<&str>) -> Result<Claim, Diagnostic> {

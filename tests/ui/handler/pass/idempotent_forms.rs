@@ -54,6 +54,28 @@ mod indexed_path {
     }
 }
 
+mod by_function {
+    use super::*;
+    fn order_key(event: &Charge) -> (&str, i64) {
+        (&event.order.id, event.order.amount_cents)
+    }
+    #[lambda_kit::lambda_handler(idempotency_key = order_key)]
+    async fn charge(event: Charge) -> Receipt {
+        Receipt {
+            order_id: event.order.id,
+        }
+    }
+
+    // A closure, and in a batch: the record's payload.
+    mod batch {
+        use super::super::Order;
+        #[lambda_kit::lambda_handler(sqs, idempotency_key = |order: &Order| order.id.clone())]
+        async fn place(order: Order) {
+            let _ = order.amount_cents;
+        }
+    }
+}
+
 mod batch_by_record_id {
     #[lambda_kit::lambda_handler(sqs, idempotent)]
     async fn place(order: super::Order, message: &lambda_kit::events::SqsMessage) -> Result<(), lambda_kit::Error> {
