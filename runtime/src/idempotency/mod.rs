@@ -182,13 +182,13 @@ impl Idempotency {
     /// Not public API: the init step of an idempotent handler, `init`
     /// then [`Idempotency::prepare`].
     #[doc(hidden)]
-    pub fn init<S, I: crate::init::Init<S>>(
+    pub fn init<S, I>(
         &'static self,
         init: I,
     ) -> impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<S, Diagnostic>>>>
     where
         S: 'static,
-        I: 'static,
+        I: crate::init::Init<S> + 'static,
     {
         move || {
             Box::pin(async move {
