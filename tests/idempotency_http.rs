@@ -29,6 +29,9 @@ async fn items(pool: &rds::Pool) -> Result<i64, rds::Error>;
 )]
 async fn waiting(pool: &rds::Pool) -> Result<i64, rds::Error>;
 
+#[rds_query("SELECT COUNT(*) FROM lambda_kit_idempotency WHERE status = 0")]
+async fn in_progress(pool: &rds::Pool) -> Result<i64, rds::Error>;
+
 async fn start(db: &TestDb) -> Function {
     let mut command = tokio::process::Command::new(BOOTSTRAP);
     command.env("DATABASE_URL", db.url());
@@ -188,6 +191,9 @@ async fn a_repeat_while_the_first_runs_is_409_then_gets_the_response() {
     let observer = db.pool();
     let mut first = start(&db).await;
     let mut second = start(&db).await;
+    // Both past init (which reads the idempotency table) before the lock.
+    first.api().wait_for_polls(1).await.unwrap();
+    second.api().wait_for_polls(1).await.unwrap();
     let request = post(Some("busy"), json!({"name": "pear"}));
     let locker = db.pool();
     let mut admin = locker.conn().await.unwrap();
@@ -200,7 +206,8 @@ async fn a_repeat_while_the_first_runs_is_409_then_gets_the_response() {
         .api()
         .invoke_in_background(request.event(Source::HttpApi).to_string());
     let mut polls = 0;
-    while waiting(&observer).await.unwrap() < 1 {
+    // Its key claimed, and its insert held at the lock.
+    while in_progress(&observer).await.unwrap() < 1 || waiting(&observer).await.unwrap() < 1 {
         polls += 1;
         assert!(
             polls < 3000,
@@ -209,7 +216,7 @@ async fn a_repeat_while_the_first_runs_is_409_then_gets_the_response() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let busy = send(&mut second, Source::HttpApi, &request).await;
-    assert_eq!(busy.status, 409, "{:?}", busy.json());
+    assert_eq!(busy.status, 409, "{:?}\n{}", busy.json(), second.output());
     assert_eq!(busy.header("retry-after"), Some("1"));
     admin.as_mysql().query_drop("UNLOCK TABLES").await.unwrap();
     drop(admin);
@@ -219,4 +226,24 @@ async fn a_repeat_while_the_first_runs_is_409_then_gets_the_response() {
     assert_eq!(replayed.status, 201);
     assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
     assert_eq!(items(&observer).await.unwrap(), 1);
+}
+
+/// A key is its caller's: the same key under another `Authorization` is
+/// another request, and never answered with the first caller's response.
+#[tokio::test]
+async fn keys_are_scoped_to_the_caller() {
+    let db = TestDb::create(SCHEMA).await;
+    let observer = db.pool();
+    let mut function = start(&db).await;
+    let as_caller =
+        |token: &str| post(Some("k"), json!({"name": "pear"})).header("Authorization", token);
+    let alice = send(&mut function, Source::HttpApi, &as_caller("Bearer alice")).await;
+    let bob = send(&mut function, Source::HttpApi, &as_caller("Bearer bob")).await;
+    assert_eq!((alice.status, bob.status), (201, 201));
+    assert_eq!(bob.header("idempotent-replayed"), None);
+    assert_ne!(alice.header("location"), bob.header("location"));
+    let again = send(&mut function, Source::HttpApi, &as_caller("Bearer alice")).await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.header("location"), alice.header("location"));
+    assert_eq!(items(&observer).await.unwrap(), 2);
 }

@@ -5,5 +5,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod idempotency {
+    //! What idempotent handlers' attribute and runtime agree on.
+
+    /// The table of the records when `idempotency_table` names none.
+    pub const DEFAULT_TABLE: &str = "lambda_kit_idempotency";
+}
 pub mod json_path;
 pub mod route;

@@ -264,7 +264,10 @@ pub(crate) fn idempotency_store(
     };
     let table = match &args.idempotency_table {
         Some(table) => quote!(#table),
-        None => quote!("lambda_kit_idempotency"),
+        None => {
+            let table = lambda_kit_core::idempotency::DEFAULT_TABLE;
+            quote!(#table)
+        }
     };
     let name = name.to_string();
     let krate = at(krate, span);

@@ -226,7 +226,6 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         } else if meta.path.is_ident("idempotency_key") {
             key_value(&meta, &mut args, &mut add)
         } else if let Some((name, slot, example)) = [
-            ("idempotency_key", &mut args.idempotency_key, "\"order.id\""),
             (
                 "idempotency_payload",
                 &mut args.idempotency_payload,

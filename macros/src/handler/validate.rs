@@ -473,6 +473,14 @@ pub(crate) fn check_idempotency(args: &Args, errors: &mut Errors) {
             );
         }
     }
+    if let (Some(_), false, Some(payload)) = (args.source, keyed, &args.idempotency_payload) {
+        errors.over(
+            payload,
+            "records keyed by their ids need no payload check (a record's id never comes with \
+             another payload): drop `idempotency_payload`, or key by a path, \
+             `idempotency_key = \"order.id\"`",
+        );
+    }
     if let (Some((BatchSource::DynamoDb, _)), Some(path)) = (args.source, &args.idempotency_key) {
         errors.over(
             path,

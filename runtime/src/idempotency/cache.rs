@@ -11,6 +11,10 @@ use super::key::{Claim, Hash};
 use super::store::{mismatch, now_ms, Replay};
 use crate::Diagnostic;
 
+/// The largest response kept in memory, in bytes; larger ones are read
+/// from the table.
+pub(crate) const MAX_ENTRY: usize = 64 * 1024;
+
 /// Completed records by id, the oldest dropped first when full.
 #[derive(Debug)]
 pub(crate) struct Cache {
@@ -42,9 +46,11 @@ impl Cache {
     /// The kept outcome of `claim`'s key, unless expired; a different
     /// payload is the mismatch error.
     pub(crate) fn get(&self, claim: &Claim) -> Option<Result<Replay, Diagnostic>> {
-        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = kept.records.get(&claim.id)?;
         if entry.until <= now_ms() {
+            // Its place in `order` goes when it comes up for eviction.
+            kept.records.remove(&claim.id);
             return None;
         }
         if let (Some(expected), Some(stored)) = (&claim.payload, &entry.payload) {
@@ -55,14 +61,24 @@ impl Cache {
         Some(Ok(entry.replay.clone()))
     }
 
-    /// Keeps `replay` for `claim`'s key until `until`.
+    /// Keeps `replay` for `claim`'s key until `until`, unless it is
+    /// larger than [`MAX_ENTRY`]: the memory stays bounded by the capacity
+    /// times that.
     pub(crate) fn put(&self, claim: &Claim, replay: &Replay, until: i64) {
+        if replay
+            .as_ref()
+            .is_ok_and(|json| json.get().len() > MAX_ENTRY)
+        {
+            return;
+        }
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        while kept.records.len() >= self.capacity {
-            let Some(oldest) = kept.order.pop_front() else {
-                break;
-            };
-            kept.records.remove(&oldest);
+        if !kept.records.contains_key(&claim.id) {
+            while kept.records.len() >= self.capacity {
+                let Some(oldest) = kept.order.pop_front() else {
+                    break;
+                };
+                kept.records.remove(&oldest);
+            }
         }
         let entry = Entry {
             until,
@@ -71,6 +87,11 @@ impl Cache {
         };
         if kept.records.insert(claim.id, entry).is_none() {
             kept.order.push_back(claim.id);
+        }
+        // Ids of entries removed as expired, never evicted: bounded too.
+        if kept.order.len() > 2 * self.capacity {
+            let Kept { records, order } = &mut *kept;
+            order.retain(|id| records.contains_key(id));
         }
     }
 }
@@ -103,6 +124,19 @@ mod tests {
         assert_eq!(two.get(), "2");
         cache.put(&claim(4, None), &json("4"), now_ms() - 1);
         assert!(cache.get(&claim(4, None)).is_none());
+    }
+
+    #[test]
+    fn replacing_a_key_evicts_nothing_and_large_responses_are_not_kept() {
+        let cache = Cache::new(2);
+        let later = now_ms() + 60_000;
+        cache.put(&claim(1, None), &json("1"), later);
+        cache.put(&claim(2, None), &json("2"), later);
+        cache.put(&claim(2, None), &json("22"), later);
+        assert!(cache.get(&claim(1, None)).is_some());
+        let large = format!("\"{}\"", "x".repeat(MAX_ENTRY));
+        cache.put(&claim(3, None), &json(&large), later);
+        assert!(cache.get(&claim(3, None)).is_none());
     }
 
     #[test]

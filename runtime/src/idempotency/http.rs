@@ -97,7 +97,13 @@ impl Idempotency {
             target.as_bytes(),
             body,
         ]);
-        let claim = self.claim_text(key, Some(payload));
+        // Keys are the caller's: another caller's same key is another request
+        // and never sees this one's response.
+        let caller = digest(&[
+            header_bytes(&request, http::header::AUTHORIZATION),
+            header_bytes(&request, "x-api-key"),
+        ]);
+        let claim = self.claim_text(key, &caller, Some(payload));
         if let Some(cache) = &settings.cache {
             if let Some(kept) = cache.get(&claim) {
                 return replayed(kept.and_then(|kept| kept));
@@ -121,8 +127,10 @@ impl Idempotency {
                 std::panic::resume_unwind(panic);
             }
         };
-        // A server error is not the request's answer: a retry runs again.
-        if response.status().is_server_error() {
+        // A server error, or an answer that says to come back (the caller
+        // was not let in, or the time was not right), is not the request's
+        // answer: a retry runs again.
+        if forgotten(response.status()) {
             self.release(&lease).await;
             return response;
         }
@@ -144,6 +152,28 @@ impl Idempotency {
         }
         answer
     }
+}
+
+/// Whether a response of `status` is not kept.
+fn forgotten(status: StatusCode) -> bool {
+    status.is_server_error()
+        || matches!(
+            status,
+            StatusCode::UNAUTHORIZED
+                | StatusCode::FORBIDDEN
+                | StatusCode::REQUEST_TIMEOUT
+                | StatusCode::CONFLICT
+                | StatusCode::TOO_EARLY
+                | StatusCode::TOO_MANY_REQUESTS
+        )
+}
+
+/// A request header's bytes, empty when absent.
+fn header_bytes(request: &Request, name: impl http::header::AsHeaderName) -> &[u8] {
+    request
+        .headers()
+        .get(name)
+        .map_or(&[][..], HeaderValue::as_bytes)
 }
 
 /// The response as a record keeps it.
@@ -222,10 +252,15 @@ fn refused(error: &Diagnostic) -> Response {
         STORE_ERROR => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    if status.is_server_error() {
+    // A server error's message is for the logs, not for the client (it
+    // may name the database).
+    let message = if status.is_server_error() {
         tracing::error!(error_type = %error.error_type, "{}", error.error_message);
-    }
-    let mut response = error_response(status, &error.error_message);
+        status.canonical_reason().unwrap_or("Internal Server Error")
+    } else {
+        &error.error_message
+    };
+    let mut response = error_response(status, message);
     if matches!(
         status,
         StatusCode::CONFLICT | StatusCode::SERVICE_UNAVAILABLE
@@ -235,4 +270,67 @@ fn refused(error: &Diagnostic) -> Response {
             .insert(RETRY_AFTER, HeaderValue::from_static("1"));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(response: Response) -> Response {
+        let (parts, body) = response.into_parts();
+        let json = serde_json::to_string(&keep(&parts, &body)).unwrap();
+        replayed(Ok(serde_json::value::RawValue::from_string(json).unwrap()))
+    }
+
+    #[test]
+    fn a_replay_restores_status_every_header_and_the_body() {
+        let mut response = Response::new(Body::Binary(vec![0, 159, 146, 150]));
+        *response.status_mut() = StatusCode::CREATED;
+        let headers = response.headers_mut();
+        headers.append("set-cookie", HeaderValue::from_static("a=1"));
+        headers.append("set-cookie", HeaderValue::from_static("b=2"));
+        headers.append("x-raw", HeaderValue::from_bytes(&[b'a', 0xe9]).unwrap());
+        let again = round_trip(response);
+        assert_eq!(again.status(), StatusCode::CREATED);
+        let cookies: Vec<_> = again.headers().get_all("set-cookie").iter().collect();
+        assert_eq!(cookies, ["a=1", "b=2"]);
+        assert_eq!(again.headers()["x-raw"].as_bytes(), [b'a', 0xe9]);
+        assert_eq!(again.headers()[REPLAYED_HEADER], "true");
+        assert_eq!(again.body(), &Body::Binary(vec![0, 159, 146, 150]));
+        let again = round_trip(Response::new(Body::Text("é".to_owned())));
+        assert_eq!(
+            (again.status(), again.body()),
+            (StatusCode::OK, &Body::Text("é".to_owned()))
+        );
+        assert_eq!(round_trip(Response::new(Body::Empty)).body(), &Body::Empty);
+    }
+
+    #[test]
+    fn server_errors_do_not_tell_the_client_why() {
+        let response = refused(&Diagnostic {
+            error_type: STORE_ERROR.to_owned(),
+            error_message: "cannot reach db.internal:3306 as admin".to_owned(),
+        });
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], "1");
+        let Body::Text(text) = response.body() else {
+            panic!("a JSON error body")
+        };
+        assert!(!text.contains("db.internal"), "{text}");
+        let response = refused(&super::super::store::in_progress(5));
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+    }
+
+    #[test]
+    fn answers_that_say_come_back_are_not_kept() {
+        for status in [401, 403, 408, 409, 425, 429, 500, 503] {
+            assert!(forgotten(StatusCode::from_u16(status).unwrap()), "{status}");
+        }
+        for status in [200, 201, 204, 400, 404, 422] {
+            assert!(
+                !forgotten(StatusCode::from_u16(status).unwrap()),
+                "{status}"
+            );
+        }
+    }
 }

@@ -15,7 +15,8 @@ use crate::Diagnostic;
 /// A SHA-256 digest: the record's id, or a payload's hash.
 pub(crate) type Hash = [u8; 32];
 
-/// Where a handler's idempotency key comes from.
+/// Not public API: where a handler's idempotency key comes from.
+#[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
 pub enum KeySource {
     /// The whole event.
@@ -31,27 +32,23 @@ pub enum KeySource {
     Header,
 }
 
-/// What one delivery is checked by: its key, and the hash of the payload
-/// the key was first used with, when the handler asks for that check.
+/// Not public API: what one delivery is checked by: its key, and the hash
+/// of the payload the key was first used with, when the handler asks for
+/// that check.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Claim {
     pub(crate) id: Hash,
     pub(crate) payload: Option<Hash>,
 }
 
-/// An event decoded into the handler's type, with the JSON it came from,
-/// which the key is read from.
+/// Not public API: an event decoded into the handler's type, with the
+/// JSON it came from, which the key is read from.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Keyed<E> {
     pub(crate) event: E,
     pub(crate) json: Box<RawValue>,
-}
-
-impl<E> Keyed<E> {
-    /// The event, without its JSON.
-    pub fn into_event(self) -> E {
-        self.event
-    }
 }
 
 impl<'de, E: DeserializeOwned> Deserialize<'de> for Keyed<E> {
@@ -73,11 +70,16 @@ impl Idempotency {
         let value: Value =
             serde_json::from_str(json.get()).map_err(|err| missing(err.to_string()))?;
         let key = match self.key {
-            KeySource::Path(path) => select(&value, path)?,
+            KeySource::Path(path) => select(&value, path, "idempotency_key")?,
             _ => &value,
         };
         let payload = match self.payload {
-            Some(path) => Some(digest(&[canonical(select(&value, path)?).as_bytes()])),
+            Some(path) => Some(digest(&[canonical(select(
+                &value,
+                path,
+                "idempotency_payload",
+            )?)
+            .as_bytes()])),
             None => None,
         };
         Ok(Claim {
@@ -106,10 +108,16 @@ impl Idempotency {
         })
     }
 
-    /// The claim of a key given as text (a record's id, a header).
-    pub(crate) fn claim_text(&self, key: &str, payload: Option<Hash>) -> Claim {
+    /// The claim of a key given as text (a record's id, a header), in
+    /// `scope` (for HTTP, the caller).
+    pub(crate) fn claim_text(&self, key: &str, scope: &[u8], payload: Option<Hash>) -> Claim {
         Claim {
-            id: self.id(key),
+            id: digest(&[
+                self.settings().function.as_bytes(),
+                self.handler.as_bytes(),
+                key.as_bytes(),
+                scope,
+            ]),
             payload,
         }
     }
@@ -125,9 +133,14 @@ impl Idempotency {
     }
 }
 
-/// The value at `path`; an absent or `null` value is an error, since an
-/// event that names nothing cannot be told from another.
-fn select<'v>(value: &'v Value, path: &'static str) -> Result<&'v Value, Diagnostic> {
+/// The value at `path` (the argument `argument`'s); an absent or `null`
+/// value is an error, since an event that names nothing cannot be told from
+/// another.
+fn select<'v>(
+    value: &'v Value,
+    path: &'static str,
+    argument: &str,
+) -> Result<&'v Value, Diagnostic> {
     // Checked by the attribute at compile time.
     let steps = steps(path).map_err(|err| missing(format!("`{path}`: {err}")))?;
     let mut at = value;
@@ -136,18 +149,18 @@ fn select<'v>(value: &'v Value, path: &'static str) -> Result<&'v Value, Diagnos
             Step::Field(name) => at.get(name),
             Step::Index(index) => at.get(index),
         };
-        at = next.ok_or_else(|| absent(path))?;
+        at = next.ok_or_else(|| absent(path, argument))?;
     }
     if at.is_null() {
-        return Err(absent(path));
+        return Err(absent(path, argument));
     }
     Ok(at)
 }
 
-fn absent(path: &str) -> Diagnostic {
+fn absent(path: &str, argument: &str) -> Diagnostic {
     missing(format!(
-        "the event has no value at `{path}`, the idempotency key: \
-         the handler did not run (send the key, or change `idempotency_key`)"
+        "the event has no value at `{path}` (`{argument}`): the handler did not run \
+         (send it, or change `{argument}`)"
     ))
 }
 
@@ -158,10 +171,44 @@ pub(crate) fn missing(error_message: String) -> Diagnostic {
     }
 }
 
-/// A value as the key's text: compact JSON (a number and the string of
-/// its digits stay different keys).
+/// A value as the key's text: compact JSON with object members sorted by
+/// name, whatever order the event had them in and whichever `Map` serde_json
+/// was built with (a number and the string of its digits stay different
+/// keys).
 fn canonical(value: &Value) -> String {
-    value.to_string()
+    let mut text = String::new();
+    write_canonical(value, &mut text);
+    text
+}
+
+fn write_canonical(value: &Value, text: &mut String) {
+    match value {
+        Value::Object(members) => {
+            let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            text.push('{');
+            for (n, (name, member)) in sorted.into_iter().enumerate() {
+                if n > 0 {
+                    text.push(',');
+                }
+                text.push_str(&Value::from(name.as_str()).to_string());
+                text.push(':');
+                write_canonical(member, text);
+            }
+            text.push('}');
+        }
+        Value::Array(elements) => {
+            text.push('[');
+            for (n, element) in elements.iter().enumerate() {
+                if n > 0 {
+                    text.push(',');
+                }
+                write_canonical(element, text);
+            }
+            text.push(']');
+        }
+        scalar => text.push_str(&scalar.to_string()),
+    }
 }
 
 /// SHA-256 of `parts`, each length-prefixed so that no two lists of parts
@@ -259,6 +306,35 @@ mod tests {
         assert_ne!(a.id, BY_ID.claim_value(&1).unwrap().id);
         let err = BY_ID.claim_value(&None::<u32>).unwrap_err();
         assert_eq!(err.error_type, KEY_MISSING_ERROR);
+    }
+
+    #[test]
+    fn members_are_sorted_at_every_depth() {
+        let value: Value = serde_json::from_str(
+            r#"{"b": {"y": [1, {"d": 1, "c": "é\"q"}], "x": null}, "a": 1.5}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonical(&value),
+            r#"{"a":1.5,"b":{"x":null,"y":[1,{"c":"é\"q","d":1}]}}"#
+        );
+    }
+
+    #[test]
+    fn a_missing_payload_names_its_argument() {
+        let err = CHECKED.claim_json(&json(r#"{"order": null}"#)).unwrap_err();
+        assert!(
+            err.error_message.contains("(`idempotency_key`)"),
+            "{}",
+            err.error_message
+        );
+        crate::__lambda_kit_idempotency!(static BY_ID_CHECKED = ("charge", Path("id"), Some("order"), "lk_unit"));
+        let err = BY_ID_CHECKED.claim_json(&json(r#"{"id": 1}"#)).unwrap_err();
+        assert!(
+            err.error_message.contains("(`idempotency_payload`)"),
+            "{}",
+            err.error_message
+        );
     }
 
     #[test]

@@ -88,8 +88,7 @@ pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 pub const DEFAULT_MAX_RESPONSE: usize = 1 << 20;
 /// What a `MEDIUMBLOB` holds: the largest limit that can be set.
 const MAX_MAX_RESPONSE: usize = (1 << 24) - 1;
-/// The table when the attribute names none.
-pub const DEFAULT_TABLE: &str = "lambda_kit_idempotency";
+pub use lambda_kit_core::idempotency::DEFAULT_TABLE;
 
 /// Not public API: one idempotent handler's statements, registered for
 /// `rds::verify_queries` by the generated code.
@@ -125,20 +124,14 @@ struct Settings {
     cache: Option<Cache>,
 }
 
-/// A handler's response as kept: JSON, returned as it is.
+/// Not public API: a handler's response as kept, JSON returned as it is.
+#[doc(hidden)]
 #[derive(Debug)]
 pub struct Stored(Box<RawValue>);
 
 impl Serialize for Stored {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(serializer)
-    }
-}
-
-impl Stored {
-    /// The response's JSON text.
-    pub fn json(&self) -> &str {
-        self.0.get()
     }
 }
 
@@ -226,7 +219,7 @@ impl Idempotency {
     #[doc(hidden)]
     pub fn record_claim(&self, id: Option<&str>) -> Result<Claim, Diagnostic> {
         match id {
-            Some(id) => Ok(self.claim_text(id, None)),
+            Some(id) => Ok(self.claim_text(id, b"", None)),
             None => Err(key::missing(
                 "the record has no identifier to key it by".to_owned(),
             )),
@@ -270,11 +263,12 @@ impl Idempotency {
                 return replay.map(Stored);
             }
         };
-        let outcome = AssertUnwindSafe(body)
+        // Serialized inside the guard too: a `Serialize` impl that panics
+        // is a failure like any other, and its record is removed.
+        let outcome = AssertUnwindSafe(async { serialize(&body.await?) })
             .catch_unwind()
             .await
-            .unwrap_or_else(|panic| Err(panic_diagnostic(&*panic)))
-            .and_then(|output| serialize(&output));
+            .unwrap_or_else(|panic| Err(panic_diagnostic(&*panic)));
         let json = match outcome {
             Ok(json) => json,
             Err(error) => {
@@ -400,6 +394,46 @@ impl Settings {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(values: [Option<&str>; 4]) -> Result<Settings, String> {
+        let [enabled, expiry, cache, max] = values.map(|value| value.map(str::to_owned));
+        Settings::parse(enabled, expiry, cache, max)
+    }
+
+    #[test]
+    fn unset_settings_are_the_defaults() {
+        let settings = parse([None, None, None, Some(" ")]).unwrap();
+        assert!(settings.enabled && settings.cache.is_none());
+        assert_eq!(settings.expiry, DEFAULT_EXPIRY);
+        assert_eq!(settings.max_response, DEFAULT_MAX_RESPONSE);
+        let settings = parse([Some("off"), Some("60"), Some("8"), Some("100")]).unwrap();
+        assert!(!settings.enabled && settings.cache.is_some());
+        assert_eq!(settings.expiry, Duration::from_secs(60));
+        assert_eq!(settings.max_response, 100);
+        assert!(parse([None, None, Some("0"), None])
+            .unwrap()
+            .cache
+            .is_none());
+    }
+
+    #[test]
+    fn a_bad_setting_names_its_variable_and_range() {
+        for (values, variable) in [
+            ([Some("yes"), None, None, None], ENABLED_ENV),
+            ([None, Some("0"), None, None], EXPIRY_ENV),
+            ([None, Some("1h"), None, None], EXPIRY_ENV),
+            ([None, None, Some("-1"), None], CACHE_ENV),
+            ([None, None, None, Some("16777216")], MAX_RESPONSE_ENV),
+        ] {
+            let message = parse(values).unwrap_err();
+            assert!(message.starts_with(variable), "{message}");
+        }
+    }
+}
+
 /// Not public API: defines an idempotent handler's `static`, its
 /// statements registered for `rds::verify_queries`.
 #[doc(hidden)]
@@ -408,7 +442,7 @@ macro_rules! __lambda_kit_idempotency {
     (static $name:ident = ($handler:literal, $key:ident $(($path:literal))?, $payload:expr, $table:literal)) => {
         static $name: $crate::__private::idempotency::Idempotency = {
             $crate::__lambda_kit_idempotency!(@query CREATE, "create_table", 0, Other, ::core::concat!(
-                "CREATE TABLE IF NOT EXISTS ", $table, " (",
+                "CREATE TABLE IF NOT EXISTS `", $table, "` (",
                 "id BINARY(32) NOT NULL, ",
                 "status TINYINT UNSIGNED NOT NULL, ",
                 "valid_until BIGINT NOT NULL, ",
@@ -419,21 +453,21 @@ macro_rules! __lambda_kit_idempotency {
             ));
             $crate::__private::rds::inventory::submit!($crate::__private::rds::Creates(&CREATE));
             $crate::__lambda_kit_idempotency!(@query INSERT, "claim", 3, Write, ::core::concat!(
-                "INSERT INTO ", $table, " (id, status, valid_until, payload_hash) VALUES (?, 0, ?, ?)"
+                "INSERT INTO `", $table, "` (id, status, valid_until, payload_hash) VALUES (?, 0, ?, ?)"
             ));
             $crate::__lambda_kit_idempotency!(@query SELECT, "read", 1, Read, ::core::concat!(
-                "SELECT status, valid_until, payload_hash, response FROM ", $table, " WHERE id = ?"
+                "SELECT status, valid_until, payload_hash, response FROM `", $table, "` WHERE id = ?"
             ));
             $crate::__lambda_kit_idempotency!(@query TAKE_OVER, "take_over", 5, Write, ::core::concat!(
-                "UPDATE ", $table, " SET status = 0, valid_until = ?, payload_hash = ?, response = NULL ",
+                "UPDATE `", $table, "` SET status = 0, valid_until = ?, payload_hash = ?, response = NULL ",
                 "WHERE id = ? AND valid_until = ? AND status = ?"
             ));
             $crate::__lambda_kit_idempotency!(@query COMPLETE, "keep", 5, Write, ::core::concat!(
-                "UPDATE ", $table, " SET status = ?, valid_until = ?, response = ? ",
+                "UPDATE `", $table, "` SET status = ?, valid_until = ?, response = ? ",
                 "WHERE id = ? AND status = 0 AND valid_until = ?"
             ));
             $crate::__lambda_kit_idempotency!(@query RELEASE, "release", 2, Write, ::core::concat!(
-                "DELETE FROM ", $table, " WHERE id = ? AND status = 0 AND valid_until = ?"
+                "DELETE FROM `", $table, "` WHERE id = ? AND status = 0 AND valid_until = ?"
             ));
             static STATEMENTS: $crate::__private::idempotency::Statements =
                 $crate::__private::idempotency::Statements {

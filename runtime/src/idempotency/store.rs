@@ -29,6 +29,8 @@ pub(crate) const FAILED: u8 = 2;
 
 /// MySQL's "duplicate entry" error.
 const DUPLICATE_KEY: u16 = 1062;
+/// InnoDB's deadlock error: the statement was rolled back, try again.
+const DEADLOCK: u16 = 1213;
 /// MySQL's "table doesn't exist" error.
 const NO_SUCH_TABLE: u16 = 1146;
 
@@ -124,6 +126,9 @@ impl Idempotency {
             match inserted {
                 Ok(_) => return Ok(lease()),
                 Err(err) if err.server_code() == Some(DUPLICATE_KEY) => {}
+                // Two claims of one key at once can deadlock on its index
+                // entry; the server rolled this one back.
+                Err(err) if err.server_code() == Some(DEADLOCK) => continue,
                 Err(err) => return Err(store_error("claiming the key", err)),
             }
             let Some((status, valid_until, stored_payload, response)) = self
