@@ -394,46 +394,6 @@ impl Settings {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(values: [Option<&str>; 4]) -> Result<Settings, String> {
-        let [enabled, expiry, cache, max] = values.map(|value| value.map(str::to_owned));
-        Settings::parse(enabled, expiry, cache, max)
-    }
-
-    #[test]
-    fn unset_settings_are_the_defaults() {
-        let settings = parse([None, None, None, Some(" ")]).unwrap();
-        assert!(settings.enabled && settings.cache.is_none());
-        assert_eq!(settings.expiry, DEFAULT_EXPIRY);
-        assert_eq!(settings.max_response, DEFAULT_MAX_RESPONSE);
-        let settings = parse([Some("off"), Some("60"), Some("8"), Some("100")]).unwrap();
-        assert!(!settings.enabled && settings.cache.is_some());
-        assert_eq!(settings.expiry, Duration::from_secs(60));
-        assert_eq!(settings.max_response, 100);
-        assert!(parse([None, None, Some("0"), None])
-            .unwrap()
-            .cache
-            .is_none());
-    }
-
-    #[test]
-    fn a_bad_setting_names_its_variable_and_range() {
-        for (values, variable) in [
-            ([Some("yes"), None, None, None], ENABLED_ENV),
-            ([None, Some("0"), None, None], EXPIRY_ENV),
-            ([None, Some("1h"), None, None], EXPIRY_ENV),
-            ([None, None, Some("-1"), None], CACHE_ENV),
-            ([None, None, None, Some("16777216")], MAX_RESPONSE_ENV),
-        ] {
-            let message = parse(values).unwrap_err();
-            assert!(message.starts_with(variable), "{message}");
-        }
-    }
-}
-
 /// Not public API: defines an idempotent handler's `static`, its
 /// statements registered for `rds::verify_queries`.
 #[doc(hidden)]
@@ -500,4 +460,44 @@ macro_rules! __lambda_kit_idempotency {
         );
         $crate::__private::rds::inventory::submit!($crate::__private::rds::Registered(&$query));
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(values: [Option<&str>; 4]) -> Result<Settings, String> {
+        let [enabled, expiry, cache, max] = values.map(|value| value.map(str::to_owned));
+        Settings::parse(enabled, expiry, cache, max)
+    }
+
+    #[test]
+    fn unset_settings_are_the_defaults() {
+        let settings = parse([None, None, None, Some(" ")]).unwrap();
+        assert!(settings.enabled && settings.cache.is_none());
+        assert_eq!(settings.expiry, DEFAULT_EXPIRY);
+        assert_eq!(settings.max_response, DEFAULT_MAX_RESPONSE);
+        let settings = parse([Some("off"), Some("60"), Some("8"), Some("100")]).unwrap();
+        assert!(!settings.enabled && settings.cache.is_some());
+        assert_eq!(settings.expiry, Duration::from_secs(60));
+        assert_eq!(settings.max_response, 100);
+        assert!(parse([None, None, Some("0"), None])
+            .unwrap()
+            .cache
+            .is_none());
+    }
+
+    #[test]
+    fn a_bad_setting_names_its_variable_and_range() {
+        for (values, variable) in [
+            ([Some("yes"), None, None, None], ENABLED_ENV),
+            ([None, Some("0"), None, None], EXPIRY_ENV),
+            ([None, Some("1h"), None, None], EXPIRY_ENV),
+            ([None, None, Some("-1"), None], CACHE_ENV),
+            ([None, None, None, Some("16777216")], MAX_RESPONSE_ENV),
+        ] {
+            let message = parse(values).unwrap_err();
+            assert!(message.starts_with(variable), "{message}");
+        }
+    }
 }
