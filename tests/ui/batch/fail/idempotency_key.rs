@@ -16,3 +16,11 @@ mod no_payload {
 }
 
 fn main() {}
+
+mod payload_of_ids {
+    // Records keyed by their ids need no payload check.
+    #[lambda_kit::lambda_handler(sqs, idempotent, idempotency_payload = "order")]
+    async fn place(order: serde_json::Value) {
+        let _ = order;
+    }
+}
