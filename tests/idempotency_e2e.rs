@@ -823,6 +823,39 @@ async fn an_event_without_its_key_is_refused_without_running() {
     assert_eq!(records(&pool).await.unwrap(), []);
 }
 
+/// An event with its key but no value at the `idempotency_payload` path is
+/// refused without running, by an error that names the payload's path as
+/// what is missing (not as the key, nor `idempotency_key` as the fix).
+///
+/// Fails at 685f444: the message reads "the event has no value at
+/// `payload`, the idempotency key: ... (send the key, or change
+/// `idempotency_key`)" (runtime/src/idempotency/key.rs, `absent`, used for
+/// both paths).
+#[tokio::test]
+async fn an_event_without_its_payload_is_refused_naming_the_payload() {
+    let db = TestDb::create(EFFECTS).await;
+    let pool = db.pool();
+    let mut function = start(&db, &[]).await;
+    for payloadless in [
+        json!({"id": "order-15"}),
+        json!({"id": "order-15", "payload": null}),
+    ] {
+        let refused = error(invoke(&mut function, &payloadless).await);
+        assert_eq!(
+            refused.error_type, KEY_MISSING,
+            "{payloadless}: {refused:?}"
+        );
+        let message = &refused.error_message;
+        assert!(message.contains("`payload`"), "{refused:?}");
+        assert!(
+            message.contains("idempotency_payload") && !message.contains("idempotency key"),
+            "the message blames the key for the payload: {refused:?}"
+        );
+    }
+    assert_eq!(all_runs(&pool).await.unwrap(), 0);
+    assert_eq!(records(&pool).await.unwrap(), []);
+}
+
 /// With `LAMBDA_KIT_IDEMPOTENCY_CACHE` an instance answers a repeat from
 /// memory: even with the record removed from the table by hand, the handler
 /// does not run again (and a changed payload is still refused). Without
