@@ -224,13 +224,20 @@ async fn until_past(ms: i64) {
 
 // --- the bootstraps -------------------------------------------------------
 
-/// Starts `program` on the test's database with these settings (and none
-/// of the idempotency settings the test process may have).
-async fn start_program(program: &str, db: &TestDb, env: &[(&str, &str)]) -> Function {
+/// A command for `program` without the idempotency settings the test
+/// process may have.
+fn without_settings(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut command = Command::new(program);
     for name in [ENABLED_ENV, EXPIRY_ENV, CACHE_ENV, MAX_RESPONSE_ENV] {
         command.env_remove(name);
     }
+    command
+}
+
+/// Starts `program` on the test's database with these settings (and none
+/// of the idempotency settings the test process may have).
+async fn start_program(program: &str, db: &TestDb, env: &[(&str, &str)]) -> Function {
+    let mut command = without_settings(program);
     command
         .env("DATABASE_URL", db.url())
         .envs(env.iter().copied());
@@ -936,7 +943,8 @@ async fn a_store_failure_when_claiming_is_an_error_and_the_handler_does_not_run(
 }
 
 /// A setting out of range, or a database the table cannot be read from,
-/// fails init with a readable error.
+/// fails init with a readable error (the latter saying how to run without
+/// one).
 #[tokio::test]
 async fn a_bad_setting_or_an_unusable_database_fails_init() {
     let db = TestDb::create(EFFECTS).await;
@@ -954,6 +962,11 @@ async fn a_bad_setting_or_an_unusable_database_fails_init() {
     let report = function.init_error().await.unwrap().diagnostic();
     assert_eq!(report.error_type, STORE_ERROR, "{report:?}");
     assert!(report.error_message.contains(TABLE), "{report:?}");
+    // And says how to run without a database.
+    assert!(
+        report.error_message.contains("LAMBDA_KIT_IDEMPOTENCY=off"),
+        "{report:?}"
+    );
     assert!(!function.wait().await.unwrap().success());
 }
 
@@ -1045,7 +1058,7 @@ async fn the_charge_example_charges_once_and_refuses_a_changed_order() {
     let db = TestDb::create(&schema).await;
     let pool = db.pool();
     let start_charge = || {
-        let mut command = Command::new(CHARGE);
+        let mut command = without_settings(CHARGE);
         command.env("DATABASE_URL", db.url());
         Function::spawn_command(command)
     };
@@ -1096,7 +1109,8 @@ async fn the_charge_example_run_locally_twice_charges_once() {
     let url = db.url();
     let run = |amount_cents: i64| {
         let order = charge_request("o-1", amount_cents).to_string();
-        let out = run_locally_with_env(CHARGE, &[&order], None, &[("DATABASE_URL", &url)]);
+        let env = [("DATABASE_URL", url.as_str()), (ENABLED_ENV, "on")];
+        let out = run_locally_with_env(CHARGE, &[&order], None, &env);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         (out.status.success(), stdout, stderr)
