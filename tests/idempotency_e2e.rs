@@ -845,10 +845,8 @@ async fn an_event_without_its_key_is_refused_without_running() {
 /// refused without running, by an error that names the payload's path as
 /// what is missing (not as the key, nor `idempotency_key` as the fix).
 ///
-/// Fails at 685f444: the message reads "the event has no value at
-/// `payload`, the idempotency key: ... (send the key, or change
-/// `idempotency_key`)" (runtime/src/idempotency/key.rs, `absent`, used for
-/// both paths).
+/// (Up to 9be97b8 the message read "the event has no value at `payload`,
+/// the idempotency key: ... (send the key, or change `idempotency_key`)".)
 #[tokio::test]
 async fn an_event_without_its_payload_is_refused_naming_the_payload() {
     let db = TestDb::create(EFFECTS).await;
