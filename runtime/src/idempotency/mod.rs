@@ -86,8 +86,10 @@ pub const ENABLED_ENV: &str = "LAMBDA_KIT_IDEMPOTENCY";
 pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 /// The response size limit when [`MAX_RESPONSE_ENV`] is unset: 1 MiB.
 pub const DEFAULT_MAX_RESPONSE: usize = 1 << 20;
-/// What a `MEDIUMBLOB` holds: the largest limit that can be set.
-const MAX_MAX_RESPONSE: usize = (1 << 24) - 1;
+/// The largest limit that can be set: half of MariaDB's default
+/// `max_allowed_packet` (16 MiB), which the statement keeping the response
+/// must fit in; more than Lambda's 6 MB response limit.
+const MAX_MAX_RESPONSE: usize = 8 << 20;
 pub use lambda_kit_core::idempotency::DEFAULT_TABLE;
 
 /// Not public API: one idempotent handler's statements, registered for
