@@ -47,7 +47,7 @@ use callgrind::instructions;
 use database::BenchDb;
 use options::Options;
 use proxy::LatencyProxy;
-use rounds::{cold_starts, compare, Comparison};
+use rounds::{cold_starts, compare, compare_events, Comparison};
 use sizes::{sizes, Size};
 use variants::{Variant, BENCH};
 
@@ -344,13 +344,15 @@ async fn main() {
             ),
         ] {
             let variants = db_variants(&db.env_via(address));
-            let mut comparison = compare(
+            let events = |_: usize, _: u64| (lookup.clone(), found.clone());
+            let mut comparison = compare_events(
                 format!("rds_lookup, {setting}"),
                 &variants,
-                lookup.clone(),
-                found.clone(),
+                &events,
                 options.db_invocations,
                 &options,
+                // Round trips counted where they go through the relay.
+                (address != server).then_some(&relay),
             )
             .await;
             comparison.baseline = variants[2].label;
