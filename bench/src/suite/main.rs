@@ -29,6 +29,7 @@ mod batch;
 mod callgrind;
 mod concurrency;
 mod database;
+mod idempotency;
 mod machine;
 mod options;
 mod proxy;
@@ -98,6 +99,9 @@ pub struct Results {
     pub batch: Vec<Comparison>,
     pub cold_start: Comparison,
     pub database: Vec<Comparison>,
+    /// The charge handler without idempotency, and idempotent on first
+    /// and on repeat deliveries.
+    pub idempotency: idempotency::Section,
     pub database_server: String,
     pub sizes: Vec<Size>,
     /// Several invocations at once, as on Lambda Managed Instances.
@@ -368,6 +372,8 @@ async fn main() {
             }
             database.push(comparison);
         }
+        // 3, continued: what idempotency costs, the same two settings.
+        let idempotency = idempotency::measure(&db, server, &relay, &options).await;
 
         // 2. Cold starts, the init that opens the pool included.
         let kit_db = Variant::bin(
@@ -395,11 +401,11 @@ async fn main() {
             &options,
         )
         .await;
-        (database, cold, concurrency)
+        (database, idempotency, cold, concurrency)
     }
     .await;
     db.drop_database().await;
-    let (database, cold_start, concurrency) = outcome;
+    let (database, idempotency, cold_start, concurrency) = outcome;
 
     // 4. Deployable size.
     let sizes = sizes(
@@ -410,6 +416,12 @@ async fn main() {
             (BENCH, "bench_echo_raw", "echo, hand-written"),
             ("rds_lookup", "rds_lookup", "rds_lookup, #[rds_query]"),
             (BENCH, "bench_rds_sqlx", "rds_lookup, sqlx"),
+            (BENCH, "bench_charge", "charge, without idempotency"),
+            (
+                BENCH,
+                "bench_charge_idempotent",
+                "charge, idempotency_key (as examples/charge)",
+            ),
         ],
         &options,
     );
@@ -420,6 +432,7 @@ async fn main() {
         batch,
         cold_start,
         database,
+        idempotency,
         database_server: db.version.clone(),
         sizes,
         concurrency,

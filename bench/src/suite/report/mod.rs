@@ -5,6 +5,7 @@
 
 mod concurrency;
 mod cost;
+mod idempotency;
 mod tables;
 mod targets;
 
@@ -225,6 +226,7 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
         o.db_invocations / o.rounds * o.rounds
     );
     tables::latency_sections(&mut t, &results.database);
+    idempotency::section(&mut t, results);
 
     let _ = writeln!(t, "## 4. Memory and size\n");
     let _ = writeln!(

@@ -114,6 +114,7 @@ pub fn summary(t: &mut String, results: &Results) {
             );
         }
     }
+    super::idempotency::summary(t, results);
     let cold = &results.cold_start;
     let _ = writeln!(
         t,
