@@ -95,6 +95,24 @@ fn event(tag: &str, key: &str, n: u64) -> (Value, Value) {
     }
 }
 
+/// Creates `charges` in `db`.
+async fn create_charges(db: &BenchDb) {
+    db.execute(&CHARGES.replace("{db}", &format!("`{}`", db.name)))
+        .await
+        .unwrap_or_else(|err| panic!("{err}"));
+}
+
+/// `--instructions-only`: each variant's instructions per invocation over
+/// loopback, printed.
+pub async fn count_only(db: &BenchDb, server: SocketAddr, options: &Options) {
+    create_charges(db).await;
+    for variant in &variants(&db.env_via(server)) {
+        let events = |n: u64| event("callgrind", variant.key, n);
+        let counted = instructions_events(variant, &events, options).await;
+        println!("charge\t{}\t{counted:.0}", variant.key);
+    }
+}
+
 /// Both settings, then the check on `charges`.
 pub async fn measure(
     db: &BenchDb,
@@ -102,9 +120,7 @@ pub async fn measure(
     relay: &LatencyProxy,
     options: &Options,
 ) -> Section {
-    db.execute(&CHARGES.replace("{db}", &format!("`{}`", db.name)))
-        .await
-        .unwrap_or_else(|err| panic!("{err}"));
+    create_charges(db).await;
     let mut comparisons = Vec::new();
     let mut repeated_keys = 0;
     for (tag, setting, address, counted) in [

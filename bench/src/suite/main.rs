@@ -20,8 +20,8 @@
 //! `--instructions-only` prints callgrind's instructions per invocation for
 //! the Rust variants of the overhead cases, the SQS batches and the pooled
 //! database lookups (`#[rds_query]` and sqlx, over loopback) and nothing
-//! else (`--only hello`, `echo`, `sqs_batch`, `sqs_batch_failing` or
-//! `rds_lookup` for one case; `--compare-dir DIR` counts
+//! else (`--only hello`, `echo`, `sqs_batch`, `sqs_batch_failing`,
+//! `rds_lookup` or `charge`, the idempotency variants, for one case; `--compare-dir DIR` counts
 //! DIR's builds of the same binaries next to them, e.g. a copy of the
 //! release directory from before a change).
 
@@ -293,7 +293,7 @@ async fn main() {
         if options
             .only
             .as_deref()
-            .is_some_and(|only| only != "rds_lookup")
+            .is_some_and(|only| only != "rds_lookup" && only != "charge")
         {
             return;
         }
@@ -332,6 +332,9 @@ async fn main() {
         // The pooled lookups, `#[rds_query]` and sqlx.
         let variants = db_variants(&db.env_via(server));
         count_only("rds_lookup", &variants[..2], &lookup, &found, &options).await;
+        if options.only.as_deref().is_none_or(|only| only == "charge") {
+            idempotency::count_only(&db, server, &options).await;
+        }
         // Nothing else is measured, so nothing is written.
         db.drop_database().await;
         return;
