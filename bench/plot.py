@@ -11,7 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 COLORS = {"kit": "#1f77b4", "raw-ct": "#7f7f7f", "raw": "#bcbcbc", "python": "#ff7f0e",
-          "sqlx": "#2ca02c", "connect": "#d62728", "kit-rds": "#17becf"}
+          "sqlx": "#2ca02c", "connect": "#d62728", "kit-rds": "#17becf",
+          "plain": "#7f7f7f", "first": "#1f77b4", "repeat": "#9467bd"}
 
 
 def panel(ax, comparisons, field, title, log=False):
@@ -46,6 +47,7 @@ def panel(ax, comparisons, field, title, log=False):
         del bars
     ax.set_xticks(range(len(comparisons)))
     ax.set_xticklabels([c["title"].replace(": warm invocations", "").replace("rds_lookup, ", "")
+                        .replace("charge (idempotency), ", "")
                         .replace("sqs batch, ", "sqs batch,\n") for c in comparisons], fontsize=8)
     ax.set_title(title, fontsize=10)
     if log:
@@ -59,11 +61,16 @@ def main():
     results = json.load(open(sys.argv[1]))
     # The SQS batches next to hello and echo: the same kind of comparison.
     overhead = results["overhead"] + results.get("batch", [])
-    fig, axes = plt.subplots(2, 2, figsize=(14, 10.5))
+    idempotency = results.get("idempotency", {}).get("comparisons", [])
+    rows = 3 if idempotency else 2
+    fig, axes = plt.subplots(rows, 2, figsize=(14, 5.25 * rows))
     panel(axes[0][0], overhead, "throughput", "Warm invocations per second (higher is better)")
     panel(axes[0][1], overhead, "latency", "Warm latency, µs: median, whiskers min..p99 (lower is better)")
     panel(axes[1][0], results["database"], "throughput", "Database lookups per second (log scale)", log=True)
     panel(axes[1][1], results["database"], "latency", "Database lookup latency, µs (log scale)", log=True)
+    if idempotency:
+        panel(axes[2][0], idempotency, "throughput", "Charges per second, without and with idempotency")
+        panel(axes[2][1], idempotency, "latency", "Charge latency, µs, without and with idempotency")
     m = results["machine"]
     fig.suptitle(f"lambda-kit benchmark suite, {m['started']}: {m['cpu']}, {m['cores']} cores", fontsize=11)
     fig.tight_layout()

@@ -15,6 +15,18 @@ pub async fn instructions(
     expected: &Value,
     options: &Options,
 ) -> f64 {
+    instructions_events(variant, &|_| (event.clone(), expected.clone()), options).await
+}
+
+/// [`instructions`] with an event per invocation: `events(n)` is the
+/// `n`th invocation's (counting from 0 over both processes) and the reply
+/// expected.
+pub async fn instructions_events(
+    variant: &Variant,
+    events: &dyn Fn(u64) -> (Value, Value),
+    options: &Options,
+) -> f64 {
+    let mut sent = 0;
     let mut totals = Vec::new();
     for invocations in [100, 1100] {
         let out = std::env::temp_dir().join(format!(
@@ -31,7 +43,9 @@ pub async fn instructions(
             .await
             .expect("valgrind starts");
         for _ in 0..invocations {
-            invoke(&mut function, variant, event, expected).await;
+            let (event, expected) = events(sent);
+            sent += 1;
+            invoke(&mut function, variant, &event, &expected).await;
         }
         function.shut_down().await.expect("the bootstrap exits");
         let profile = std::fs::read_to_string(&out).expect("callgrind wrote its profile");

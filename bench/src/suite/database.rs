@@ -3,7 +3,7 @@
 //! lookup goes through the index, in a database of its own that is dropped
 //! afterwards.
 
-use lambda_kit::rds::mysql_async::prelude::Queryable;
+use lambda_kit::rds::mysql_async::prelude::{FromRow, Queryable};
 use lambda_kit::rds::{Config, Pool};
 
 /// A uniquely named database on the server from `DATABASE_URL`.
@@ -99,6 +99,24 @@ impl BenchDb {
         .into_iter()
         .map(owned)
         .collect()
+    }
+
+    /// Runs `sql` (whose tables name this database).
+    pub async fn execute(&self, sql: &str) -> Result<(), String> {
+        let mut conn = self.admin.conn().await.map_err(|err| err.to_string())?;
+        conn.as_mysql()
+            .query_drop(sql)
+            .await
+            .map_err(|err| format!("{sql}: {err}"))
+    }
+
+    /// The first row of `sql` (whose tables name this database).
+    pub async fn first<T: FromRow + Send + 'static>(&self, sql: &str) -> Result<Option<T>, String> {
+        let mut conn = self.admin.conn().await.map_err(|err| err.to_string())?;
+        conn.as_mysql()
+            .query_first(sql)
+            .await
+            .map_err(|err| format!("{sql}: {err}"))
     }
 
     pub async fn drop_database(&self) {

@@ -20,8 +20,8 @@
 //! `--instructions-only` prints callgrind's instructions per invocation for
 //! the Rust variants of the overhead cases, the SQS batches and the pooled
 //! database lookups (`#[rds_query]` and sqlx, over loopback) and nothing
-//! else (`--only hello`, `echo`, `sqs_batch`, `sqs_batch_failing` or
-//! `rds_lookup` for one case; `--compare-dir DIR` counts
+//! else (`--only hello`, `echo`, `sqs_batch`, `sqs_batch_failing`,
+//! `rds_lookup` or `charge`, the idempotency variants, for one case; `--compare-dir DIR` counts
 //! DIR's builds of the same binaries next to them, e.g. a copy of the
 //! release directory from before a change).
 
@@ -29,6 +29,7 @@ mod batch;
 mod callgrind;
 mod concurrency;
 mod database;
+mod idempotency;
 mod machine;
 mod options;
 mod proxy;
@@ -47,7 +48,7 @@ use callgrind::instructions;
 use database::BenchDb;
 use options::Options;
 use proxy::LatencyProxy;
-use rounds::{cold_starts, compare, Comparison};
+use rounds::{cold_starts, compare, compare_events, Comparison};
 use sizes::{sizes, Size};
 use variants::{Variant, BENCH};
 
@@ -98,6 +99,9 @@ pub struct Results {
     pub batch: Vec<Comparison>,
     pub cold_start: Comparison,
     pub database: Vec<Comparison>,
+    /// The charge handler without idempotency, and idempotent on first
+    /// and on repeat deliveries.
+    pub idempotency: idempotency::Section,
     pub database_server: String,
     pub sizes: Vec<Size>,
     /// Several invocations at once, as on Lambda Managed Instances.
@@ -289,7 +293,7 @@ async fn main() {
         if options
             .only
             .as_deref()
-            .is_some_and(|only| only != "rds_lookup")
+            .is_some_and(|only| only != "rds_lookup" && only != "charge")
         {
             return;
         }
@@ -328,6 +332,9 @@ async fn main() {
         // The pooled lookups, `#[rds_query]` and sqlx.
         let variants = db_variants(&db.env_via(server));
         count_only("rds_lookup", &variants[..2], &lookup, &found, &options).await;
+        if options.only.as_deref().is_none_or(|only| only == "charge") {
+            idempotency::count_only(&db, server, &options).await;
+        }
         // Nothing else is measured, so nothing is written.
         db.drop_database().await;
         return;
@@ -344,13 +351,15 @@ async fn main() {
             ),
         ] {
             let variants = db_variants(&db.env_via(address));
-            let mut comparison = compare(
+            let events = |_: usize, _: u64| (lookup.clone(), found.clone());
+            let mut comparison = compare_events(
                 format!("rds_lookup, {setting}"),
                 &variants,
-                lookup.clone(),
-                found.clone(),
+                &events,
                 options.db_invocations,
                 &options,
+                // Round trips counted where they go through the relay.
+                (address != server).then_some(&relay),
             )
             .await;
             comparison.baseline = variants[2].label;
@@ -366,6 +375,8 @@ async fn main() {
             }
             database.push(comparison);
         }
+        // 3, continued: what idempotency costs, the same two settings.
+        let idempotency = idempotency::measure(&db, server, &relay, &options).await;
 
         // 2. Cold starts, the init that opens the pool included.
         let kit_db = Variant::bin(
@@ -393,11 +404,11 @@ async fn main() {
             &options,
         )
         .await;
-        (database, cold, concurrency)
+        (database, idempotency, cold, concurrency)
     }
     .await;
     db.drop_database().await;
-    let (database, cold_start, concurrency) = outcome;
+    let (database, idempotency, cold_start, concurrency) = outcome;
 
     // 4. Deployable size.
     let sizes = sizes(
@@ -408,6 +419,12 @@ async fn main() {
             (BENCH, "bench_echo_raw", "echo, hand-written"),
             ("rds_lookup", "rds_lookup", "rds_lookup, #[rds_query]"),
             (BENCH, "bench_rds_sqlx", "rds_lookup, sqlx"),
+            (BENCH, "bench_charge", "charge, without idempotency"),
+            (
+                BENCH,
+                "bench_charge_idempotent",
+                "charge, idempotency_key (as examples/charge)",
+            ),
         ],
         &options,
     );
@@ -418,6 +435,7 @@ async fn main() {
         batch,
         cold_start,
         database,
+        idempotency,
         database_server: db.version.clone(),
         sizes,
         concurrency,

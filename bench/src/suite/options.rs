@@ -32,8 +32,8 @@ pub struct Options {
     #[serde(skip)]
     pub instructions_only: bool,
     /// `--only NAME`: with `--instructions-only`, the case named NAME
-    /// (`hello`, `echo`, `sqs_batch`, `sqs_batch_failing`, `rds_lookup`)
-    /// alone; without it, `--only concurrency` runs that section alone and
+    /// (`hello`, `echo`, `sqs_batch`, `sqs_batch_failing`, `rds_lookup`,
+    /// `charge`) alone; without it, `--only concurrency` runs that section alone and
     /// writes its report into a temporary directory (or `--out DIR`).
     #[serde(skip)]
     pub only: Option<String>,

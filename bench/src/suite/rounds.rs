@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::options::Options;
+use crate::proxy::LatencyProxy;
 use crate::stats::Stats;
 use crate::variants::{quiet, Variant};
 
@@ -21,6 +22,10 @@ pub struct Measured {
     pub peak_rss_kib: Option<u64>,
     /// Instructions per invocation, counted by callgrind.
     pub instructions: Option<f64>,
+    /// Round trips to the database per timed invocation, counted by the
+    /// relay it went through.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub round_trips: Option<f64>,
 }
 
 /// One table of the report.
@@ -70,24 +75,55 @@ pub async fn compare(
     invocations: usize,
     options: &Options,
 ) -> Comparison {
+    let events = |_: usize, _: u64| (event.clone(), expected.clone());
+    compare_events(title, variants, &events, invocations, options, None).await
+}
+
+/// The event of variant `i`'s `n`th invocation (counting from 0 over its
+/// rounds, warm-ups included) and the reply expected.
+pub type Events<'a> = &'a dyn Fn(usize, u64) -> (Value, Value);
+
+/// [`compare`] with an event per invocation; the variants' round trips to
+/// the database counted if they reach it through `relay`. The
+/// comparison's `event` is variant 0's first.
+pub async fn compare_events(
+    title: String,
+    variants: &[Variant],
+    events: Events<'_>,
+    invocations: usize,
+    options: &Options,
+    relay: Option<&LatencyProxy>,
+) -> Comparison {
     let per_round = (invocations / options.rounds).max(1);
     let warm_up = (per_round / 5).clamp(5, 50);
     let mut samples = vec![Vec::with_capacity(per_round * options.rounds); variants.len()];
     let mut peaks: Vec<Option<u64>> = vec![None; variants.len()];
+    let mut sent = vec![0_u64; variants.len()];
+    let mut turns = vec![0_u64; variants.len()];
     for round in 0..options.rounds {
         for i in (0..variants.len()).map(|i| (i + round) % variants.len()) {
             let variant = &variants[i];
+            let mut next = || {
+                sent[i] += 1;
+                events(i, sent[i] - 1)
+            };
             let mut function = start(variant, options).await;
             for _ in 0..warm_up {
+                let (event, expected) = next();
                 invoke(&mut function, variant, &event, &expected).await;
             }
+            let before = relay.map(LatencyProxy::turns);
             for _ in 0..per_round {
+                let (event, expected) = next();
                 let started = Instant::now();
                 let reply = function.invoke(&event).await;
                 samples[i].push(started.elapsed());
                 if !matches!(&reply, Ok(Ok(r)) if r == &expected) {
-                    panic!("{} answered {reply:?}", variant.label);
+                    panic!("{} answered {reply:?}, expected {expected}", variant.label);
                 }
+            }
+            if let (Some(relay), Some(before)) = (relay, before) {
+                turns[i] += relay.turns() - before;
             }
             peaks[i] = peaks[i].max(peak_rss_kib(function.pid()));
             drop(function);
@@ -98,19 +134,21 @@ pub async fn compare(
         .iter()
         .zip(&samples)
         .zip(peaks)
-        .map(|((variant, samples), peak)| Measured {
+        .zip(turns)
+        .map(|(((variant, samples), peak), turns)| Measured {
             label: variant.label,
             key: variant.key,
             rust: variant.is_rust(),
             stats: Stats::of(samples),
             peak_rss_kib: peak,
             instructions: None,
+            round_trips: relay.map(|_| turns as f64 / samples.len() as f64),
         })
         .collect();
     eprintln!("  {title}: done");
     Comparison {
         title,
-        event,
+        event: events(0, 0).0,
         baseline: variants.last().expect("variants").label,
         variants: measured,
     }
@@ -148,6 +186,7 @@ pub async fn cold_starts(variants: &[(Variant, Value, Value)], options: &Options
                 stats: Stats::of(samples),
                 peak_rss_kib: None,
                 instructions: None,
+                round_trips: None,
             })
             .collect(),
     }

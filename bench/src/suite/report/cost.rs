@@ -59,6 +59,7 @@ pub fn cost(t: &mut String, results: &Results) {
         .iter()
         .chain(&results.batch)
         .chain(&results.database)
+        .chain(&results.idempotency.comparisons)
     {
         let name = c.title.replace(": warm invocations", "");
         for v in &c.variants {

@@ -5,6 +5,7 @@
 
 mod concurrency;
 mod cost;
+mod idempotency;
 mod tables;
 mod targets;
 
@@ -216,12 +217,16 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
          `#[lambda_handler]` (Rust) or awslambdaric (Python), so only the database access differs \
          between the Rust ones. Once straight to the server over loopback, and once through a relay in \
          the benchmark that adds {} ms of round-trip time (one round trip per TCP connect, half a \
-         round trip per chunk each way). {} timed invocations per \
+         round trip per chunk each way). Through the relay, the tables' last column is the round \
+         trips to the server per invocation that the relay counted over the timed invocations: the \
+         bootstrap's turns, that is bytes it sent after the server had last sent it something (a new \
+         connection's TCP handshake is not among them). {} timed invocations per \
          variant per setting. Baseline: Rust, connect per invocation.\n",
         o.rtt_ms,
         o.db_invocations / o.rounds * o.rounds
     );
     tables::latency_sections(&mut t, &results.database);
+    idempotency::section(&mut t, results);
 
     let _ = writeln!(t, "## 4. Memory and size\n");
     let _ = writeln!(

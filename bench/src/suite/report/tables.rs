@@ -54,6 +54,7 @@ pub fn latency_sections(text: &mut String, comparisons: &[Comparison]) {
 pub fn latency_table(text: &mut String, comparison: &Comparison, with_memory: bool, rate: bool) {
     let base = baseline(comparison);
     let instructions = comparison.variants.iter().any(|v| v.instructions.is_some());
+    let round_trips = comparison.variants.iter().any(|v| v.round_trips.is_some());
     let _ = write!(
         text,
         "| variant | n |{} min | median | p99 | median vs baseline |",
@@ -65,6 +66,9 @@ pub fn latency_table(text: &mut String, comparison: &Comparison, with_memory: bo
     if instructions {
         text.push_str(" instructions / invocation | instructions vs baseline |");
     }
+    if round_trips {
+        text.push_str(" database round trips / invocation |");
+    }
     text.push_str(if rate {
         "\n|---|---:|---:|---:|---:|---:|---:|"
     } else {
@@ -75,6 +79,9 @@ pub fn latency_table(text: &mut String, comparison: &Comparison, with_memory: bo
     }
     if instructions {
         text.push_str("---:|---:|");
+    }
+    if round_trips {
+        text.push_str("---:|");
     }
     text.push('\n');
     for v in &comparison.variants {
@@ -104,6 +111,14 @@ pub fn latency_table(text: &mut String, comparison: &Comparison, with_memory: bo
                     let _ = write!(text, " {i:.0} | {:.3} |", i / b);
                 }
                 _ => text.push_str(" – | – |"),
+            }
+        }
+        if round_trips {
+            match v.round_trips {
+                Some(r) => {
+                    let _ = write!(text, " {r:.2} |");
+                }
+                None => text.push_str(" – |"),
             }
         }
         text.push('\n');

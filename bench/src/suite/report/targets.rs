@@ -101,7 +101,20 @@ pub fn summary(t: &mut String, results: &Results) {
                 (sqlx.stats.median_us - kit.stats.median_us) / rtt_us,
             );
         }
+        let counted: Vec<String> = c
+            .variants
+            .iter()
+            .filter_map(|v| Some(format!("{} {:.2}", v.label, v.round_trips?)))
+            .collect();
+        if !counted.is_empty() {
+            let _ = writeln!(
+                t,
+                "  Round trips per lookup counted by the relay: {}.",
+                counted.join("; ")
+            );
+        }
     }
+    super::idempotency::summary(t, results);
     let cold = &results.cold_start;
     let _ = writeln!(
         t,
