@@ -48,9 +48,22 @@ struct Kept {
 
 impl Idempotency {
     /// Not public API: answers `request` with `handler` at most once per
-    /// `Idempotency-Key` within the expiry.
+    /// `Idempotency-Key` within the expiry (boxed, as `once` is).
     #[doc(hidden)]
-    pub async fn http<F, Fut>(
+    pub fn http<F, Fut>(
+        &'static self,
+        request: Request,
+        deadline_ms: u64,
+        handler: F,
+    ) -> std::pin::Pin<Box<impl Future<Output = Response>>>
+    where
+        F: FnOnce(Request) -> Fut,
+        Fut: Future<Output = Response>,
+    {
+        Box::pin(self.run_http(request, deadline_ms, handler))
+    }
+
+    async fn run_http<F, Fut>(
         &'static self,
         request: Request,
         deadline_ms: u64,

@@ -229,9 +229,24 @@ impl Idempotency {
     }
 
     /// Not public API: runs `body` at most once per key within the
-    /// expiry; a repeat gets the kept response instead.
+    /// expiry; a repeat gets the kept response instead. Boxed: the state
+    /// of an `async fn` holds the body more than once, and every layer
+    /// around the invocation would copy it.
     #[doc(hidden)]
-    pub async fn once<O, F>(
+    pub fn once<O, F>(
+        &'static self,
+        claim: Result<Claim, Diagnostic>,
+        deadline_ms: u64,
+        body: F,
+    ) -> std::pin::Pin<Box<impl Future<Output = Result<Stored, Diagnostic>>>>
+    where
+        O: crate::signature::Output,
+        F: Future<Output = Result<O, Diagnostic>>,
+    {
+        Box::pin(self.run_once(claim, deadline_ms, body))
+    }
+
+    async fn run_once<O, F>(
         &'static self,
         claim: Result<Claim, Diagnostic>,
         deadline_ms: u64,
