@@ -8,6 +8,7 @@
 use proc_macro::TokenStream;
 
 mod crate_path;
+mod deploy;
 mod diag;
 mod error_type;
 mod from_row;

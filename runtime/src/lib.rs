@@ -52,6 +52,7 @@
 mod bootstrap;
 mod concurrency;
 mod decode;
+mod describe;
 mod error;
 #[cfg(feature = "events")]
 pub mod events;
@@ -107,6 +108,7 @@ pub mod __private {
     pub use crate::__lambda_kit_namer as namer;
     pub use crate::__lambda_kit_shutdown as shutdown;
     pub use crate::bootstrap::{start, Spec};
+    pub use crate::describe::{describe, Description};
     /// The dispatch between concurrent and sequential serving.
     pub mod concurrency {
         pub use crate::concurrency::{

@@ -24,7 +24,9 @@ pub struct Reply {
     message: String,
 }
 
-#[lambda_handler(http)]
+// template.yaml wires API Gateway by hand (the REST API the console
+// workflow builds), so `lambda-kit template` generates no trigger.
+#[lambda_handler(http, deploy(trigger = "none"))]
 async fn api_hello(Query(greeting): Query<Greeting>) -> Json<Reply> {
     let message = match greeting.name.as_deref().map(str::trim) {
         Some(name) if !name.is_empty() => format!("Hello, {name}!"),

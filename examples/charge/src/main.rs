@@ -52,7 +52,12 @@ async fn setup() -> Result<(), rds::Error> {
 
 /// Keyed by `order.id`; a repeat whose `order` differs from the first is
 /// refused rather than answered with the first order's receipt.
-#[lambda_handler(init = setup, idempotency_key = "order.id", idempotency_payload = "order")]
+#[lambda_handler(
+    init = setup,
+    idempotency_key = "order.id",
+    idempotency_payload = "order",
+    deploy(database)
+)]
 async fn charge(event: ChargeRequest) -> Result<Receipt, Error> {
     let order = event.order;
     if order.amount_cents <= 0 {

@@ -107,4 +107,12 @@ async fn setup() -> Result<(), rds::Error> {
     rds::conn().await.map(drop)
 }
 
-router!(init = setup, list, show, create, remove);
+// Deployed behind `ItemsHttpApi`, an HTTP API template.yaml defines.
+router!(
+    init = setup,
+    deploy(database, api = "ItemsHttpApi"),
+    list,
+    show,
+    create,
+    remove
+);

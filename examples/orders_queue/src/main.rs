@@ -109,7 +109,14 @@ async fn setup() -> Result<(), rds::Error> {
 /// One record's order: stored, or found stored by an earlier delivery. An
 /// [`InvalidOrder`] is logged with `errorType: "InvalidOrder"`, a database
 /// failure with `"rds::Error"`; either way only this record is reported.
-#[lambda_handler(sqs, init = setup)]
+///
+/// Deployed reading `OrdersQueue` (a queue template.yaml defines) in
+/// batches of up to 10.
+#[lambda_handler(
+    sqs,
+    init = setup,
+    deploy(database, queue = "OrdersQueue", batch_size = 10, timeout = 10)
+)]
 async fn orders_queue(order: Order, message: &SqsMessage) -> Result<(), Error> {
     order.validate().map_err(Error::typed)?;
     let id = order.id.as_str();

@@ -48,7 +48,7 @@ async fn setup() -> Result<(), rds::Error> {
     rds::conn().await.map(drop)
 }
 
-#[lambda_handler(init = setup)]
+#[lambda_handler(init = setup, deploy(database))]
 async fn rds_lookup(event: Lookup) -> Result<Option<String>, rds::Error> {
     Ok(last_match(&event.name).await?.and_then(|row| row.value))
 }

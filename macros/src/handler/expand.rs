@@ -142,6 +142,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
         None => adapter_body(name, &outcome),
     };
     let store = store.unwrap_or_default();
+    let describe = handler.args.describe(name);
     let diagnostic = quote!(#krate::Diagnostic);
     let context = quote!(#krate::__private::Context);
     let concurrency = quote!(#krate::__private::concurrency);
@@ -165,6 +166,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
             #[cfg_attr(test, allow(dead_code))]
             fn main() -> ::std::process::ExitCode {
+                #describe
                 #store
                 fn #invoke #generics(
                     __event: #event_ty,
@@ -204,6 +206,7 @@ pub(crate) fn expand(handler: &Handler<'_>, valid: &Valid<'_>) -> TokenStream {
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
+            #describe
             #store
             fn #invoke #generics(
                 __event: #event_ty,

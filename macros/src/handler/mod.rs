@@ -39,6 +39,7 @@ pub(crate) fn lambda_handler(args: TokenStream, item: TokenStream) -> TokenStrea
     if handler.args.http.is_some() {
         let mut errors = Errors::from(handler.args_error.clone());
         validate::check_idempotency(&handler.args, &mut errors);
+        validate::check_deploy(&handler.args, &mut errors);
         return crate::http::handler(&function, &handler.args, errors);
     }
     match validate::validate(&handler) {

@@ -42,6 +42,9 @@ pub(crate) struct Args {
     pub idempotency_payload: Option<syn::LitStr>,
     /// `idempotency_table = "name"`: where the records are kept.
     pub idempotency_table: Option<syn::LitStr>,
+    /// `deploy(...)`: the facts `lambda-kit template` writes into the
+    /// SAM template.
+    pub deploy: Option<crate::deploy::Deploy>,
 }
 
 /// What the handler is keyed by, when it is idempotent.
@@ -67,6 +70,30 @@ impl Args {
             (None, None, Some(span)) => Some(Idempotency::Default(span)),
             (None, None, None) => None,
         }
+    }
+
+    /// The kind of function, as `deploy(...)` and the description see it.
+    pub(crate) fn kind(&self) -> crate::deploy::Kind {
+        use crate::deploy::Kind;
+        match (self.http, self.source) {
+            (Some(_), _) => Kind::Http,
+            (None, Some((BatchSource::Sqs, _))) => Kind::Sqs,
+            (None, Some((BatchSource::Kinesis, _))) => Kind::Kinesis,
+            (None, Some((BatchSource::DynamoDb, _))) => Kind::DynamoDb,
+            (None, None) => Kind::Plain,
+        }
+    }
+
+    /// The first statement of the generated `main`: the description
+    /// `lambda-kit template` asks for.
+    pub(crate) fn describe(&self, handler: &syn::Ident) -> TokenStream {
+        crate::deploy::Deploy::describe(
+            self.deploy.as_ref(),
+            &self.krate(),
+            &handler.to_string(),
+            self.kind(),
+            None,
+        )
     }
 
     /// The path the generated code names lambda-kit by.
@@ -260,6 +287,26 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
                 "`shutdown` takes a function, not a literal: write `shutdown = teardown` where \
                  `fn teardown(state: &State)` (or `fn teardown()` without `init`)",
             )
+        } else if meta.path.is_ident("deploy") {
+            if !meta.input.peek(syn::token::Paren) {
+                add(meta.error(
+                    "`deploy` lists deployment facts: write e.g. `deploy(memory = 512, timeout = 30)`",
+                ));
+                skip_value(&meta)?;
+                return Ok(());
+            }
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let tokens: TokenStream = content.parse()?;
+            let mut found = Errors::default();
+            let deploy = crate::deploy::Deploy::parse(tokens, &mut found);
+            if let Some(error) = found.into_error() {
+                add(error);
+            }
+            if args.deploy.replace(deploy).is_some() {
+                add(meta.error("`deploy` is given twice: write all the facts in one `deploy(...)`"));
+            }
+            Ok(())
         } else if meta.path.is_ident("crate") {
             if args.krate.is_some() {
                 add(meta.error(
@@ -274,7 +321,7 @@ fn parse_args(tokens: TokenStream) -> (Args, Option<syn::Error>) {
         } else {
             let name = crate::diag::argument_name(&meta.path, "this argument");
             add(meta.error(format!(
-                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"` and `crate = \"path\"`"
+                "unknown argument {name}: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"`, `deploy(...)` and `crate = \"path\"`"
             )));
             skip_value(&meta)?;
             Ok(())
@@ -465,8 +512,8 @@ mod tests {
         assert_eq!(
             messages(error),
             [
-                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"` and `crate = \"path\"`",
-                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"` and `crate = \"path\"`",
+                "unknown argument `timeout`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"`, `deploy(...)` and `crate = \"path\"`",
+                "unknown argument `name`: #[lambda_handler] accepts `init = setup_fn`, `shutdown = teardown_fn`, `http`, `sqs`, `kinesis`, `dynamodb`, `concurrent`, `idempotent`, `idempotency_key = \"path\"`, `idempotency_payload = \"path\"`, `idempotency_table = \"name\"`, `deploy(...)` and `crate = \"path\"`",
             ]
         );
     }

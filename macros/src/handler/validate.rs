@@ -32,6 +32,7 @@ pub(crate) fn validate<'a>(handler: &Handler<'a>) -> syn::Result<Valid<'a>> {
     let mut errors = Errors::from(handler.args_error.clone());
     check_signature(&handler.function.sig, &mut errors);
     check_idempotency(&handler.args, &mut errors);
+    check_deploy(&handler.args, &mut errors);
     let mut params = Params {
         // A broken attribute may have meant `init`: do not guess about `&State`.
         has_init: handler.args.init.is_some() || handler.args_error.is_some(),
@@ -398,6 +399,13 @@ fn is_extractor(ty: &Type) -> bool {
 
 /// The idempotency arguments: which go together, and that each path and
 /// table name is one the runtime can use.
+/// `deploy(...)` against the kind of handler it is on.
+pub(crate) fn check_deploy(args: &Args, errors: &mut Errors) {
+    if let Some(deploy) = &args.deploy {
+        deploy.check(args.kind(), errors);
+    }
+}
+
 pub(crate) fn check_idempotency(args: &Args, errors: &mut Errors) {
     let keyed = args.idempotency_key.is_some() || args.idempotency_key_fn.is_some();
     let on = args.idempotent.is_some() || keyed;

@@ -45,6 +45,7 @@ pub(crate) fn handler(
     let (shutdown, has_shutdown) =
         crate::handler::shutdown_tokens(&krate, args.shutdown.as_ref(), args.init.is_some());
     let http = quote!(#krate::__private::http);
+    let describe = args.describe(&function.sig.ident);
     let invoke = crate::handler::invoke_ident(&function.sig.ident);
     let (init_var, serving_var) = crate::handler::main_locals();
     let body = crate::handler::adapter_body(&function.sig.ident, &statements);
@@ -84,6 +85,7 @@ pub(crate) fn handler(
 
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
+            #describe
             #store
             fn #invoke #generics(#params) -> impl ::core::future::Future<Output = #http::Response> {
                 #body
@@ -307,14 +309,17 @@ fn stand_in_route(krate: &syn::Path, function: &syn::ItemFn) -> TokenStream {
 /// method and path.
 pub(crate) fn router(input: TokenStream) -> TokenStream {
     // On an error, a stand-in `main` keeps rustc from adding "no `main`".
-    let input: parse::RouterInput = match syn::parse2(input) {
+    let mut input: parse::RouterInput = match syn::parse2(input) {
         Ok(input) => input,
         Err(error) => {
             let error = error.to_compile_error();
             return quote!(#error fn main() {});
         }
     };
-    let mut errors = Errors::default();
+    let mut errors = std::mem::take(&mut input.deploy_errors);
+    if let Some(deploy) = &input.deploy {
+        deploy.check(crate::deploy::Kind::Router, &mut errors);
+    }
     if input.routes.is_empty() {
         errors.add(syn::Error::new(
             input.span,
@@ -392,6 +397,16 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         }
     });
     let (init_var, serving_var) = crate::handler::main_locals();
+    let routes = aliases
+        .iter()
+        .map(|alias| quote!((<#alias as #info>::METHOD, <#alias as #info>::PATH)));
+    let describe = crate::deploy::Deploy::describe(
+        input.deploy.as_ref(),
+        &krate,
+        "router",
+        crate::deploy::Kind::Router,
+        Some(quote!(&[#(#routes),*])),
+    );
     let concurrent_checks = input
         .concurrent
         .map(|_| router_concurrent_checks(&krate, &input, &aliases, &init_var));
@@ -399,6 +414,7 @@ pub(crate) fn router(input: TokenStream) -> TokenStream {
         #[cfg_attr(test, allow(dead_code))]
         fn main() -> ::std::process::ExitCode {
             #(#alias_items)*
+            #describe
             #(#checks)*
             let #init_var = #init;
             #concurrent_checks

@@ -85,14 +85,38 @@ pub(crate) struct RouterInput {
     pub krate: Option<syn::Path>,
     pub routes: Vec<syn::Path>,
     pub span: Span,
+    /// `deploy(...)`, and what was wrong in it (reported with the router's
+    /// other errors).
+    pub deploy: Option<crate::deploy::Deploy>,
+    pub deploy_errors: crate::diag::Errors,
 }
 
 impl Parse for RouterInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let span = input.span();
         let (mut init, mut shutdown, mut krate, mut concurrent) = (None, None, None, None);
+        let (mut deploy, mut deploy_errors) = (None, crate::diag::Errors::default());
         // `crate` is a keyword, so it is peeked on its own.
         loop {
+            if input.peek(syn::Ident)
+                && input.peek2(syn::token::Paren)
+                && input.fork().parse::<syn::Ident>()? == "deploy"
+            {
+                let key: syn::Ident = input.parse()?;
+                let content;
+                syn::parenthesized!(content in input);
+                let facts = crate::deploy::Deploy::parse(content.parse()?, &mut deploy_errors);
+                if deploy.replace(facts).is_some() {
+                    deploy_errors.at(
+                        key.span(),
+                        "`deploy` is given twice: write all the facts in one `deploy(...)`",
+                    );
+                }
+                if !input.is_empty() {
+                    let _: Token![,] = input.parse()?;
+                }
+                continue;
+            }
             if input.peek(syn::Ident)
                 && (input.peek2(Token![,]) || input.peek2(syn::parse::End))
                 && input.fork().parse::<syn::Ident>()? == "concurrent"
@@ -137,7 +161,7 @@ impl Parse for RouterInput {
             } else {
                 return Err(syn::Error::new(
                     key.span(),
-                    format!("unknown argument `{key}`: write `router!(init = setup, shutdown = teardown, concurrent, route_a, route_b)` or just the routes"),
+                    format!("unknown argument `{key}`: write `router!(init = setup, shutdown = teardown, concurrent, deploy(memory = 512), route_a, route_b)` or just the routes"),
                 ));
             }
             if !input.is_empty() {
@@ -152,6 +176,8 @@ impl Parse for RouterInput {
             krate,
             routes: routes.into_iter().collect(),
             span,
+            deploy,
+            deploy_errors,
         })
     }
 }
