@@ -875,6 +875,13 @@ pub fn render_template(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<St
                 }
                 lines.push(format!("{key}:\n"));
                 lines.extend(body);
+                // Keep a blank line before the section that now follows.
+                if top_entries
+                    .get(at)
+                    .is_some_and(|(_, next)| !next.first().is_some_and(|l| l.trim().is_empty()))
+                {
+                    lines.push("\n".into());
+                }
                 top_entries.insert(at, (key.to_string(), lines));
             }
             (None, false) => {}
@@ -909,3 +916,7 @@ fn rebuild_in_place(m: &Mapping, key: &str, lines: Option<Vec<String>>) -> Vec<S
     out.extend(m.tail.iter().cloned());
     out
 }
+
+#[cfg(test)]
+#[path = "template_tests.rs"]
+mod tests;
