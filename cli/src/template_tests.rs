@@ -762,3 +762,45 @@ fn handing_over_a_resource() {
     let listed = &y["Metadata"]["LambdaKit"];
     assert!(listed.is_badvalue(), "{text}");
 }
+
+#[test]
+fn quoted_keys_are_read() {
+    let old = "Resources:
+  \"HelloFunction\":
+    'Type': AWS::Serverless::Function
+    \"Metadata\":
+      \"Tool\": 'lambda-kit'
+      Note: kept
+    Properties:
+      'Description': hi
+";
+    let (text, y) = render(&[plain("hello")], Some(old));
+    assert!(text.contains("  \"HelloFunction\":\n"), "{text}");
+    assert!(text.contains("    \"Metadata\":\n"), "{text}");
+    let f = &y["Resources"]["HelloFunction"];
+    assert_eq!(f["Metadata"]["Note"].as_str(), Some("kept"));
+    assert_eq!(f["Properties"]["Description"].as_str(), Some("hi"));
+    assert_eq!(
+        keys(&f["Properties"]),
+        ["CodeUri", "Handler", "Runtime", "Description"]
+    );
+}
+
+#[test]
+fn last_function_gone_takes_its_sections() {
+    let mut db = plain("rds_lookup");
+    db.description.database = true;
+    let old = "AWSTemplateFormatVersion: \"2010-09-09\"
+Metadata:
+  AWS::ServerlessRepo::Application:
+    Name: mine
+";
+    let (with, y) = render(&[db], Some(old));
+    assert_eq!(
+        keys(&y["Metadata"]),
+        ["AWS::ServerlessRepo::Application", "LambdaKit"]
+    );
+    let (after, y) = render(&[], Some(&with));
+    assert_eq!(keys(&y), ["AWSTemplateFormatVersion", "Metadata"]);
+    assert_eq!(after, old);
+}
