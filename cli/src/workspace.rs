@@ -1,0 +1,257 @@
+//! The process part: finding the workspace's bootstraps with `cargo
+//! metadata`, building them, and asking each for its description.
+
+use crate::describe::describe_bootstrap;
+use crate::template::Bootstrap;
+use crate::Error;
+use cargo_metadata::{DependencyKind, Message, Metadata, MetadataCommand, Package, TargetKind};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// How long a bootstrap may take to describe itself before it is killed.
+const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The workspace's metadata (`cargo metadata --no-deps`).
+pub(crate) fn metadata(manifest_path: Option<&Path>) -> Result<Metadata, Error> {
+    let mut command = MetadataCommand::new();
+    command.no_deps();
+    if let Some(path) = manifest_path {
+        command.manifest_path(path);
+    }
+    command
+        .exec()
+        .map_err(|e| Error::new(format!("cargo metadata failed: {e}")))
+}
+
+/// A bin target to describe: its package and name.
+struct Bin<'a> {
+    package: &'a Package,
+    name: String,
+}
+
+/// The workspace members that are Lambda bootstraps: bin targets of
+/// packages depending on `lambda-kit`, minus the excluded packages.
+fn bootstrap_bins(metadata: &Metadata) -> Result<Vec<Bin<'_>>, Error> {
+    let members = metadata.workspace_packages();
+    let exclude = excluded(metadata)?;
+    for name in &exclude {
+        if !members.iter().any(|p| p.name.as_str() == name) {
+            return Err(Error::new(format!(
+                "[workspace.metadata.lambda-kit] exclude names `{name}`, which is not a package \
+                 of the workspace"
+            )));
+        }
+    }
+    let mut bins = Vec::new();
+    for package in members {
+        if exclude.iter().any(|e| e == package.name.as_str()) {
+            continue;
+        }
+        let uses_kit = package
+            .dependencies
+            .iter()
+            .any(|d| d.name == "lambda-kit" && d.kind == DependencyKind::Normal);
+        if !uses_kit {
+            continue;
+        }
+        for target in &package.targets {
+            if target.kind.contains(&TargetKind::Bin) {
+                bins.push(Bin {
+                    package,
+                    name: target.name.clone(),
+                });
+            }
+        }
+    }
+    Ok(bins)
+}
+
+/// `[workspace.metadata.lambda-kit] exclude`.
+fn excluded(metadata: &Metadata) -> Result<Vec<String>, Error> {
+    let Some(exclude) = metadata
+        .workspace_metadata
+        .get("lambda-kit")
+        .and_then(|m| m.get("exclude"))
+    else {
+        return Ok(Vec::new());
+    };
+    let bad =
+        || Error::new("[workspace.metadata.lambda-kit] exclude must be a list of package names");
+    exclude
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
+        .collect()
+}
+
+/// Builds the packages' bins (dev profile) and returns each bin's
+/// executable, keyed by package id and bin name.
+fn build(
+    manifest_path: Option<&Path>,
+    bins: &[Bin<'_>],
+) -> Result<BTreeMap<(String, String), PathBuf>, Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args([
+        "build",
+        "--message-format=json-render-diagnostics",
+        "--bins",
+    ]);
+    if let Some(path) = manifest_path {
+        command.arg("--manifest-path").arg(path);
+    }
+    let mut packages: Vec<&str> = bins.iter().map(|b| b.package.name.as_str()).collect();
+    packages.dedup();
+    for p in packages {
+        command.args(["-p", p]);
+    }
+    // Diagnostics and progress go to the user's terminal; stdout is JSON.
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::new(format!("could not run cargo build: {e}")))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut executables = BTreeMap::new();
+    for message in Message::parse_stream(std::io::BufReader::new(stdout)) {
+        let message =
+            message.map_err(|e| Error::new(format!("reading cargo build's output: {e}")))?;
+        if let Message::CompilerArtifact(artifact) = message {
+            if let Some(exe) = artifact.executable {
+                if artifact.target.kind.contains(&TargetKind::Bin) {
+                    executables.insert(
+                        (
+                            artifact.package_id.repr.clone(),
+                            artifact.target.name.clone(),
+                        ),
+                        exe.into_std_path_buf(),
+                    );
+                }
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| Error::new(format!("waiting for cargo build: {e}")))?;
+    if !status.success() {
+        return Err(Error::new(format!(
+            "cargo build of the bootstraps failed ({status})"
+        )));
+    }
+    Ok(executables)
+}
+
+/// Finds, builds and describes the workspace's bootstraps. Returns them in
+/// the order `cargo metadata` lists them, and the workspace root.
+pub(crate) fn bootstraps(
+    manifest_path: Option<&Path>,
+    metadata: &Metadata,
+) -> Result<Vec<Bootstrap>, Error> {
+    let bins = bootstrap_bins(metadata)?;
+    if bins.is_empty() {
+        return Ok(Vec::new());
+    }
+    let executables = build(manifest_path, &bins)?;
+    let root = metadata.workspace_root.as_std_path();
+    let results: Vec<Result<Bootstrap, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bins
+            .iter()
+            .map(|bin| {
+                let exe = executables.get(&(bin.package.id.repr.clone(), bin.name.clone()));
+                scope.spawn(move || describe_one(root, bin, exe))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("describing it panicked".into()))
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(b) => out.push(b),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::new(errors.join("\n")))
+    }
+}
+
+fn describe_one(root: &Path, bin: &Bin<'_>, exe: Option<&PathBuf>) -> Result<Bootstrap, String> {
+    let which = format!("binary `{}` (package `{}`)", bin.name, bin.package.name);
+    let Some(exe) = exe else {
+        return Err(format!(
+            "{which}: cargo build produced no executable for it (`required-features`?)"
+        ));
+    };
+    let description = describe_bootstrap(exe, DESCRIBE_TIMEOUT)
+        .map_err(|e| format!("{which} ({}): {e}", exe.display()))?;
+    let dir = bin
+        .package
+        .manifest_path
+        .parent()
+        .map(|p| p.as_std_path().to_path_buf())
+        .unwrap_or_default();
+    Ok(Bootstrap {
+        package: bin.package.name.to_string(),
+        binary: bin.name.clone(),
+        code_uri: code_uri(root, &dir),
+        description,
+    })
+}
+
+/// `dir` relative to `root`, `/`-separated; `.` for the root itself.
+fn code_uri(root: &Path, dir: &Path) -> String {
+    let relative = dir.strip_prefix(root).unwrap_or(dir);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_uris_are_relative_with_slashes() {
+        let root = Path::new("/w");
+        assert_eq!(
+            code_uri(root, Path::new("/w/examples/items")),
+            "examples/items"
+        );
+        assert_eq!(code_uri(root, Path::new("/w")), ".");
+    }
+
+    /// This repository: the examples are bootstraps, the test and bench
+    /// packages are excluded, the library crates have no bins.
+    #[test]
+    fn finds_this_workspaces_bootstraps() {
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        let metadata = metadata(Some(&manifest)).unwrap();
+        let bins = bootstrap_bins(&metadata).unwrap();
+        let names: Vec<&str> = bins.iter().map(|b| b.name.as_str()).collect();
+        assert!(names.contains(&"hello"), "{names:?}");
+        assert!(!names.contains(&"kit_fixture"), "{names:?}");
+        assert!(!names.contains(&"lambda-kit"), "{names:?}");
+        assert!(bins
+            .iter()
+            .all(|b| !b.package.name.starts_with("lambda-kit")));
+    }
+}
