@@ -14,7 +14,7 @@
 //! DATABASE_URL=mysql://root@127.0.0.1:3306/web cargo run -p orders_queue -- --event examples/orders_queue/sqs_event.json
 //! ```
 //!
-//! Deployed (template.yaml, `OrdersFunction`), set `DATABASE_URL` (or the
+//! Deployed (template.yaml, `OrdersQueueFunction`), set `DATABASE_URL` (or the
 //! `RDS_*` variables) and run it in the database's VPC, like rds_lookup.
 
 use lambda_kit::events::SqsMessage;
