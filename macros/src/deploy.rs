@@ -134,9 +134,8 @@ impl Deploy {
                     );
                     return skip(&var);
                 };
-                match string(&var, &name.to_string(), "\"prod\"", errors)? {
-                    Some(value) => self.env.push((name, value)),
-                    None => {}
+                if let Some(value) = string(&var, &name.to_string(), "\"prod\"", errors)? {
+                    self.env.push((name, value));
                 }
                 Ok(())
             })?;
