@@ -66,6 +66,8 @@ mod invoke;
 mod layers;
 mod local;
 mod logging;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod panic;
 #[cfg(feature = "rds")]
 pub mod rds;

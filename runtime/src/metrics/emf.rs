@@ -1,0 +1,1 @@
+//! Embedded Metric Format documents from one invocation's metrics.
