@@ -130,6 +130,8 @@ pub(crate) fn block_on(
         LogTarget::Stderr
     });
     crate::panic::install_hook();
+    #[cfg(feature = "metrics")]
+    crate::metrics::install(under_lambda);
 
     // One invocation at a time (classic Lambda): a current-thread runtime
     // avoids cross-thread wake-ups on every request.
@@ -175,6 +177,7 @@ macro_rules! runtime {
         let service = HandlerService::new($handler, $state, decoded);
         Runtime::new(service)
             .layer(decode_first)
+            .layer(crate::layers::per_invocation_metrics())
             .layer(InvocationSpans::default())
             .layer(TrackInFlight {
                 tracker: $parts.tracker,

@@ -68,19 +68,26 @@ where
     S: 'static,
     H: Handler<E, S>,
 {
-    let span =
-        tracing::error_span!("invocation", requestId = %context.request_id, coldStart = cold_start);
+    let span = tracing::error_span!(
+        "invocation",
+        requestId = %context.request_id,
+        coldStart = cold_start,
+        correlationId = tracing::field::Empty,
+        debugSampled = crate::logging::sampled(crate::logging::debug_sample_rate(), &context.request_id)
+            .then_some(true),
+    );
     // As in the loop's `DecodeFirst`: a panicking `Deserialize` is this
     // invocation's error, and `call` runs inside the guard too.
     let event = std::panic::catch_unwind(AssertUnwindSafe(|| crate::decode::decode::<E>(payload)))
         .unwrap_or_else(|payload| Err(panic_diagnostic(&*payload)))?;
     let deadline = context.deadline;
-    bounded(
+    let invocation = bounded(
         deadline,
         guard(async move { handler.call(event, context, state).await }),
-    )
-    .instrument(span)
-    .await
+    );
+    #[cfg(feature = "metrics")]
+    let invocation = crate::metrics::scoped(invocation);
+    invocation.instrument(span).await
 }
 
 /// The closure `#[lambda_handler]` generates: event, context and init

@@ -50,7 +50,7 @@ impl Source for Sqs {
     }
 
     fn span(id: &str) -> Span {
-        tracing::error_span!("record", messageId = %id)
+        tracing::error_span!("record", messageId = %id, correlationId = %id)
     }
 
     fn response(failed: Vec<String>) -> SqsBatchResponse {

@@ -92,6 +92,10 @@ impl BadRequest {
 impl HttpEvent {
     /// The request, or why the event cannot be one. Never panics.
     pub(crate) fn into_request(self) -> (RequestOrigin, Result<Request, BadRequest>) {
+        if let Some(id) = self.event.as_ref().ok().and_then(correlation_id) {
+            // On the invocation's span, so every line of the request has it.
+            tracing::Span::current().record(crate::logging::CORRELATION_ID, id);
+        }
         (self.origin, self.event.and_then(to_request))
     }
 }
@@ -266,6 +270,22 @@ fn push_escaped(text: &mut String, c: char) {
     } else {
         text.push(c);
     }
+}
+
+/// The id the source gives the request: API Gateway's
+/// `requestContext.requestId` (REST and HTTP APIs, Function URLs), an ALB's
+/// `X-Amzn-Trace-Id` header.
+fn correlation_id(event: &LambdaRequest) -> Option<&str> {
+    match event {
+        LambdaRequest::ApiGatewayV1(ag) => ag.request_context.request_id.as_deref(),
+        LambdaRequest::ApiGatewayV2(ag) => ag.request_context.request_id.as_deref(),
+        LambdaRequest::Alb(alb) => alb
+            .headers
+            .get("x-amzn-trace-id")
+            .and_then(|value| value.to_str().ok()),
+        _ => None,
+    }
+    .filter(|id| !id.is_empty())
 }
 
 fn to_request(mut event: LambdaRequest) -> Result<Request, BadRequest> {

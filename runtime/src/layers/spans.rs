@@ -11,13 +11,25 @@ use tracing::instrument::Instrumented;
 use tracing::Instrument;
 
 /// Wraps each invocation in a span with `requestId`, `xrayTraceId` and
-/// `coldStart`, so every log line of the handler carries them.
-#[derive(Default)]
+/// `coldStart` (and `correlationId` once the event is read, `debugSampled`
+/// when it is one of the invocations logged at DEBUG), so every log line of
+/// the handler carries them.
 pub(crate) struct InvocationSpans {
     /// Whether no invocation has started yet, shared by the clones of the
     /// service that serve concurrent invocations: only the first of the
     /// environment is the cold start.
     cold: Cold,
+    /// The share of invocations logged at DEBUG, if any.
+    debug_rate: Option<f64>,
+}
+
+impl Default for InvocationSpans {
+    fn default() -> Self {
+        Self {
+            cold: Cold::default(),
+            debug_rate: crate::logging::debug_sample_rate(),
+        }
+    }
 }
 
 impl<S> Layer<S> for InvocationSpans {
@@ -27,6 +39,7 @@ impl<S> Layer<S> for InvocationSpans {
         InvocationSpan {
             inner,
             cold: self.cold.clone(),
+            debug_rate: self.debug_rate,
         }
     }
 }
@@ -60,6 +73,7 @@ type Attributed<F> = F;
 pub(crate) struct InvocationSpan<S> {
     inner: S,
     cold: Cold,
+    debug_rate: Option<f64>,
 }
 
 impl<S> Service<LambdaInvocation> for InvocationSpan<S>
@@ -83,6 +97,10 @@ where
             requestId = %context.request_id,
             coldStart = self.cold.take(),
             xrayTraceId = context.xray_trace_id.as_deref(),
+            // Filled in once the event is read (HTTP sources).
+            correlationId = tracing::field::Empty,
+            // Absent unless sampled.
+            debugSampled = crate::logging::sampled(self.debug_rate, &context.request_id).then_some(true),
         );
         #[cfg(panic = "abort")]
         crate::panic::last_gasp::begin(&context.request_id);
