@@ -66,11 +66,45 @@ const KEYS: &str = "`memory = 512`, `timeout = 30`, `architecture = \"arm64\"`, 
 
 const TRIGGERS: [&str; 5] = ["http_api", "rest_api", "url", "public_url", "none"];
 
-/// Variables Lambda sets itself and refuses in a function's configuration.
+/// Variables Lambda sets itself and refuses in a function's configuration
+/// (its list of reserved variables; `TZ`, `AWS_LAMBDA_EXEC_WRAPPER` and the
+/// SDKs' `AWS_*` settings may be set).
 fn reserved(name: &str) -> bool {
-    name.starts_with("AWS_")
-        || name.starts_with('_')
-        || matches!(name, "LAMBDA_TASK_ROOT" | "LAMBDA_RUNTIME_DIR" | "TZ")
+    matches!(
+        name,
+        "_HANDLER"
+            | "_X_AMZN_TRACE_ID"
+            | "AWS_REGION"
+            | "AWS_DEFAULT_REGION"
+            | "AWS_EXECUTION_ENV"
+            | "AWS_LAMBDA_INITIALIZATION_TYPE"
+            | "AWS_LAMBDA_LOG_GROUP_NAME"
+            | "AWS_LAMBDA_LOG_STREAM_NAME"
+            | "AWS_ACCESS_KEY"
+            | "AWS_ACCESS_KEY_ID"
+            | "AWS_SECRET_ACCESS_KEY"
+            | "AWS_SESSION_TOKEN"
+            | "AWS_LAMBDA_RUNTIME_API"
+            | "LAMBDA_TASK_ROOT"
+            | "LAMBDA_RUNTIME_DIR"
+    ) || name.starts_with("AWS_LAMBDA_FUNCTION_")
+}
+
+/// Lambda's rule for a variable's name: a letter, then at least one
+/// letter, digit or `_`, all ASCII.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.len() >= 2
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A queue or stream: a logical id of the template (letters and digits),
+/// an ARN, or a `${...}` substitution.
+fn valid_source(value: &str) -> bool {
+    value.starts_with("arn:")
+        || value.contains("${")
+        || (!value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// The variables `database` sets (the `lambda_kit::rds` configuration).
@@ -109,7 +143,14 @@ impl Deploy {
         };
         if path.is_ident("database") {
             if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
-                let rest: TokenStream = meta.input.parse()?;
+                let rest = if meta.input.peek(syn::Token![=]) {
+                    let eq: syn::Token![=] = meta.input.parse()?;
+                    let value: syn::Expr = meta.input.parse()?;
+                    quote!(#eq #value)
+                } else {
+                    let group: proc_macro2::TokenTree = meta.input.parse()?;
+                    quote!(#group)
+                };
                 errors.over(
                     rest,
                     "`database` takes no value: write `deploy(database)`; the connection comes \
@@ -205,7 +246,12 @@ impl Deploy {
         }
         for (index, (name, value)) in self.env.iter().enumerate() {
             let text = name.to_string();
-            if reserved(&text) {
+            if !valid_name(&text) {
+                errors.over(
+                    name,
+                    format!("`{text}` is not a name Lambda takes: a letter, then letters, digits or `_` (ASCII), at least two characters"),
+                );
+            } else if reserved(&text) {
                 errors.over(
                     name,
                     format!("`{text}` is set by Lambda itself and cannot be configured; choose another name"),
@@ -244,10 +290,10 @@ impl Deploy {
                     );
                 }
                 if let Some(given) = given {
-                    if given.value().trim().is_empty() {
+                    if !valid_source(&given.value()) {
                         errors.over(
                             given,
-                            format!("`{right}` names a resource of the template, an ARN or a `${{...}}` reference; leave it out to get a template parameter"),
+                            format!("`{right}` is the logical id of a resource of template.yaml (letters and digits, e.g. `{right} = \"Orders\"`), an ARN, or a `${{...}}` substitution; leave it out to get a template parameter"),
                         );
                     }
                 }
@@ -267,11 +313,20 @@ impl Deploy {
             }
         }
         if let Some(size) = &self.batch_size {
-            if kind.is_batch() {
+            if kind == Kind::Sqs {
+                // More needs a batching window, which the generated event
+                // does not set.
+                in_range(
+                    size,
+                    1..=10,
+                    "`batch_size` of an SQS queue is 1 to 10 records",
+                    errors,
+                );
+            } else if kind.is_batch() {
                 in_range(
                     size,
                     1..=10000,
-                    "`batch_size` is 1 to 10000 records",
+                    "`batch_size` of a stream is 1 to 10000 records",
                     errors,
                 );
             } else {
@@ -468,5 +523,44 @@ fn in_range(
     match value.base10_parse::<u32>() {
         Ok(number) if range.contains(&number) => {}
         _ => errors.over(value, format!("{rule}: write a number in that range")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambda_refuses_only_its_reserved_names_and_malformed_ones() {
+        for name in [
+            "AWS_REGION",
+            "_HANDLER",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "LAMBDA_TASK_ROOT",
+        ] {
+            assert!(reserved(name), "{name}");
+        }
+        for name in ["TZ", "AWS_LAMBDA_EXEC_WRAPPER", "AWS_MAX_ATTEMPTS", "STAGE"] {
+            assert!(!reserved(name), "{name}");
+            assert!(valid_name(name), "{name}");
+        }
+        for name in ["A", "1X", "_X", "ÉTAGE", ""] {
+            assert!(!valid_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn sources_are_logical_ids_arns_or_substitutions() {
+        for value in [
+            "OrdersQueue",
+            "arn:aws:sqs:eu-west-1:123456789012:orders",
+            "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+            "${OrdersQueue.Arn}",
+        ] {
+            assert!(valid_source(value), "{value}");
+        }
+        for value in ["", "orders-queue", "Orders Queue"] {
+            assert!(!valid_source(value), "{value}");
+        }
     }
 }

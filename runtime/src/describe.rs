@@ -80,7 +80,17 @@ impl Description<'_> {
             "lambda_kit_description": FORMAT_VERSION,
             "handler": self.handler,
             "kind": self.kind,
-            "routes": pairs(self.routes, "method", "path"),
+            // As the router matches them (a trailing `/` dropped): the
+            // template's events must send it exactly those requests.
+            "routes": self
+                .routes
+                .iter()
+                .map(|(method, path)| {
+                    let path = lambda_kit_core::route::Pattern::parse(path)
+                        .map_or_else(|_| (*path).to_owned(), |pattern| pattern.to_string());
+                    serde_json::json!({ "method": method, "path": path })
+                })
+                .collect::<Vec<_>>(),
             "memory": self.memory,
             "timeout": self.timeout,
             "architecture": self.architecture,
@@ -115,7 +125,7 @@ mod tests {
     #[test]
     fn the_json_names_every_field_of_the_contract() {
         let description = Description {
-            routes: &[("GET", "/items/{id}")],
+            routes: &[("GET", "/items/{id}/")],
             memory: Some(256),
             environment: &[("STAGE", "prod")],
             database: true,

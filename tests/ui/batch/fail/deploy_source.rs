@@ -14,4 +14,11 @@ mod kinesis {
     }
 }
 
+mod sqs_limits {
+    #[lambda_kit::lambda_handler(sqs, deploy(queue = "orders-queue", batch_size = 50))]
+    async fn handler(order: serde_json::Value) {
+        let _ = order;
+    }
+}
+
 fn main() {}

@@ -14,7 +14,14 @@ mod plain {
 }
 
 mod sqs {
-    #[lambda_kit::lambda_handler(sqs, deploy(queue = "OrdersQueue", batch_size = 10))]
+    #[lambda_kit::lambda_handler(
+        sqs,
+        deploy(
+            queue = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+            batch_size = 10,
+            env(TZ = "Europe/Berlin", AWS_LAMBDA_EXEC_WRAPPER = "/opt/wrapper")
+        )
+    )]
     async fn handler(order: serde_json::Value) {
         let _ = order;
     }

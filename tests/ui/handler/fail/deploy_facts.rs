@@ -4,7 +4,7 @@
     memory = 64,
     timeout = 0,
     architecture = "arm",
-    env(AWS_REGION = "eu-west-1", STAGE = "prod", STAGE = "dev", RDS_HOSTNAME = "db"),
+    env(AWS_REGION = "eu-west-1", STAGE = "prod", STAGE = "dev", RDS_HOSTNAME = "db", A = "x"),
     database,
     queue = "OrdersQueue",
     batch_size = 10,

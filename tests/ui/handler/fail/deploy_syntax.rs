@@ -5,7 +5,7 @@ mod not_a_list {
 }
 
 mod wrong_values {
-    #[lambda_kit::lambda_handler(deploy(memory = "512", timeout, env = "STAGE=prod", database = true))]
+    #[lambda_kit::lambda_handler(deploy(memory = "512", timeout, env = "STAGE=prod", database = true, batch_size = 5))]
     async fn handler() {}
 }
 
