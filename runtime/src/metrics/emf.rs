@@ -54,6 +54,7 @@ pub(crate) struct Metric {
     pub value: Value,
 }
 
+/// A metric's value, as the recorder aggregated it.
 #[derive(Debug)]
 pub(crate) enum Value {
     /// Counters sum.
