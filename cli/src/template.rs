@@ -367,8 +367,9 @@ fn gen_function(id: &str, b: &Bootstrap) -> Result<(GenFunction, Option<(String,
                 ),
             };
             let source = match &d.source {
-                Some(s) if s.starts_with("arn:") => Value::str(s),
+                // `${` first: `arn:aws:sqs:${AWS::Region}:...` is a `!Sub`.
                 Some(s) if s.contains("${") => sub_or_str(s),
+                Some(s) if s.starts_with("arn:") => Value::str(s),
                 Some(s) if is_logical_id(s) => Value::Raw(format!("!GetAtt {s}.{attribute}")),
                 Some(s) => {
                     return Err(format!(

@@ -420,6 +420,17 @@ fn sources_as_arn_sub_string_or_parameter() {
 }
 
 #[test]
+fn arn_with_substitutions_is_a_sub() {
+    let arn = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+    let (text, y) = render(&[batch("a", Kind::Sqs, Some(arn), None)], None);
+    assert!(
+        text.contains(&format!("            Queue: !Sub \"{arn}\"\n")),
+        "{text}"
+    );
+    assert!(y["Parameters"].is_badvalue());
+}
+
+#[test]
 fn adding_a_route_adds_one_event() {
     let mut a = items(&[("GET", "/items")]);
     a.description.trigger = None;
