@@ -78,6 +78,25 @@ pub enum Outcome {
     },
 }
 
+/// The unified diff from `old` to `new`; when they differ only by `new`'s
+/// final line ending, a diff that says so.
+fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(name, name)
+        .to_string();
+    if new
+        .strip_suffix('\n')
+        .map(|n| n.strip_suffix('\r').unwrap_or(n))
+        == Some(old)
+    {
+        format!("{diff}# {name}: only the final line ending is missing; the template always ends with one\n")
+    } else {
+        diff
+    }
+}
+
 /// Finds, builds and describes the workspace's bootstraps, then writes (or
 /// with `check`, compares) the template.
 pub fn template(options: &TemplateOptions) -> Result<Outcome, Error> {
@@ -100,15 +119,30 @@ pub fn template(options: &TemplateOptions) -> Result<Outcome, Error> {
         return Ok(Outcome::UpToDate(path));
     }
     if options.check {
-        let name = path.display().to_string();
-        let diff = similar::TextDiff::from_lines(&old, &new)
-            .unified_diff()
-            .context_radius(3)
-            .header(&name, &name)
-            .to_string();
+        let diff = unified_diff(&path.display().to_string(), &old, &new);
         return Ok(Outcome::Stale { path, diff });
     }
     std::fs::write(&path, new)
         .map_err(|e| Error::new(format!("writing {}: {e}", path.display())))?;
     Ok(Outcome::Written(path))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_missing_final_newline_is_named_in_the_diff() {
+        let diff = super::unified_diff("t.yaml", "a: 1\nb: 2", "a: 1\nb: 2\n");
+        assert!(
+            diff.contains("-b: 2\n\\ No newline at end of file\n+b: 2\n"),
+            "{diff}"
+        );
+        assert!(
+            diff.ends_with(
+                "only the final line ending is missing; the template always ends with one\n"
+            ),
+            "{diff}"
+        );
+        let diff = super::unified_diff("t.yaml", "a: 1\n", "a: 2\n");
+        assert!(!diff.contains("final line ending"), "{diff}");
+    }
 }

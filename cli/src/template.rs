@@ -714,16 +714,113 @@ fn append_new(
 /// The whole template: `old` (the current template.yaml, if any) with its
 /// generated parts replaced by those of `bootstraps`. See the crate docs for
 /// what is owned and what is kept.
+///
+/// The text around the YAML is kept: a leading UTF-8 byte order mark, the
+/// line ending (CRLF when the old file's first line ends so), a leading
+/// `---` and a final `...` with what follows it. A template of several
+/// documents is an error. An old template with no top-level entries (empty,
+/// or only comments) gets the new template's header after its comments.
+/// The output always ends with a line ending.
 pub fn render_template(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<String, Error> {
     let plan = plan(bootstraps)?;
-    let lines = yaml::lines_of(old.unwrap_or(NEW_TEMPLATE));
-    let top = Mapping::parse(&lines, 0);
+    let old = old.unwrap_or(NEW_TEMPLATE);
+    let (bom, text) = match old.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", old),
+    };
+    let crlf = text
+        .split_inclusive('\n')
+        .next()
+        .is_some_and(|l| l.ends_with("\r\n"));
+    let text = if crlf {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_owned()
+    };
+    let (lines, end) = split_document(yaml::lines_of(&text))?;
+    let mut top = Mapping::parse(&lines, 0);
     if top.indent != 0 {
         return Err(Error::new(
             "the template's top-level keys are indented; expected a block mapping at column 0",
         ));
     }
+    if top.entries.is_empty() {
+        if let Some(line) = top
+            .prefix
+            .iter()
+            .find(|l| !yaml::is_trivia(l) && !is_marker(l, "---") && !l.starts_with('%'))
+        {
+            return Err(Error::new(format!(
+                "the template's top level is not a block mapping (`{}`)",
+                line.trim()
+            )));
+        }
+        // Empty, or only comments: the new template's header after them.
+        let mut lines = top.prefix.clone();
+        lines.extend(yaml::lines_of(NEW_TEMPLATE));
+        top = Mapping::parse(&lines, 0);
+    }
+    let mut out = merge_template(&plan, &top)?;
+    out.push_str(&end.concat());
+    if crlf {
+        out = out.replace('\n', "\r\n");
+    }
+    Ok(format!("{bom}{out}"))
+}
 
+/// Whether `line` is the document marker `marker` (`---` or `...`) at
+/// column 0, alone or followed by a comment.
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker).is_some_and(|rest| {
+        let rest = rest.trim();
+        rest.is_empty() || rest.starts_with('#')
+    })
+}
+
+/// The lines of the template's one document, and the document end marker
+/// `...` with the lines after it (kept as they are, nothing is appended
+/// after them). A leading `---` is kept with the document; a second
+/// document is an error.
+fn split_document(lines: Vec<String>) -> Result<(Vec<String>, Vec<String>), Error> {
+    let several = || {
+        Error::new(
+            "the template holds several YAML documents (a `---` or `...` line between them); \
+             SAM reads one: keep a single document",
+        )
+    };
+    let mut content = false;
+    for (i, line) in lines.iter().enumerate() {
+        if line.starts_with("---") && (is_marker(line, "---") || line[3..].starts_with([' ', '\t']))
+        {
+            if content || !is_marker(line, "---") {
+                return Err(if content {
+                    several()
+                } else {
+                    Error::new(format!(
+                        "content on the document start line (`{}`) is not supported: start the \
+                         template on the next line",
+                        line.trim()
+                    ))
+                });
+            }
+            content = true;
+        } else if is_marker(line, "...") {
+            if lines[i + 1..].iter().any(|l| !yaml::is_trivia(l)) {
+                return Err(several());
+            }
+            let mut lines = lines;
+            let end = lines.split_off(i);
+            return Ok((lines, end));
+        } else if !yaml::is_trivia(line) && !line.starts_with('%') {
+            content = true;
+        }
+    }
+    Ok((lines, Vec::new()))
+}
+
+/// [`render_template`] on the old template's top-level mapping (LF line
+/// endings, one document).
+fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
     // Resources.
     let resources_node = top.get("Resources");
     let resources = mapping_of(resources_node, 2, "Resources")?;
@@ -871,7 +968,12 @@ pub fn render_template(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<St
                     .position(|(k, _)| order.iter().position(|o| o == k).is_some_and(|r| r > rank))
                     .unwrap_or(top_entries.len());
                 let mut lines = Vec::new();
-                if at > 0 || !top.prefix.is_empty() {
+                // A blank line after what comes before, unless it ends in one.
+                let before = match at {
+                    0 => top.prefix.last(),
+                    _ => top_entries[at - 1].1.last(),
+                };
+                if before.is_some_and(|l| !l.trim().is_empty()) {
                     lines.push("\n".to_string());
                 }
                 lines.push(format!("{key}:\n"));

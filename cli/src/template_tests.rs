@@ -815,3 +815,109 @@ Metadata:
     assert_eq!(keys(&y), ["AWSTemplateFormatVersion", "Metadata"]);
     assert_eq!(after, old);
 }
+
+#[test]
+fn empty_or_comment_only_template_gets_the_header() {
+    for old in ["", "\n", "# Mine.\n", "---\n", "# Mine.\n---\n\n"] {
+        let (text, y) = render(&[plain("hello")], Some(old));
+        assert!(text.starts_with(old), "{old:?}: {text}");
+        assert_eq!(
+            keys(&y),
+            [
+                "AWSTemplateFormatVersion",
+                "Transform",
+                "Description",
+                "Resources"
+            ],
+            "{old:?}: {text}"
+        );
+        assert_eq!(y["Transform"].as_str(), Some("AWS::Serverless-2016-10-31"));
+    }
+    let err = render_template(&[], Some("just a scalar\n")).unwrap_err();
+    assert!(err.to_string().contains("not a block mapping"), "{err}");
+}
+
+#[test]
+fn document_markers() {
+    // A leading `---` is kept.
+    let old = format!("---\n{HAND_WRITTEN}");
+    let b = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
+    let (text, _) = render(&[b.clone()], Some(&old));
+    assert!(text.starts_with("---\nAWSTemplateFormatVersion:"), "{text}");
+    // A final `...` stays final: nothing is appended after it.
+    let old = format!("{HAND_WRITTEN}...\n# after the end\n");
+    let (text, y) = render(&[b.clone(), plain("zz")], Some(&old));
+    assert!(text.ends_with("...\n# after the end\n"), "{text}");
+    assert!(!y["Resources"]["ZzFunction"].is_badvalue(), "{text}");
+    let old = "Resources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n    Metadata:\n      Tool: lambda-kit\n...\n";
+    let (text, _) = render(&[plain("hello"), plain("zz")], Some(old));
+    assert!(text.ends_with("    Properties:\n      CodeUri: examples/zz\n      Handler: bootstrap\n      Runtime: provided.al2023\n...\n"), "{text}");
+    // Several documents are refused.
+    for old in [
+        format!("{HAND_WRITTEN}---\nResources: {{}}\n"),
+        format!("---\n{HAND_WRITTEN}---\n"),
+        format!("{HAND_WRITTEN}...\n---\nA: 1\n"),
+        "---\n---\n".to_string(),
+    ] {
+        let err = render_template(&[b.clone()], Some(&old)).unwrap_err();
+        assert!(err.to_string().contains("several YAML documents"), "{err}");
+    }
+    let err = render_template(&[], Some("--- {}\n")).unwrap_err();
+    assert!(err.to_string().contains("document start"), "{err}");
+}
+
+#[test]
+fn crlf_line_endings_are_kept() {
+    let old = HAND_WRITTEN.replace('\n', "\r\n");
+    let mut db = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
+    db.description.database = true;
+    let text = render_template(&[db.clone(), plain("zz")], Some(&old)).unwrap();
+    assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+    assert_eq!(
+        render_template(&[db.clone(), plain("zz")], Some(&text)).unwrap(),
+        text
+    );
+    let lf = render_template(&[db, plain("zz")], Some(HAND_WRITTEN)).unwrap();
+    assert_eq!(text, lf.replace('\n', "\r\n"));
+}
+
+#[test]
+fn a_byte_order_mark_is_kept() {
+    let old = "\u{feff}Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n";
+    let text = render_template(&[plain("hello")], Some(old)).unwrap();
+    let without = render_template(&[plain("hello")], Some(&old[3..])).unwrap();
+    assert_eq!(text, format!("\u{feff}{without}"));
+    assert_eq!(text.matches("Resources:").count(), 1, "{text}");
+    assert_eq!(
+        render_template(&[plain("hello")], Some(&text)).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn output_ends_with_a_newline() {
+    let old = HAND_WRITTEN.trim_end_matches('\n');
+    let b = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
+    let (text, _) = render(&[b], Some(old));
+    assert!(text.ends_with("    Value: !Ref OrdersQueue\n"), "{text}");
+}
+
+#[test]
+fn inserted_sections_are_separated_by_one_blank_line() {
+    let mut db = plain("rds_lookup");
+    db.description.database = true;
+    let old = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n";
+    let (text, y) = render(&[db], Some(old));
+    assert!(!text.contains("\n\n\n"), "{text}");
+    assert!(text.contains("\n\nParameters:\n"), "{text}");
+    assert!(text.contains("\n\nResources:\n"), "{text}");
+    assert_eq!(
+        keys(&y),
+        [
+            "AWSTemplateFormatVersion",
+            "Metadata",
+            "Parameters",
+            "Resources"
+        ]
+    );
+}
