@@ -451,6 +451,29 @@ fn mapping_of(node: Option<&Node>, default_indent: usize, what: &str) -> Result<
     }
 }
 
+/// The error for a top-level section not in block style that lambda-kit
+/// must write `what` into.
+fn not_block_to_write(n: &Node, key: &str, what: &str) -> Error {
+    Error::new(format!(
+        "{key} is not a block mapping (`{}`), and lambda-kit must write {what} into it; it only \
+         edits block-style YAML: write {key} as a block mapping (each entry on its own line)",
+        n.line.trim()
+    ))
+}
+
+/// Why a resource's Metadata cannot be read: the resource or its Metadata
+/// is not a block mapping (`Metadata: {Tool: lambda-kit}`). The offending
+/// line.
+fn unreadable_metadata(resource: &Node) -> Option<String> {
+    let Some(m) = resource.mapping() else {
+        return Some(resource.line.trim().to_owned());
+    };
+    let meta = m.get("Metadata")?;
+    meta.mapping()
+        .is_none()
+        .then(|| meta.line.trim().to_owned())
+}
+
 /// The key line of an entry: the old one (its quoting and comment kept)
 /// or a new one.
 fn key_line(old: Option<&Node>, key: &str, indent: usize) -> String {
@@ -826,7 +849,16 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
     let resources = mapping_of(resources_node, 2, "Resources")?;
     let mut errors = Vec::new();
     for n in &resources.entries {
-        if plan.functions.contains_key(&n.key) && !is_owned_resource(n) {
+        let unreadable = unreadable_metadata(n);
+        let needed = plan.functions.contains_key(&n.key);
+        if let Some(line) = unreadable.filter(|line| needed || line.contains(TOOL)) {
+            errors.push(format!(
+                "resource {}: its Metadata is not in block style (`{line}`); flow style is not \
+                 supported: write the resource and its Metadata as block mappings (each key on \
+                 its own line) so lambda-kit can read `Tool: lambda-kit`",
+                n.key
+            ));
+        } else if needed && !is_owned_resource(n) {
             errors.push(format!(
                 "resource {} is hand-written (its Metadata has no `Tool: lambda-kit`), but binary \
                  `{}` needs that logical id: remove the resource, or add `Tool: lambda-kit` to its \
@@ -855,8 +887,14 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
     )?;
 
     // Parameters: owned when listed in Metadata: LambdaKit: Parameters.
+    // A top-level Metadata or Parameters not in block style is kept as it
+    // is, unless something must be written into it.
     let meta_node = top.get("Metadata");
-    let meta = mapping_of(meta_node, 2, "Metadata")?;
+    let meta_flow = meta_node.filter(|n| n.mapping().is_none());
+    let meta = match meta_flow {
+        Some(_) => mapping_of(None, 2, "Metadata")?,
+        None => mapping_of(meta_node, 2, "Metadata")?,
+    };
     let listed: BTreeSet<String> = (|| {
         meta.get("LambdaKit")?
             .mapping()?
@@ -867,7 +905,16 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
     .into_iter()
     .collect();
     let parameters_node = top.get("Parameters");
-    let parameters = mapping_of(parameters_node, 2, "Parameters")?;
+    let parameters_flow = parameters_node.filter(|n| n.mapping().is_none());
+    if let Some(n) = parameters_flow {
+        if !plan.parameters.is_empty() || !listed.is_empty() {
+            return Err(not_block_to_write(n, "Parameters", "its parameters"));
+        }
+    }
+    let parameters = match parameters_flow {
+        Some(_) => mapping_of(None, 2, "Parameters")?,
+        None => mapping_of(parameters_node, 2, "Parameters")?,
+    };
     let users: BTreeSet<&str> = parameters
         .entries
         .iter()
@@ -913,6 +960,9 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
             meta.indent,
         )
     });
+    if let (Some(n), Some(_)) = (meta_flow, &lambda_kit) {
+        return Err(not_block_to_write(n, "Metadata", "`LambdaKit: Parameters`"));
+    }
     let meta_body = rebuild_in_place(&meta, "LambdaKit", lambda_kit);
 
     // The sections, each where it was or in SAM's conventional place.
@@ -948,6 +998,10 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
             !resources.entries.is_empty(),
         ),
     ] {
+        if node.is_some_and(|n| n.mapping().is_none()) {
+            // Not block style, and nothing to write into it: kept as it is.
+            continue;
+        }
         let keep = has_entries(&body, 2) || (node.is_some() && !old_had_entries);
         let position = top_entries.iter().position(|(k, _)| k == key);
         match (position, keep) {

@@ -921,3 +921,48 @@ fn inserted_sections_are_separated_by_one_blank_line() {
         ]
     );
 }
+
+#[test]
+fn flow_style_sections_are_kept_when_nothing_is_written_into_them() {
+    let old = "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata: {Owner: me}\nParameters: {}\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n";
+    let (text, _) = render(&[plain("hello")], Some(old));
+    assert!(
+        text.starts_with(&old[..old.find("  Table:").unwrap()]),
+        "{text}"
+    );
+    // Something to write: an error naming the section and the style.
+    let mut db = plain("rds_lookup");
+    db.description.database = true;
+    let err = render_template(&[db.clone()], Some(old))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Parameters is not a block mapping (`Parameters: {}`)"),
+        "{err}"
+    );
+    let old = old.replace("Parameters: {}\n", "");
+    let err = render_template(&[db], Some(&old)).unwrap_err().to_string();
+    assert!(
+        err.contains("Metadata is not a block mapping (`Metadata: {Owner: me}`)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn flow_style_resource_metadata_is_named() {
+    let old = "Resources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n    Metadata: {Tool: lambda-kit}\n";
+    let err = render_template(&[plain("hello")], Some(old))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("resource HelloFunction") && err.contains("flow style is not supported"),
+        "{err}"
+    );
+    // A generated resource in flow style is not silently kept either.
+    let err = render_template(&[], Some(old)).unwrap_err().to_string();
+    assert!(err.contains("flow style is not supported"), "{err}");
+    // A hand-written one that is not lambda-kit's is fine.
+    let old = "Resources:\n  Bucket: {Type: AWS::S3::Bucket, Metadata: {Owner: me}}\n";
+    let (text, _) = render(&[plain("hello")], Some(old));
+    assert!(text.contains(old), "{text}");
+}
