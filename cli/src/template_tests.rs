@@ -95,6 +95,25 @@ fn keys(y: &Yaml) -> Vec<&str> {
         .collect()
 }
 
+/// A template with the resources the tests' functions name (APIs, queues,
+/// streams).
+const REFERENCED: &str = "Resources:
+  ItemsHttpApi:
+    Type: AWS::Serverless::HttpApi
+  MyApi:
+    Type: AWS::Serverless::HttpApi
+  ItemsRestApi:
+    Type: AWS::Serverless::Api
+  MyRest:
+    Type: AWS::Serverless::Api
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+  ClickStream:
+    Type: AWS::Kinesis::Stream
+  OrdersTable:
+    Type: AWS::DynamoDB::Table
+";
+
 const ITEMS_EXPECTED: &str = "  ItemsFunction:
     Type: AWS::Serverless::Function
     Metadata:
@@ -192,7 +211,7 @@ fn router_events_on_an_http_api() {
         ("GET", "/items-id"),
     ]);
     b.description.trigger = None;
-    let (text, y) = render(&[b], None);
+    let (text, y) = render(&[b], Some(REFERENCED));
     let f = &y["Resources"]["ItemsFunction"];
     assert_eq!(
         strs(&f["Metadata"]["SyncedEvents"]),
@@ -259,11 +278,17 @@ fn http_triggers() {
         ["Type"]
     );
 
-    let (_, y) = render(&[http(Some(Trigger::HttpApi), Some("MyApi"))], None);
+    let (_, y) = render(
+        &[http(Some(Trigger::HttpApi), Some("MyApi"))],
+        Some(REFERENCED),
+    );
     let e = &y["Resources"]["WebFunction"]["Properties"]["Events"]["HttpApi"];
     assert_eq!(e["Properties"]["ApiId"].as_str(), Some("MyApi"));
 
-    let (_, y) = render(&[http(Some(Trigger::RestApi), Some("MyRest"))], None);
+    let (_, y) = render(
+        &[http(Some(Trigger::RestApi), Some("MyRest"))],
+        Some(REFERENCED),
+    );
     let events = &y["Resources"]["WebFunction"]["Properties"]["Events"];
     assert_eq!(keys(events), ["Root", "Proxy"]);
     assert_eq!(events["Root"]["Type"].as_str(), Some("Api"));
@@ -296,7 +321,7 @@ fn router_on_a_rest_api() {
     let mut b = items(&[("POST", "/items")]);
     b.description.trigger = Some(Trigger::RestApi);
     b.description.api = Some("ItemsRestApi".into());
-    let (_, y) = render(&[b], None);
+    let (_, y) = render(&[b], Some(REFERENCED));
     let e = &y["Resources"]["ItemsFunction"]["Properties"]["Events"]["PostItems"];
     assert_eq!(e["Type"].as_str(), Some("Api"));
     assert_eq!(keys(&e["Properties"]), ["RestApiId", "Path", "Method"]);
@@ -310,7 +335,7 @@ fn batch_handlers_report_item_failures() {
             batch("clicks", Kind::Kinesis, Some("ClickStream"), None),
             batch("changes", Kind::Dynamodb, Some("OrdersTable"), Some(100)),
         ],
-        None,
+        Some(REFERENCED),
     );
     assert!(
         text.contains(
@@ -436,7 +461,7 @@ fn adding_a_route_adds_one_event() {
     a.description.trigger = None;
     let mut b = items(&[("GET", "/items"), ("POST", "/items")]);
     b.description.trigger = None;
-    let (first, _) = render(&[a.clone()], None);
+    let (first, _) = render(&[a.clone()], Some(REFERENCED));
     // A hand-written comment and key inside the generated event.
     let first = first.replace(
         "            Method: GET\n",
@@ -761,6 +786,8 @@ fn handing_over_a_resource() {
     );
     let mut b = items(&[("GET", "/items")]);
     b.description.trigger = None;
+    // The template's Globals set Architectures.
+    b.description.architecture = None;
     let (text, y) = render(&[b], Some(&old));
     let p = &y["Resources"]["ItemsFunction"]["Properties"];
     assert_eq!(keys(&p["Events"]), ["GetItems", "ItemsRoot", "ItemsProxy"]);
@@ -965,4 +992,62 @@ fn flow_style_resource_metadata_is_named() {
     let old = "Resources:\n  Bucket: {Type: AWS::S3::Bucket, Metadata: {Owner: me}}\n";
     let (text, _) = render(&[plain("hello")], Some(old));
     assert!(text.contains(old), "{text}");
+}
+
+#[test]
+fn named_apis_and_sources_must_be_resources_of_the_right_type() {
+    let web = |trigger, api: &str| {
+        bootstrap(
+            "web",
+            Description {
+                handler: "web".into(),
+                kind: Kind::Http,
+                trigger: Some(trigger),
+                api: Some(api.into()),
+                ..Description::default()
+            },
+        )
+    };
+    let err = |bootstraps: &[Bootstrap]| {
+        render_template(bootstraps, Some(REFERENCED))
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err(&[web(Trigger::HttpApi, "Missing")]);
+    assert!(
+        e.contains("binary `web`")
+            && e.contains("`Missing` names no resource")
+            && e.contains("AWS::Serverless::HttpApi"),
+        "{e}"
+    );
+    let e = err(&[web(Trigger::HttpApi, "MyRest")]);
+    assert!(
+        e.contains("`MyRest` is a resource of type AWS::Serverless::Api; it needs one of type AWS::Serverless::HttpApi"),
+        "{e}"
+    );
+    let e = err(&[web(Trigger::RestApi, "MyApi")]);
+    assert!(e.contains("needs one of type AWS::Serverless::Api"), "{e}");
+    let e = err(&[batch("q", Kind::Sqs, Some("NoQueue"), None)]);
+    assert!(
+        e.contains("binary `q`") && e.contains("its source `NoQueue` names no resource"),
+        "{e}"
+    );
+    // A URL-triggered function's api names nothing it uses.
+    render(&[web(Trigger::Url, "Missing")], Some(REFERENCED));
+}
+
+#[test]
+fn globals_architectures_with_a_coded_architecture_is_an_error() {
+    let old = "Globals:\n  Function:\n    Architectures:\n      - x86_64\nResources:\n  T:\n    Type: AWS::SNS::Topic\n";
+    let mut b = plain("hello");
+    b.description.architecture = Some(Architecture::Arm64);
+    let err = render_template(&[b], Some(old)).unwrap_err().to_string();
+    assert!(
+        err.contains("binary `hello`")
+            && err.contains("remove `Architectures` from Globals")
+            && err.contains("x86_64"),
+        "{err}"
+    );
+    // Without a coded architecture, Globals decide.
+    render(&[plain("hello")], Some(old));
 }

@@ -63,12 +63,25 @@ fn generates_checks_and_reports_bad_bootstraps() {
     };
     let path = root.join("template.yaml");
 
-    // No template yet: --check reports the whole file as missing.
+    // No template yet: the queue the code names is not in it.
+    let err = template(&options(true)).unwrap_err().to_string();
+    assert!(
+        err.contains("its source `OrdersQueue` names no resource"),
+        "{err}"
+    );
+    assert!(!path.exists());
+
+    // A hand-written template with the queue: --check reports the function
+    // as missing.
+    fs::write(
+        &path,
+        "Resources:\n  OrdersQueue:\n    Type: AWS::SQS::Queue\n",
+    )
+    .unwrap();
     let Outcome::Stale { diff, .. } = template(&options(true)).unwrap() else {
         panic!("expected a stale template");
     };
     assert!(diff.contains("+  OrdersFunction:"), "{diff}");
-    assert!(!path.exists());
 
     assert_eq!(
         template(&options(false)).unwrap(),
