@@ -21,9 +21,10 @@ enum Command {
     /// Lambda bootstraps.
     ///
     /// Builds every bin target of the workspace members that depend on
-    /// lambda-kit (minus `[workspace.metadata.lambda-kit] exclude`), runs
-    /// each with LAMBDA_KIT_DESCRIBE=1 and merges what they describe into the
-    /// template. Exit status: 0 written or up to date, 1 stale (--check),
+    /// lambda-kit (minus `[workspace.metadata.lambda-kit] exclude`) for the
+    /// host, runs each with LAMBDA_KIT_DESCRIBE=1 in a cleared environment
+    /// (PATH, HOME, TMPDIR, LANG, RUST_BACKTRACE only) and merges what they
+    /// describe into the template. Exit status: 0 written or up to date, 1 stale (--check),
     /// 2 error.
     #[command(after_long_help = concat!("What lambda-kit owns in the template:\n\n", include_str!("ownership.md")))]
     Template {

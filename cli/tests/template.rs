@@ -40,6 +40,9 @@ fn generates_checks_and_reports_bad_bootstraps() {
     // The nested `cargo build` gets a target directory of its own rather
     // than waiting on the lock of the one running this test.
     std::env::set_var("CARGO_TARGET_DIR", root.join("target"));
+    // As a cargo-lambda project's `build.target` would: the bootstraps are
+    // still built for (and run on) the host.
+    std::env::set_var("CARGO_BUILD_TARGET", "wasm32-unknown-unknown");
     write(
         root,
         "Cargo.toml",
@@ -61,6 +64,7 @@ fn generates_checks_and_reports_bad_bootstraps() {
         template: None,
         check,
     };
+    let queue = "Resources:\n  OrdersQueue:\n    Type: AWS::SQS::Queue\n";
     let path = root.join("template.yaml");
 
     // No template yet: the queue the code names is not in it.
@@ -73,11 +77,7 @@ fn generates_checks_and_reports_bad_bootstraps() {
 
     // A hand-written template with the queue: --check reports the function
     // as missing.
-    fs::write(
-        &path,
-        "Resources:\n  OrdersQueue:\n    Type: AWS::SQS::Queue\n",
-    )
-    .unwrap();
+    fs::write(&path, queue).unwrap();
     let Outcome::Stale { diff, .. } = template(&options(true)).unwrap() else {
         panic!("expected a stale template");
     };
@@ -116,6 +116,20 @@ fn generates_checks_and_reports_bad_bootstraps() {
         template(&options(true)).unwrap(),
         Outcome::UpToDate(path.clone())
     );
+
+    // A template in a subdirectory: CodeUri is relative to it, as SAM reads
+    // it.
+    write(root, "deploy/template.yaml", queue);
+    let deploy = TemplateOptions {
+        template: Some(root.join("deploy/template.yaml")),
+        ..options(false)
+    };
+    assert_eq!(
+        template(&deploy).unwrap(),
+        Outcome::Written(root.join("deploy/template.yaml"))
+    );
+    let text = fs::read_to_string(root.join("deploy/template.yaml")).unwrap();
+    assert!(text.contains("      CodeUri: \"../orders\"\n"), "{text}");
 
     // Two bootstraps that do not describe themselves: both reported, with
     // their packages, and nothing written.
