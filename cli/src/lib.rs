@@ -32,7 +32,7 @@ pub use describe::{
     describe_bootstrap, parse_description, Architecture, DescribeError, Description, EnvVar, Kind,
     Route, Trigger, DESCRIPTION_VERSIONS,
 };
-pub use template::{render_template, Bootstrap};
+pub use template::{render_template, Bootstrap, Rendered};
 
 use std::path::PathBuf;
 
@@ -67,7 +67,18 @@ pub struct TemplateOptions {
     pub check: bool,
 }
 
-/// What `lambda-kit template` did.
+/// What `lambda-kit template` did, and what the user should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Whether the template was written, up to date or stale.
+    pub outcome: Outcome,
+    /// [`Rendered::notices`]: removed resources' hand-written keys (with
+    /// `check`, what writing would remove). The command prints them to
+    /// stderr.
+    pub notices: Vec<String>,
+}
+
+/// Whether the template was written, up to date or stale.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The template already was what it would write.
@@ -105,7 +116,7 @@ fn unified_diff(name: &str, old: &str, new: &str) -> String {
 
 /// Finds, builds and describes the workspace's bootstraps, then writes (or
 /// with `check`, compares) the template.
-pub fn template(options: &TemplateOptions) -> Result<Outcome, Error> {
+pub fn template(options: &TemplateOptions) -> Result<Report, Error> {
     let manifest_path = options.manifest_path.as_deref();
     let metadata = workspace::metadata(manifest_path)?;
     let path = options
@@ -122,19 +133,20 @@ pub fn template(options: &TemplateOptions) -> Result<Outcome, Error> {
         std::path::absolute(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let template_dir = absolute.parent().unwrap_or(&absolute);
     let bootstraps = workspace::bootstraps(manifest_path, &metadata, template_dir)?;
-    let new = render_template(&bootstraps, old.as_deref())
+    let Rendered { text: new, notices } = render_template(&bootstraps, old.as_deref())
         .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let old = old.unwrap_or_default();
-    if old == new {
-        return Ok(Outcome::UpToDate(path));
-    }
-    if options.check {
+    let outcome = if old == new {
+        Outcome::UpToDate(path)
+    } else if options.check {
         let diff = unified_diff(&path.display().to_string(), &old, &new);
-        return Ok(Outcome::Stale { path, diff });
-    }
-    std::fs::write(&path, new)
-        .map_err(|e| Error::new(format!("writing {}: {e}", path.display())))?;
-    Ok(Outcome::Written(path))
+        Outcome::Stale { path, diff }
+    } else {
+        std::fs::write(&path, new)
+            .map_err(|e| Error::new(format!("writing {}: {e}", path.display())))?;
+        Outcome::Written(path)
+    };
+    Ok(Report { outcome, notices })
 }
 
 #[cfg(test)]

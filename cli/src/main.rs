@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use lambda_kit_cli::{Outcome, TemplateOptions};
+use lambda_kit_cli::{Outcome, Report, TemplateOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -54,7 +54,13 @@ fn main() -> ExitCode {
         template,
         check,
     };
-    match lambda_kit_cli::template(&options) {
+    let outcome = lambda_kit_cli::template(&options).map(|Report { outcome, notices }| {
+        for notice in notices {
+            eprintln!("note: {notice}");
+        }
+        outcome
+    });
+    match outcome {
         Ok(Outcome::UpToDate(path)) => {
             eprintln!("{} is up to date", path.display());
             ExitCode::SUCCESS

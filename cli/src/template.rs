@@ -58,6 +58,8 @@ struct GenFunction {
     binary: String,
     /// `binary `x` (package `y`)`, for errors.
     which: String,
+    /// Its `CodeUri`: a function renamed in code keeps it.
+    code_uri: String,
     /// Whether the code sets the architecture (`Architectures`).
     sets_architecture: bool,
     /// Resources of the template it refers to by logical id.
@@ -466,6 +468,7 @@ fn gen_function(id: &str, b: &Bootstrap) -> Result<(GenFunction, Option<(String,
         GenFunction {
             binary: b.binary.clone(),
             which: which(b),
+            code_uri: b.code_uri.clone(),
             sets_architecture: d.architecture.is_some(),
             references,
             metadata,
@@ -577,7 +580,7 @@ fn unreadable_metadata(resource: &Node) -> Option<String> {
 /// or a new one.
 fn key_line(old: Option<&Node>, key: &str, indent: usize) -> String {
     match old {
-        Some(n) if n.inline().is_empty() => n.line.clone(),
+        Some(n) if n.inline().is_empty() && n.key == key => n.line.clone(),
         _ => format!("{}{}:\n", " ".repeat(indent), scalar(key)),
     }
 }
@@ -784,13 +787,15 @@ fn merge_event(
     Ok(lines)
 }
 
-/// Entries of a section where owned ones are edited in place, removed, or
-/// added after the last owned one (`new` in order). `produce` gives an
-/// owned entry's new lines (without leading lines).
+/// Entries of a section where owned ones are edited in place, renamed
+/// (`renamed`: old key to new, in place), removed, or added after the last
+/// owned one (`new` in order). `produce` gives an owned entry's new lines
+/// (without leading lines) from its new key and old entry.
 fn merge_section(
     m: &Mapping,
     is_owned: impl Fn(&Node) -> bool,
     wanted: &BTreeSet<String>,
+    renamed: &BTreeMap<String, String>,
     new: &[String],
     mut produce: impl FnMut(&str, Option<&Node>) -> Result<Vec<String>, Error>,
     separator: bool,
@@ -799,9 +804,13 @@ fn merge_section(
     let mut out = m.prefix.clone();
     for (i, n) in m.entries.iter().enumerate() {
         if is_owned(n) {
-            if wanted.contains(&n.key) {
+            let key = match renamed.get(&n.key) {
+                Some(new_key) => Some(new_key),
+                None => wanted.contains(&n.key).then_some(&n.key),
+            };
+            if let Some(key) = key {
                 out.extend(n.leading.iter().cloned());
-                out.extend(produce(&n.key, Some(n))?);
+                out.extend(produce(key, Some(n))?);
             }
         } else {
             out.extend(n.lines().cloned());
@@ -843,7 +852,14 @@ fn append_new(
 /// documents is an error. An old template with no top-level entries (empty,
 /// or only comments) gets the new template's header after its comments.
 /// The output always ends with a line ending.
-pub fn render_template(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<String, Error> {
+///
+/// A generated resource whose binary is gone is removed; when exactly one
+/// new generated resource has its `CodeUri` (the binary was renamed in its
+/// package), the new one takes its place and keeps its hand-written keys,
+/// events and comments. A removed resource's hand-written keys are named in
+/// [`Rendered::notices`]. Text still referring to a removed or renamed
+/// resource (`!Ref`, `!GetAtt`, `${...}`, `DependsOn`) is an error.
+pub fn render_template(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<Rendered, Error> {
     let plan = plan(bootstraps)?;
     let old = old.unwrap_or(NEW_TEMPLATE);
     let (bom, text) = match old.strip_prefix('\u{feff}') {
@@ -882,12 +898,30 @@ pub fn render_template(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<St
         lines.extend(yaml::lines_of(NEW_TEMPLATE));
         top = Mapping::parse(&lines, 0);
     }
-    let mut out = merge_template(&plan, &top)?;
+    let Rendered {
+        text: mut out,
+        notices,
+    } = merge_template(&plan, &top)?;
     out.push_str(&end.concat());
     if crlf {
         out = out.replace('\n', "\r\n");
     }
-    Ok(format!("{bom}{out}"))
+    Ok(Rendered {
+        text: format!("{bom}{out}"),
+        notices,
+    })
+}
+
+/// What [`render_template`] makes: the new template, and what the user
+/// should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The new template text.
+    pub text: String,
+    /// Things done that may lose the user's work, one line each: removed
+    /// resources that had hand-written keys (`removed resource
+    /// HelloFunction (...) with its hand-written Properties.Policies`).
+    pub notices: Vec<String>,
 }
 
 /// Whether `line` is the document marker `marker` (`---` or `...`) at
@@ -942,7 +976,7 @@ fn split_document(lines: Vec<String>) -> Result<(Vec<String>, Vec<String>), Erro
 
 /// [`render_template`] on the old template's top-level mapping (LF line
 /// endings, one document).
-fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
+fn merge_template(plan: &Plan, top: &Mapping) -> Result<Rendered, Error> {
     // Resources.
     let resources_node = top.get("Resources");
     let resources = mapping_of(resources_node, 2, "Resources")?;
@@ -972,15 +1006,37 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
     }
     let wanted: BTreeSet<String> = plan.functions.keys().cloned().collect();
     let existing: BTreeSet<&str> = resources.entries.iter().map(|n| n.key.as_str()).collect();
-    let new: Vec<String> = wanted
+    let added: Vec<&String> = wanted
         .iter()
         .filter(|k| !existing.contains(k.as_str()))
+        .collect();
+    let removed: Vec<&Node> = resources
+        .entries
+        .iter()
+        .filter(|n| is_owned_resource(n) && !wanted.contains(&n.key))
+        .collect();
+    let renamed = renames(plan, &removed, &added);
+    let mut notices = Vec::new();
+    for n in &removed {
+        let keys = hand_written_keys(n);
+        if !renamed.contains_key(&n.key) && !keys.is_empty() {
+            notices.push(format!(
+                "removed resource {} (no binary maps to it any more) with its hand-written {}",
+                n.key,
+                keys.join(", ")
+            ));
+        }
+    }
+    let new: Vec<String> = added
+        .into_iter()
+        .filter(|k| !renamed.values().any(|v| v == *k))
         .cloned()
         .collect();
     let resources_body = merge_section(
         &resources,
         is_owned_resource,
         &wanted,
+        &renamed,
         &new,
         |id, old| merge_function(id, old, &plan.functions[id], resources.indent),
         true,
@@ -1037,6 +1093,7 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
         &parameters,
         |n| listed.contains(&n.key),
         &wanted,
+        &BTreeMap::new(),
         &new,
         |name, _| {
             let value = &plan
@@ -1149,7 +1206,182 @@ fn merge_template(plan: &Plan, top: &Mapping) -> Result<String, Error> {
         out.push_str(&lines.concat());
     }
     out.push_str(&top.tail.concat());
-    Ok(out)
+    dangling_references(&out, &removed, &renamed, plan)?;
+    Ok(Rendered { text: out, notices })
+}
+
+/// Generated resources that vanish, paired with the one that appears with
+/// the same `CodeUri` (a binary renamed in its package): old id to new id.
+/// Only unambiguous pairs: one vanishing and one appearing per `CodeUri`.
+fn renames(plan: &Plan, removed: &[&Node], added: &[&String]) -> BTreeMap<String, String> {
+    let code_uri = |n: &Node| {
+        (|| {
+            let props = n.mapping()?.get("Properties")?.mapping()?;
+            yaml::unquote(props.get("CodeUri")?.inline())
+        })()
+    };
+    let mut by_uri: BTreeMap<String, (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    for n in removed {
+        if let Some(uri) = code_uri(n) {
+            by_uri.entry(uri).or_default().0.push(&n.key);
+        }
+    }
+    for id in added {
+        by_uri
+            .entry(plan.functions[*id].code_uri.clone())
+            .or_default()
+            .1
+            .push(id);
+    }
+    by_uri
+        .into_values()
+        .filter_map(|(old, new)| match (&old[..], &new[..]) {
+            ([old], [new]) => Some((old.to_string(), new.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The keys of a generated resource that are not lambda-kit's, as paths
+/// (`Properties.Policies`, `Properties.Events.Nightly`,
+/// `Properties.Events.Sqs.Properties.ScalingConfig`).
+fn hand_written_keys(node: &Node) -> Vec<String> {
+    let mut keys = Vec::new();
+    let Some(r) = node.mapping() else {
+        return keys;
+    };
+    for n in &r.entries {
+        if !["Type", "Metadata", "Properties"].contains(&n.key.as_str()) {
+            keys.push(n.key.clone());
+        }
+    }
+    let meta = r
+        .get("Metadata")
+        .and_then(Node::mapping)
+        .unwrap_or_default();
+    for n in &meta.entries {
+        if !META_KEYS.contains(&n.key.as_str()) {
+            keys.push(format!("Metadata.{}", n.key));
+        }
+    }
+    let synced = meta
+        .get("SyncedEvents")
+        .and_then(Node::string_list)
+        .unwrap_or_default();
+    let props = r
+        .get("Properties")
+        .and_then(Node::mapping)
+        .unwrap_or_default();
+    for n in &props.entries {
+        if n.key != "Events" && !PROPERTY_KEYS.contains(&n.key.as_str()) {
+            keys.push(format!("Properties.{}", n.key));
+        }
+    }
+    let events = props
+        .get("Events")
+        .and_then(Node::mapping)
+        .unwrap_or_default();
+    for e in &events.entries {
+        let here = format!("Properties.Events.{}", e.key);
+        if !synced.contains(&e.key) {
+            keys.push(here);
+            continue;
+        }
+        let event = e.mapping().unwrap_or_default();
+        for n in &event.entries {
+            if !["Type", "Properties"].contains(&n.key.as_str()) {
+                keys.push(format!("{here}.{}", n.key));
+            }
+        }
+        let props = event
+            .get("Properties")
+            .and_then(Node::mapping)
+            .unwrap_or_default();
+        for n in &props.entries {
+            if !EVENT_PROPERTY_KEYS.contains(&n.key.as_str()) {
+                keys.push(format!("{here}.Properties.{}", n.key));
+            }
+        }
+    }
+    keys
+}
+
+/// An error when the new text still refers to a removed (or renamed)
+/// resource: `!Ref X`, `Ref: X`, `!GetAtt X.Arn`, `GetAtt: [X, Arn]`,
+/// `${X}`, `${X.Arn}`, `DependsOn: X` or a list item `- X`.
+fn dangling_references(
+    text: &str,
+    removed: &[&Node],
+    renamed: &BTreeMap<String, String>,
+    plan: &Plan,
+) -> Result<(), Error> {
+    let mut errors = Vec::new();
+    for n in removed {
+        let id = n.key.as_str();
+        let mut places = Vec::new();
+        for (number, line) in text.lines().enumerate() {
+            if refers_to(line, id) {
+                places.push(format!("line {}: `{}`", number + 1, line.trim()));
+            }
+        }
+        if places.is_empty() {
+            continue;
+        }
+        let what = match renamed.get(id) {
+            Some(new) => format!(
+                "is renamed to {new} ({} was renamed)",
+                plan.functions[new].which
+            ),
+            None => "is removed (no binary maps to it any more)".to_string(),
+        };
+        let fix = match renamed.get(id) {
+            Some(new) => format!("update them to {new}"),
+            None => "update or remove them".to_string(),
+        };
+        errors.push(format!(
+            "resource {id} {what}, but the template still refers to it:\n  {}\n{fix}, then run \
+             lambda-kit template again",
+            places.join("\n  ")
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::new(errors.join("\n")))
+    }
+}
+
+/// Whether a line (its comment aside) refers to the logical id `id`.
+fn refers_to(line: &str, id: &str) -> bool {
+    let code = match line.find(" #") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    if code.trim_start().starts_with('#') {
+        return false;
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    code.match_indices(id).any(|(i, _)| {
+        let before = &code[..i];
+        let after = &code[i + id.len()..];
+        if word(before.chars().next_back()) || word(after.chars().next()) {
+            return false;
+        }
+        let before = before.trim_end_matches([' ', '"', '\'']);
+        [
+            "!Ref",
+            "Ref:",
+            "!GetAtt",
+            "GetAtt:",
+            "${",
+            "[",
+            ",",
+            "DependsOn:",
+            "-",
+        ]
+        .iter()
+        .any(|p| before.ends_with(p))
+    })
 }
 
 /// A mapping with one entry replaced in place (or appended, or removed).

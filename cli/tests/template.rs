@@ -78,13 +78,13 @@ fn generates_checks_and_reports_bad_bootstraps() {
     // A hand-written template with the queue: --check reports the function
     // as missing.
     fs::write(&path, queue).unwrap();
-    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap() else {
+    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap().outcome else {
         panic!("expected a stale template");
     };
     assert!(diff.contains("+  OrdersFunction:"), "{diff}");
 
     assert_eq!(
-        template(&options(false)).unwrap(),
+        template(&options(false)).unwrap().outcome,
         Outcome::Written(path.clone())
     );
     let text = fs::read_to_string(&path).unwrap();
@@ -94,13 +94,13 @@ fn generates_checks_and_reports_bad_bootstraps() {
         "{text}"
     );
     assert_eq!(
-        template(&options(true)).unwrap(),
+        template(&options(true)).unwrap().outcome,
         Outcome::UpToDate(path.clone())
     );
 
     // A hand edit to an owned key is stale; one to a kept key is not.
     fs::write(&path, text.replace("BatchSize: 10", "BatchSize: 5")).unwrap();
-    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap() else {
+    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap().outcome else {
         panic!("expected a stale template");
     };
     assert!(
@@ -113,7 +113,7 @@ fn generates_checks_and_reports_bad_bootstraps() {
     );
     fs::write(&path, &kept).unwrap();
     assert_eq!(
-        template(&options(true)).unwrap(),
+        template(&options(true)).unwrap().outcome,
         Outcome::UpToDate(path.clone())
     );
 
@@ -125,7 +125,7 @@ fn generates_checks_and_reports_bad_bootstraps() {
         ..options(false)
     };
     assert_eq!(
-        template(&deploy).unwrap(),
+        template(&deploy).unwrap().outcome,
         Outcome::Written(root.join("deploy/template.yaml"))
     );
     let text = fs::read_to_string(root.join("deploy/template.yaml")).unwrap();
