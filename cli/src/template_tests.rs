@@ -993,7 +993,7 @@ fn document_markers() {
     // A leading `---` is kept.
     let old = format!("---\n{HAND_WRITTEN}");
     let b = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
-    let (text, _) = render(&[b.clone()], Some(&old));
+    let (text, _) = render(std::slice::from_ref(&b), Some(&old));
     assert!(text.starts_with("---\nAWSTemplateFormatVersion:"), "{text}");
     // A final `...` stays final: nothing is appended after it.
     let old = format!("{HAND_WRITTEN}...\n# after the end\n");
@@ -1010,7 +1010,7 @@ fn document_markers() {
         format!("{HAND_WRITTEN}...\n---\nA: 1\n"),
         "---\n---\n".to_string(),
     ] {
-        let err = render_text(&[b.clone()], Some(&old)).unwrap_err();
+        let err = render_text(std::slice::from_ref(&b), Some(&old)).unwrap_err();
         assert!(err.to_string().contains("several YAML documents"), "{err}");
     }
     let err = render_text(&[], Some("--- {}\n")).unwrap_err();
