@@ -2,6 +2,7 @@
 //! and the running of it.
 
 use serde::Deserialize;
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -248,17 +249,49 @@ fn validate(d: &Description) -> Result<(), String> {
 /// How many lines of a failing bootstrap's stderr an error shows.
 const STDERR_TAIL_LINES: usize = 10;
 
-/// Runs the executable at `path` with `LAMBDA_KIT_DESCRIBE=1` (and without
-/// `AWS_LAMBDA_RUNTIME_API`, so a bootstrap that does not know the variable
-/// cannot reach a runtime), stdin closed, and reads its description. It is
-/// killed after `timeout`.
+/// The variables a bootstrap keeps from the environment when it describes
+/// itself; everything else (AWS credentials, `DATABASE_URL`,
+/// `AWS_LAMBDA_RUNTIME_API`...) is withheld.
+const PASSED_VARIABLES: &[&str] = &["PATH", "HOME", "TMPDIR", "LANG", "RUST_BACKTRACE"];
+
+/// The environment a bootstrap describes itself in, from the parent's:
+/// [`PASSED_VARIABLES`] that are set, and `LAMBDA_KIT_DESCRIBE=1`.
+fn describe_environment(
+    parent: impl IntoIterator<Item = (OsString, OsString)>,
+) -> Vec<(OsString, OsString)> {
+    let mut env: Vec<(OsString, OsString)> = parent
+        .into_iter()
+        .filter(|(name, _)| PASSED_VARIABLES.iter().any(|p| name == p))
+        .collect();
+    env.push(("LAMBDA_KIT_DESCRIBE".into(), "1".into()));
+    env
+}
+
+/// How much of a bootstrap's output is kept: the first MiB of stdout (the
+/// description is one line) and the last 64 KiB of stderr (an error shows
+/// its end); the rest is read and dropped.
+const STDOUT_CAP: usize = 1 << 20;
+const STDERR_CAP: usize = 64 << 10;
+
+/// Runs the executable at `path`, stdin closed, in a cleared environment:
+/// only `PATH`, `HOME`, `TMPDIR`, `LANG` and `RUST_BACKTRACE` (those set)
+/// and `LAMBDA_KIT_DESCRIBE=1`, so the code run at describe time sees no AWS
+/// credentials, database URL or Lambda Runtime API. Reads its description.
+///
+/// On Unix it runs in a process group of its own; after `timeout` the whole
+/// group is killed (`kill -KILL -<pgid>`), so processes it started do not
+/// outlive it. Its stdout is kept up to 1 MiB, its stderr's last 64 KiB.
 pub fn describe_bootstrap(path: &Path, timeout: Duration) -> Result<Description, DescribeError> {
-    let mut child = Command::new(path)
-        .env("LAMBDA_KIT_DESCRIBE", "1")
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
+    let mut command = Command::new(path);
+    command
+        .env_clear()
+        .envs(describe_environment(std::env::vars_os()))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .spawn()
         .map_err(|e| DescribeError::Spawn(e.to_string()))?;
     // Both pipes drained on threads so a chatty child cannot block on a full
@@ -269,12 +302,14 @@ pub fn describe_bootstrap(path: &Path, timeout: Duration) -> Result<Description,
                 .stdout
                 .take()
                 .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            Keep::First(STDOUT_CAP),
         ),
         drain(
             child
                 .stderr
                 .take()
                 .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            Keep::Last(STDERR_CAP),
         ),
     ];
     let deadline = Instant::now() + timeout;
@@ -282,7 +317,7 @@ pub fn describe_bootstrap(path: &Path, timeout: Duration) -> Result<Description,
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
             Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
+                kill_group(&mut child);
                 let _ = child.wait();
                 break None;
             }
@@ -315,9 +350,35 @@ pub fn describe_bootstrap(path: &Path, timeout: Duration) -> Result<Description,
     parse_description(&text(stdout))
 }
 
+/// Kills the child and, on Unix, its process group (the child leads it:
+/// it was spawned with `process_group(0)`). Through the `kill` command, as
+/// the standard library has no call for a group and this crate has no
+/// unsafe code.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+}
+
 type Reader = (Arc<Mutex<Vec<u8>>>, std::sync::mpsc::Receiver<()>);
 
-fn drain(pipe: Option<Box<dyn Read + Send>>) -> Reader {
+/// Which part of a stream [`drain`] keeps, and how many bytes of it.
+#[derive(Clone, Copy)]
+enum Keep {
+    First(usize),
+    Last(usize),
+}
+
+/// Reads `pipe` to its end on a thread, keeping part of it (the rest is
+/// dropped); the receiver gets a message when the end is reached.
+fn drain(pipe: Option<Box<dyn Read + Send>>, keep: Keep) -> Reader {
     let buf = Arc::new(Mutex::new(Vec::new()));
     let (tx, rx) = std::sync::mpsc::channel();
     let shared = Arc::clone(&buf);
@@ -325,10 +386,20 @@ fn drain(pipe: Option<Box<dyn Read + Send>>) -> Reader {
         if let Some(mut pipe) = pipe {
             let mut chunk = [0u8; 8192];
             while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-                shared
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend_from_slice(&chunk[..n]);
+                let mut buf = shared.lock().unwrap_or_else(|e| e.into_inner());
+                match keep {
+                    Keep::First(cap) => {
+                        let room = cap.saturating_sub(buf.len());
+                        buf.extend_from_slice(&chunk[..n.min(room)]);
+                    }
+                    Keep::Last(cap) => {
+                        buf.extend_from_slice(&chunk[..n]);
+                        if buf.len() > cap {
+                            let excess = buf.len() - cap;
+                            buf.drain(..excess);
+                        }
+                    }
+                }
             }
         }
         let _ = tx.send(());
@@ -469,6 +540,90 @@ mod tests {
             Err(DescribeError::TimedOut(Duration::from_millis(200)))
         );
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn runner_clears_the_environment() {
+        let env = describe_environment([
+            ("PATH".into(), "/bin".into()),
+            ("AWS_SECRET_ACCESS_KEY".into(), "s".into()),
+            ("DATABASE_URL".into(), "mysql://".into()),
+            ("HOME".into(), "/h".into()),
+            ("AWS_LAMBDA_RUNTIME_API".into(), "x".into()),
+        ]);
+        let names: Vec<&str> = env.iter().map(|(n, _)| n.to_str().unwrap()).collect();
+        assert_eq!(names, ["PATH", "HOME", "LAMBDA_KIT_DESCRIBE"]);
+
+        // And a real run sees nothing else: this test process's cargo
+        // variables (and one set here) are not passed on.
+        std::env::set_var("LAMBDA_KIT_CLI_TEST_LEAK", "1");
+        let dir = tempfile::tempdir().unwrap();
+        let body = format!(
+            "[ -z \"$LAMBDA_KIT_CLI_TEST_LEAK\" ] || exit 3\n\
+             [ -z \"$CARGO_PKG_NAME\" ] || exit 4\n\
+             [ -n \"$PATH\" ] || exit 5\n\
+             echo '{SQS}'"
+        );
+        let path = script(dir.path(), "env", &body);
+        assert_eq!(describe_bootstrap(&path, BOUND).unwrap().handler, "place");
+    }
+
+    #[test]
+    fn runner_kills_the_process_group_after_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        // A grandchild that holds the pipes open and would outlive it.
+        let body = format!(
+            "sleep 30 &\necho $! > {}\nexec sleep 30",
+            pid_file.display()
+        );
+        let path = script(dir.path(), "forks", &body);
+        let started = Instant::now();
+        assert_eq!(
+            describe_bootstrap(&path, Duration::from_millis(300)),
+            Err(DescribeError::TimedOut(Duration::from_millis(300)))
+        );
+        // The pipes closed at once: no wait for the grace period.
+        assert!(
+            started.elapsed() < Duration::from_millis(1500),
+            "{:?}",
+            started.elapsed()
+        );
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        // Dead: gone, or a zombie its new parent has not reaped yet.
+        let running = || {
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+                !stat
+                    .rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+        };
+        let until = Instant::now() + Duration::from_secs(2);
+        while running() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!running(), "grandchild {pid} still runs");
+    }
+
+    #[test]
+    fn captured_output_is_capped() {
+        let text = |reader: Reader| {
+            reader.1.recv().unwrap();
+            let buf = reader.0.lock().unwrap().clone();
+            buf
+        };
+        let big = || Box::new(std::io::repeat(b'x').take(5 << 20)) as Box<dyn Read + Send>;
+        assert_eq!(
+            text(drain(Some(big()), Keep::First(STDOUT_CAP))).len(),
+            STDOUT_CAP
+        );
+        let tail = Box::new(big().chain(&b"END"[..])) as Box<dyn Read + Send>;
+        let kept = text(drain(Some(tail), Keep::Last(STDERR_CAP)));
+        assert_eq!(kept.len(), STDERR_CAP);
+        assert!(kept.ends_with(b"xEND"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use lambda_kit_cli::{Outcome, TemplateOptions};
+use lambda_kit_cli::{Outcome, Report, TemplateOptions};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -21,9 +21,10 @@ enum Command {
     /// Lambda bootstraps.
     ///
     /// Builds every bin target of the workspace members that depend on
-    /// lambda-kit (minus `[workspace.metadata.lambda-kit] exclude`), runs
-    /// each with LAMBDA_KIT_DESCRIBE=1 and merges what they describe into the
-    /// template. Exit status: 0 written or up to date, 1 stale (--check),
+    /// lambda-kit (minus `[workspace.metadata.lambda-kit] exclude`) for the
+    /// host, runs each with LAMBDA_KIT_DESCRIBE=1 in a cleared environment
+    /// (PATH, HOME, TMPDIR, LANG, RUST_BACKTRACE only) and merges what they
+    /// describe into the template. Exit status: 0 written or up to date, 1 stale (--check),
     /// 2 error.
     #[command(after_long_help = concat!("What lambda-kit owns in the template:\n\n", include_str!("ownership.md")))]
     Template {
@@ -53,7 +54,13 @@ fn main() -> ExitCode {
         template,
         check,
     };
-    match lambda_kit_cli::template(&options) {
+    let outcome = lambda_kit_cli::template(&options).map(|Report { outcome, notices }| {
+        for notice in notices {
+            eprintln!("note: {notice}");
+        }
+        outcome
+    });
+    match outcome {
         Ok(Outcome::UpToDate(path)) => {
             eprintln!("{} is up to date", path.display());
             ExitCode::SUCCESS

@@ -4,6 +4,11 @@ use super::*;
 use crate::describe::{EnvVar, Route};
 use yaml_rust2::{Yaml, YamlLoader};
 
+/// [`render_template`]'s text.
+fn render_text(bootstraps: &[Bootstrap], old: Option<&str>) -> Result<String, Error> {
+    render_template(bootstraps, old).map(|r| r.text)
+}
+
 fn bootstrap(binary: &str, description: Description) -> Bootstrap {
     Bootstrap {
         package: binary.replace('_', "-"),
@@ -70,8 +75,8 @@ fn batch(binary: &str, kind: Kind, source: Option<&str>, batch_size: Option<u32>
 /// Renders, checks the output parses as YAML and is a fixed point, and
 /// returns it with its parse.
 fn render(bootstraps: &[Bootstrap], old: Option<&str>) -> (String, Yaml) {
-    let text = render_template(bootstraps, old).unwrap();
-    let again = render_template(bootstraps, Some(&text)).unwrap();
+    let text = render_text(bootstraps, old).unwrap();
+    let again = render_text(bootstraps, Some(&text)).unwrap();
     assert_eq!(again, text, "not a fixed point");
     let docs =
         YamlLoader::load_from_str(&text).unwrap_or_else(|e| panic!("invalid YAML ({e}):\n{text}"));
@@ -94,6 +99,25 @@ fn keys(y: &Yaml) -> Vec<&str> {
         .map(|k| k.as_str().unwrap())
         .collect()
 }
+
+/// A template with the resources the tests' functions name (APIs, queues,
+/// streams).
+const REFERENCED: &str = "Resources:
+  ItemsHttpApi:
+    Type: AWS::Serverless::HttpApi
+  MyApi:
+    Type: AWS::Serverless::HttpApi
+  ItemsRestApi:
+    Type: AWS::Serverless::Api
+  MyRest:
+    Type: AWS::Serverless::Api
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+  ClickStream:
+    Type: AWS::Kinesis::Stream
+  OrdersTable:
+    Type: AWS::DynamoDB::Table
+";
 
 const ITEMS_EXPECTED: &str = "  ItemsFunction:
     Type: AWS::Serverless::Function
@@ -192,7 +216,7 @@ fn router_events_on_an_http_api() {
         ("GET", "/items-id"),
     ]);
     b.description.trigger = None;
-    let (text, y) = render(&[b], None);
+    let (text, y) = render(&[b], Some(REFERENCED));
     let f = &y["Resources"]["ItemsFunction"];
     assert_eq!(
         strs(&f["Metadata"]["SyncedEvents"]),
@@ -259,11 +283,17 @@ fn http_triggers() {
         ["Type"]
     );
 
-    let (_, y) = render(&[http(Some(Trigger::HttpApi), Some("MyApi"))], None);
+    let (_, y) = render(
+        &[http(Some(Trigger::HttpApi), Some("MyApi"))],
+        Some(REFERENCED),
+    );
     let e = &y["Resources"]["WebFunction"]["Properties"]["Events"]["HttpApi"];
     assert_eq!(e["Properties"]["ApiId"].as_str(), Some("MyApi"));
 
-    let (_, y) = render(&[http(Some(Trigger::RestApi), Some("MyRest"))], None);
+    let (_, y) = render(
+        &[http(Some(Trigger::RestApi), Some("MyRest"))],
+        Some(REFERENCED),
+    );
     let events = &y["Resources"]["WebFunction"]["Properties"]["Events"];
     assert_eq!(keys(events), ["Root", "Proxy"]);
     assert_eq!(events["Root"]["Type"].as_str(), Some("Api"));
@@ -296,7 +326,7 @@ fn router_on_a_rest_api() {
     let mut b = items(&[("POST", "/items")]);
     b.description.trigger = Some(Trigger::RestApi);
     b.description.api = Some("ItemsRestApi".into());
-    let (_, y) = render(&[b], None);
+    let (_, y) = render(&[b], Some(REFERENCED));
     let e = &y["Resources"]["ItemsFunction"]["Properties"]["Events"]["PostItems"];
     assert_eq!(e["Type"].as_str(), Some("Api"));
     assert_eq!(keys(&e["Properties"]), ["RestApiId", "Path", "Method"]);
@@ -310,7 +340,7 @@ fn batch_handlers_report_item_failures() {
             batch("clicks", Kind::Kinesis, Some("ClickStream"), None),
             batch("changes", Kind::Dynamodb, Some("OrdersTable"), Some(100)),
         ],
-        None,
+        Some(REFERENCED),
     );
     assert!(
         text.contains(
@@ -415,8 +445,19 @@ fn sources_as_arn_sub_string_or_parameter() {
         Some(arn)
     );
 
-    let err = render_template(&[batch("e", Kind::Sqs, Some("my queue"), None)], None).unwrap_err();
+    let err = render_text(&[batch("e", Kind::Sqs, Some("my queue"), None)], None).unwrap_err();
     assert!(err.to_string().contains("binary `e`"), "{err}");
+}
+
+#[test]
+fn arn_with_substitutions_is_a_sub() {
+    let arn = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+    let (text, y) = render(&[batch("a", Kind::Sqs, Some(arn), None)], None);
+    assert!(
+        text.contains(&format!("            Queue: !Sub \"{arn}\"\n")),
+        "{text}"
+    );
+    assert!(y["Parameters"].is_badvalue());
 }
 
 #[test]
@@ -425,7 +466,7 @@ fn adding_a_route_adds_one_event() {
     a.description.trigger = None;
     let mut b = items(&[("GET", "/items"), ("POST", "/items")]);
     b.description.trigger = None;
-    let (first, _) = render(&[a.clone()], None);
+    let (first, _) = render(&[a.clone()], Some(REFERENCED));
     // A hand-written comment and key inside the generated event.
     let first = first.replace(
         "            Method: GET\n",
@@ -473,17 +514,136 @@ const OUTPUTS: &str = "
 Outputs:
   # Hand-written, kept as is.
   HelloName:
-    Value: !Ref HelloFunction   # stale after a rename: the user's to fix
+    Value: !Ref HelloFunction   # must follow a rename
 ";
 
 #[test]
-fn renaming_a_function() {
+fn removing_a_function_still_referred_to_is_an_error() {
     let (first, _) = render(&[plain("hello"), plain("echo")], None);
     let first = format!("{first}{OUTPUTS}");
-    let (after, y) = render(&[plain("greet"), plain("echo")], Some(&first));
+    let err = render_text(&[plain("greet"), plain("echo")], Some(&first))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("resource HelloFunction is removed")
+            && err.contains("`Value: !Ref HelloFunction   # must follow a rename`")
+            && err.contains("update or remove them"),
+        "{err}"
+    );
+    // With the reference updated, it goes.
+    let fixed = first.replace("!Ref HelloFunction", "!Ref GreetFunction");
+    let (after, y) = render(&[plain("greet"), plain("echo")], Some(&fixed));
     assert_eq!(keys(&y["Resources"]), ["EchoFunction", "GreetFunction"]);
-    assert!(!after.contains("HelloFunction:"), "{after}");
-    assert!(after.ends_with(OUTPUTS), "{after}");
+    assert!(!after.contains("HelloFunction"), "{after}");
+    assert!(after.ends_with(&OUTPUTS.replace("HelloFunction", "GreetFunction")));
+}
+
+#[test]
+fn references_to_a_logical_id() {
+    for line in [
+        "    Value: !Ref OrdersFunction",
+        "    Value: !GetAtt OrdersFunction.Arn",
+        "    Value: !Sub \"${OrdersFunction}\"",
+        "    Value: !Sub arn:${OrdersFunction.Arn}/x",
+        "      Ref: OrdersFunction",
+        "      Fn::GetAtt: [OrdersFunction, Arn]",
+        "      Fn::GetAtt: [ \"OrdersFunction\", Arn]",
+        "        - OrdersFunction",
+        "    DependsOn: OrdersFunction",
+        "    DependsOn: [Table, OrdersFunction]",
+    ] {
+        assert!(refers_to(line, "OrdersFunction"), "{line}");
+    }
+    for line in [
+        "    Description: calls OrdersFunction",
+        "    # Value: !Ref OrdersFunction",
+        "    Value: x # !Ref OrdersFunction",
+        "    Value: !Ref OrdersFunctionRole",
+        "    Value: !Ref MyOrdersFunction",
+    ] {
+        assert!(!refers_to(line, "OrdersFunction"), "{line}");
+    }
+}
+
+/// HAND_WRITTEN as generated for `orders_queue`, with a comment on the
+/// function.
+fn generated_orders() -> String {
+    let b = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), Some(10));
+    let (text, _) = render(&[b], Some(HAND_WRITTEN));
+    text.replace(
+        "\n  OrdersQueueFunction:\n",
+        "\n  # Places orders.\n  OrdersQueueFunction:\n",
+    )
+}
+
+#[test]
+fn renaming_a_binary_keeps_its_hand_written_keys() {
+    let before = generated_orders();
+    // The same package's binary, renamed: the same CodeUri.
+    let mut b = batch("place_orders", Kind::Sqs, Some("OrdersQueue"), Some(10));
+    b.code_uri = "examples/orders_queue".into();
+    let rendered = render_template(std::slice::from_ref(&b), Some(&before)).unwrap();
+    assert!(rendered.notices.is_empty(), "{:?}", rendered.notices);
+    let (after, y) = render(&[b], Some(&before));
+    assert_eq!(after, rendered.text);
+    assert_eq!(
+        keys(&y["Resources"]),
+        ["OrdersQueue", "PlaceOrdersFunction"]
+    );
+    // Everything but the id and the binary's name is as it was, in place.
+    let expected = before
+        .replace("  OrdersQueueFunction:\n", "  PlaceOrdersFunction:\n")
+        .replace("Binary: orders_queue", "Binary: place_orders");
+    assert_eq!(after, expected);
+    assert!(after.contains("Owner: team-orders") && after.contains("MaximumConcurrency: 5"));
+    assert!(after.contains("  # Places orders.\n  PlaceOrdersFunction:\n"));
+
+    // Still referred to by its old id: an error that names the new one.
+    let referring = before.replace(
+        "    Value: !Ref OrdersQueue\n",
+        "    Value: !Ref OrdersQueue\n  Function:\n    Value: !GetAtt OrdersQueueFunction.Arn\n",
+    );
+    let mut b = batch("place_orders", Kind::Sqs, Some("OrdersQueue"), Some(10));
+    b.code_uri = "examples/orders_queue".into();
+    let err = render_text(&[b], Some(&referring)).unwrap_err().to_string();
+    assert!(
+        err.contains("resource OrdersQueueFunction is renamed to PlaceOrdersFunction")
+            && err.contains("`Value: !GetAtt OrdersQueueFunction.Arn`")
+            && err.contains("update them to PlaceOrdersFunction"),
+        "{err}"
+    );
+}
+
+#[test]
+fn removing_a_resource_with_hand_written_keys_is_noticed() {
+    let before = generated_orders();
+    let rendered = render_template(&[], Some(&before)).unwrap();
+    assert!(
+        !rendered.text.contains("OrdersQueueFunction"),
+        "{}",
+        rendered.text
+    );
+    assert_eq!(
+        rendered.notices,
+        [
+            "removed resource OrdersQueueFunction (no binary maps to it any more) with its \
+          hand-written Metadata.Owner, Properties.Description, Properties.Policies, \
+          Properties.Events.Sqs.Properties.ScalingConfig, Properties.Events.Nightly"
+        ]
+    );
+    // Two functions of one package: no rename to guess, both noticed.
+    let mut a = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), Some(10));
+    a.code_uri = "examples/orders".into();
+    let mut b = a.clone();
+    b.binary = "orders_two".into();
+    let (two, _) = render(&[a.clone(), b], Some(HAND_WRITTEN));
+    let mut c = a.clone();
+    c.binary = "orders_three".into();
+    let mut d = a;
+    d.binary = "orders_four".into();
+    let rendered = render_template(&[c, d], Some(&two)).unwrap();
+    assert_eq!(rendered.notices.len(), 1, "{:?}", rendered.notices);
+    assert!(rendered.notices[0].contains("OrdersQueueFunction"));
 }
 
 #[test]
@@ -673,7 +833,7 @@ fn new_resources_go_after_the_last_generated_one() {
 #[test]
 fn hand_written_resource_with_a_needed_id_is_an_error() {
     let old = "Resources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n";
-    let err = render_template(&[plain("hello")], Some(old))
+    let err = render_text(&[plain("hello")], Some(old))
         .unwrap_err()
         .to_string();
     assert!(
@@ -684,7 +844,7 @@ fn hand_written_resource_with_a_needed_id_is_an_error() {
 
 #[test]
 fn binaries_mapping_to_one_id_are_an_error() {
-    let err = render_template(&[plain("rds_lookup"), plain("rds-lookup")], None)
+    let err = render_text(&[plain("rds_lookup"), plain("rds-lookup")], None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -736,7 +896,7 @@ const HANDWRITTEN: &str = include_str!("testdata/handwritten.yaml");
 #[test]
 fn hand_written_template_is_untouched() {
     let old = HANDWRITTEN.to_owned();
-    assert_eq!(render_template(&[], Some(&old)).unwrap(), old);
+    assert_eq!(render_text(&[], Some(&old)).unwrap(), old);
 }
 
 /// Handing a hand-written resource over (`Tool: lambda-kit` added): its
@@ -750,6 +910,8 @@ fn handing_over_a_resource() {
     );
     let mut b = items(&[("GET", "/items")]);
     b.description.trigger = None;
+    // The template's Globals set Architectures.
+    b.description.architecture = None;
     let (text, y) = render(&[b], Some(&old));
     let p = &y["Resources"]["ItemsFunction"]["Properties"];
     assert_eq!(keys(&p["Events"]), ["GetItems", "ItemsRoot", "ItemsProxy"]);
@@ -803,4 +965,210 @@ Metadata:
     let (after, y) = render(&[], Some(&with));
     assert_eq!(keys(&y), ["AWSTemplateFormatVersion", "Metadata"]);
     assert_eq!(after, old);
+}
+
+#[test]
+fn empty_or_comment_only_template_gets_the_header() {
+    for old in ["", "\n", "# Mine.\n", "---\n", "# Mine.\n---\n\n"] {
+        let (text, y) = render(&[plain("hello")], Some(old));
+        assert!(text.starts_with(old), "{old:?}: {text}");
+        assert_eq!(
+            keys(&y),
+            [
+                "AWSTemplateFormatVersion",
+                "Transform",
+                "Description",
+                "Resources"
+            ],
+            "{old:?}: {text}"
+        );
+        assert_eq!(y["Transform"].as_str(), Some("AWS::Serverless-2016-10-31"));
+    }
+    let err = render_text(&[], Some("just a scalar\n")).unwrap_err();
+    assert!(err.to_string().contains("not a block mapping"), "{err}");
+}
+
+#[test]
+fn document_markers() {
+    // A leading `---` is kept.
+    let old = format!("---\n{HAND_WRITTEN}");
+    let b = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
+    let (text, _) = render(std::slice::from_ref(&b), Some(&old));
+    assert!(text.starts_with("---\nAWSTemplateFormatVersion:"), "{text}");
+    // A final `...` stays final: nothing is appended after it.
+    let old = format!("{HAND_WRITTEN}...\n# after the end\n");
+    let (text, y) = render(&[b.clone(), plain("zz")], Some(&old));
+    assert!(text.ends_with("...\n# after the end\n"), "{text}");
+    assert!(!y["Resources"]["ZzFunction"].is_badvalue(), "{text}");
+    let old = "Resources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n    Metadata:\n      Tool: lambda-kit\n...\n";
+    let (text, _) = render(&[plain("hello"), plain("zz")], Some(old));
+    assert!(text.ends_with("    Properties:\n      CodeUri: examples/zz\n      Handler: bootstrap\n      Runtime: provided.al2023\n...\n"), "{text}");
+    // Several documents are refused.
+    for old in [
+        format!("{HAND_WRITTEN}---\nResources: {{}}\n"),
+        format!("---\n{HAND_WRITTEN}---\n"),
+        format!("{HAND_WRITTEN}...\n---\nA: 1\n"),
+        "---\n---\n".to_string(),
+    ] {
+        let err = render_text(std::slice::from_ref(&b), Some(&old)).unwrap_err();
+        assert!(err.to_string().contains("several YAML documents"), "{err}");
+    }
+    let err = render_text(&[], Some("--- {}\n")).unwrap_err();
+    assert!(err.to_string().contains("document start"), "{err}");
+}
+
+#[test]
+fn crlf_line_endings_are_kept() {
+    let old = HAND_WRITTEN.replace('\n', "\r\n");
+    let mut db = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
+    db.description.database = true;
+    let text = render_text(&[db.clone(), plain("zz")], Some(&old)).unwrap();
+    assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+    assert_eq!(
+        render_text(&[db.clone(), plain("zz")], Some(&text)).unwrap(),
+        text
+    );
+    let lf = render_text(&[db, plain("zz")], Some(HAND_WRITTEN)).unwrap();
+    assert_eq!(text, lf.replace('\n', "\r\n"));
+}
+
+#[test]
+fn a_byte_order_mark_is_kept() {
+    let old = "\u{feff}Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n";
+    let text = render_text(&[plain("hello")], Some(old)).unwrap();
+    let without = render_text(&[plain("hello")], Some(&old[3..])).unwrap();
+    assert_eq!(text, format!("\u{feff}{without}"));
+    assert_eq!(text.matches("Resources:").count(), 1, "{text}");
+    assert_eq!(render_text(&[plain("hello")], Some(&text)).unwrap(), text);
+}
+
+#[test]
+fn output_ends_with_a_newline() {
+    let old = HAND_WRITTEN.trim_end_matches('\n');
+    let b = batch("orders_queue", Kind::Sqs, Some("OrdersQueue"), None);
+    let (text, _) = render(&[b], Some(old));
+    assert!(text.ends_with("    Value: !Ref OrdersQueue\n"), "{text}");
+}
+
+#[test]
+fn inserted_sections_are_separated_by_one_blank_line() {
+    let mut db = plain("rds_lookup");
+    db.description.database = true;
+    let old = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n";
+    let (text, y) = render(&[db], Some(old));
+    assert!(!text.contains("\n\n\n"), "{text}");
+    assert!(text.contains("\n\nParameters:\n"), "{text}");
+    assert!(text.contains("\n\nResources:\n"), "{text}");
+    assert_eq!(
+        keys(&y),
+        [
+            "AWSTemplateFormatVersion",
+            "Metadata",
+            "Parameters",
+            "Resources"
+        ]
+    );
+}
+
+#[test]
+fn flow_style_sections_are_kept_when_nothing_is_written_into_them() {
+    let old = "AWSTemplateFormatVersion: \"2010-09-09\"\nMetadata: {Owner: me}\nParameters: {}\nResources:\n  Table:\n    Type: AWS::DynamoDB::Table\n";
+    let (text, _) = render(&[plain("hello")], Some(old));
+    assert!(
+        text.starts_with(&old[..old.find("  Table:").unwrap()]),
+        "{text}"
+    );
+    // Something to write: an error naming the section and the style.
+    let mut db = plain("rds_lookup");
+    db.description.database = true;
+    let err = render_text(&[db.clone()], Some(old))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Parameters is not a block mapping (`Parameters: {}`)"),
+        "{err}"
+    );
+    let old = old.replace("Parameters: {}\n", "");
+    let err = render_text(&[db], Some(&old)).unwrap_err().to_string();
+    assert!(
+        err.contains("Metadata is not a block mapping (`Metadata: {Owner: me}`)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn flow_style_resource_metadata_is_named() {
+    let old = "Resources:\n  HelloFunction:\n    Type: AWS::Serverless::Function\n    Metadata: {Tool: lambda-kit}\n";
+    let err = render_text(&[plain("hello")], Some(old))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("resource HelloFunction") && err.contains("flow style is not supported"),
+        "{err}"
+    );
+    // A generated resource in flow style is not silently kept either.
+    let err = render_text(&[], Some(old)).unwrap_err().to_string();
+    assert!(err.contains("flow style is not supported"), "{err}");
+    // A hand-written one that is not lambda-kit's is fine.
+    let old = "Resources:\n  Bucket: {Type: AWS::S3::Bucket, Metadata: {Owner: me}}\n";
+    let (text, _) = render(&[plain("hello")], Some(old));
+    assert!(text.contains(old), "{text}");
+}
+
+#[test]
+fn named_apis_and_sources_must_be_resources_of_the_right_type() {
+    let web = |trigger, api: &str| {
+        bootstrap(
+            "web",
+            Description {
+                handler: "web".into(),
+                kind: Kind::Http,
+                trigger: Some(trigger),
+                api: Some(api.into()),
+                ..Description::default()
+            },
+        )
+    };
+    let err = |bootstraps: &[Bootstrap]| {
+        render_text(bootstraps, Some(REFERENCED))
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err(&[web(Trigger::HttpApi, "Missing")]);
+    assert!(
+        e.contains("binary `web`")
+            && e.contains("`Missing` names no resource")
+            && e.contains("AWS::Serverless::HttpApi"),
+        "{e}"
+    );
+    let e = err(&[web(Trigger::HttpApi, "MyRest")]);
+    assert!(
+        e.contains("`MyRest` is a resource of type AWS::Serverless::Api; it needs one of type AWS::Serverless::HttpApi"),
+        "{e}"
+    );
+    let e = err(&[web(Trigger::RestApi, "MyApi")]);
+    assert!(e.contains("needs one of type AWS::Serverless::Api"), "{e}");
+    let e = err(&[batch("q", Kind::Sqs, Some("NoQueue"), None)]);
+    assert!(
+        e.contains("binary `q`") && e.contains("its source `NoQueue` names no resource"),
+        "{e}"
+    );
+    // A URL-triggered function's api names nothing it uses.
+    render(&[web(Trigger::Url, "Missing")], Some(REFERENCED));
+}
+
+#[test]
+fn globals_architectures_with_a_coded_architecture_is_an_error() {
+    let old = "Globals:\n  Function:\n    Architectures:\n      - x86_64\nResources:\n  T:\n    Type: AWS::SNS::Topic\n";
+    let mut b = plain("hello");
+    b.description.architecture = Some(Architecture::Arm64);
+    let err = render_text(&[b], Some(old)).unwrap_err().to_string();
+    assert!(
+        err.contains("binary `hello`")
+            && err.contains("remove `Architectures` from Globals")
+            && err.contains("x86_64"),
+        "{err}"
+    );
+    // Without a coded architecture, Globals decide.
+    render(&[plain("hello")], Some(old));
 }

@@ -6,7 +6,8 @@ use crate::template::Bootstrap;
 use crate::Error;
 use cargo_metadata::{DependencyKind, Message, Metadata, MetadataCommand, Package, TargetKind};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -87,24 +88,51 @@ fn excluded(metadata: &Metadata) -> Result<Vec<String>, Error> {
         .collect()
 }
 
-/// Builds the packages' bins (dev profile) and returns each bin's
-/// executable, keyed by package id and bin name.
+/// The host's target triple: the `host:` line of `rustc -vV` (`$RUSTC`
+/// when set).
+fn host_triple() -> Result<String, Error> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(&rustc)
+        .arg("-vV")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| Error::new(format!("could not run `rustc -vV`: {e}")))?;
+    host_of(&String::from_utf8_lossy(&output.stdout))
+        .filter(|_| output.status.success())
+        .ok_or_else(|| Error::new("`rustc -vV` printed no `host:` line"))
+}
+
+fn host_of(rustc_vv: &str) -> Option<String> {
+    rustc_vv
+        .lines()
+        .find_map(|l| l.strip_prefix("host:"))
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+}
+
+/// Builds the packages' bins (dev profile) for the host (`--target
+/// <host>`, so a `build.target` in `.cargo/config.toml`, as cargo-lambda
+/// projects set, does not make binaries this machine cannot run) and
+/// returns each bin's executable, keyed by package id and bin name. If
+/// cargo's output cannot be read, cargo is killed and waited for.
 fn build(
+    cargo: &OsStr,
     manifest_path: Option<&Path>,
-    bins: &[Bin<'_>],
+    packages: &[&str],
+    target: &str,
 ) -> Result<BTreeMap<(String, String), PathBuf>, Error> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command.args([
         "build",
         "--message-format=json-render-diagnostics",
         "--bins",
+        "--target",
+        target,
     ]);
     if let Some(path) = manifest_path {
         command.arg("--manifest-path").arg(path);
     }
-    let mut packages: Vec<&str> = bins.iter().map(|b| b.package.name.as_str()).collect();
-    packages.dedup();
     for p in packages {
         command.args(["-p", p]);
     }
@@ -118,8 +146,14 @@ fn build(
     let stdout = child.stdout.take().expect("piped");
     let mut executables = BTreeMap::new();
     for message in Message::parse_stream(std::io::BufReader::new(stdout)) {
-        let message =
-            message.map_err(|e| Error::new(format!("reading cargo build's output: {e}")))?;
+        let message = match message {
+            Ok(message) => message,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::new(format!("reading cargo build's output: {e}")));
+            }
+        };
         if let Message::CompilerArtifact(artifact) = message {
             if let Some(exe) = artifact.executable {
                 if artifact.target.kind.contains(&TargetKind::Bin) {
@@ -146,17 +180,22 @@ fn build(
 }
 
 /// Finds, builds and describes the workspace's bootstraps. Returns them in
-/// the order `cargo metadata` lists them, and the workspace root.
+/// the order `cargo metadata` lists them, with `CodeUri`s relative to
+/// `template_dir` (the template's directory, as SAM resolves them).
 pub(crate) fn bootstraps(
     manifest_path: Option<&Path>,
     metadata: &Metadata,
+    template_dir: &Path,
 ) -> Result<Vec<Bootstrap>, Error> {
     let bins = bootstrap_bins(metadata)?;
     if bins.is_empty() {
         return Ok(Vec::new());
     }
-    let executables = build(manifest_path, &bins)?;
-    let root = metadata.workspace_root.as_std_path();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut packages: Vec<&str> = bins.iter().map(|b| b.package.name.as_str()).collect();
+    packages.dedup();
+    let executables = build(&cargo, manifest_path, &packages, &host_triple()?)?;
+    let root = template_dir;
     let results: Vec<Result<Bootstrap, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = bins
             .iter()
@@ -211,12 +250,21 @@ fn describe_one(root: &Path, bin: &Bin<'_>, exe: Option<&PathBuf>) -> Result<Boo
     })
 }
 
-/// `dir` relative to `root`, `/`-separated; `.` for the root itself.
-fn code_uri(root: &Path, dir: &Path) -> String {
-    let relative = dir.strip_prefix(root).unwrap_or(dir);
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+/// `dir` relative to `base` (both absolute), `/`-separated, with `..` to
+/// climb out of `base`; `.` for `base` itself. Both are canonicalized when
+/// they exist, so symbolic links do not skew the count.
+fn code_uri(base: &Path, dir: &Path) -> String {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (base, dir) = (canonical(base), canonical(dir));
+    let base: Vec<Component> = base.components().collect();
+    let dir: Vec<Component> = dir.components().collect();
+    let common = base.iter().zip(&dir).take_while(|(a, b)| a == b).count();
+    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), base.len() - common)
+        .chain(
+            dir[common..]
+                .iter()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        )
         .collect();
     if parts.is_empty() {
         ".".into()
@@ -237,6 +285,61 @@ mod tests {
             "examples/items"
         );
         assert_eq!(code_uri(root, Path::new("/w")), ".");
+    }
+
+    /// SAM resolves `CodeUri` against the template's directory.
+    #[test]
+    fn code_uris_climb_out_of_the_template_directory() {
+        let deploy = Path::new("/w/deploy");
+        assert_eq!(
+            code_uri(deploy, Path::new("/w/examples/items")),
+            "../examples/items"
+        );
+        assert_eq!(code_uri(deploy, Path::new("/w")), "..");
+        assert_eq!(code_uri(Path::new("/w/a/b"), Path::new("/w/c")), "../../c");
+    }
+
+    #[test]
+    fn host_triple_is_read_from_rustc() {
+        assert_eq!(
+            host_of(
+                "rustc 1.85.0\nbinary: rustc\nhost: x86_64-unknown-linux-gnu\nrelease: 1.85.0\n"
+            ),
+            Some("x86_64-unknown-linux-gnu".into())
+        );
+        assert_eq!(host_of("rustc 1.85.0\n"), None);
+        assert!(host_triple().unwrap().contains('-'));
+    }
+
+    /// When cargo's output cannot be read, cargo does not outlive the error.
+    #[test]
+    fn unreadable_cargo_output_kills_cargo() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let cargo = dir.path().join("cargo");
+        std::fs::write(
+            &cargo,
+            format!(
+                "#!/bin/sh\necho $$ > {}\nprintf '\\377\\n'\nexec sleep 30\n",
+                pid_file.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let started = std::time::Instant::now();
+        let err = build(cargo.as_os_str(), None, &["x"], "host").unwrap_err();
+        assert!(
+            err.to_string().contains("reading cargo build's output"),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        assert!(
+            !Path::new(&format!("/proc/{}", pid.trim())).exists(),
+            "cargo ({}) still runs",
+            pid.trim()
+        );
     }
 
     /// This repository: the examples are bootstraps, the test and bench

@@ -120,7 +120,7 @@ pub(crate) fn indent_of(line: &str) -> usize {
 }
 
 /// Blank, or nothing but a comment.
-fn is_trivia(line: &str) -> bool {
+pub(crate) fn is_trivia(line: &str) -> bool {
     let t = line.trim();
     t.is_empty() || t.starts_with('#')
 }

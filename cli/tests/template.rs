@@ -40,6 +40,9 @@ fn generates_checks_and_reports_bad_bootstraps() {
     // The nested `cargo build` gets a target directory of its own rather
     // than waiting on the lock of the one running this test.
     std::env::set_var("CARGO_TARGET_DIR", root.join("target"));
+    // As a cargo-lambda project's `build.target` would: the bootstraps are
+    // still built for (and run on) the host.
+    std::env::set_var("CARGO_BUILD_TARGET", "wasm32-unknown-unknown");
     write(
         root,
         "Cargo.toml",
@@ -61,17 +64,27 @@ fn generates_checks_and_reports_bad_bootstraps() {
         template: None,
         check,
     };
+    let queue = "Resources:\n  OrdersQueue:\n    Type: AWS::SQS::Queue\n";
     let path = root.join("template.yaml");
 
-    // No template yet: --check reports the whole file as missing.
-    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap() else {
+    // No template yet: the queue the code names is not in it.
+    let err = template(&options(true)).unwrap_err().to_string();
+    assert!(
+        err.contains("its source `OrdersQueue` names no resource"),
+        "{err}"
+    );
+    assert!(!path.exists());
+
+    // A hand-written template with the queue: --check reports the function
+    // as missing.
+    fs::write(&path, queue).unwrap();
+    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap().outcome else {
         panic!("expected a stale template");
     };
     assert!(diff.contains("+  OrdersFunction:"), "{diff}");
-    assert!(!path.exists());
 
     assert_eq!(
-        template(&options(false)).unwrap(),
+        template(&options(false)).unwrap().outcome,
         Outcome::Written(path.clone())
     );
     let text = fs::read_to_string(&path).unwrap();
@@ -81,13 +94,13 @@ fn generates_checks_and_reports_bad_bootstraps() {
         "{text}"
     );
     assert_eq!(
-        template(&options(true)).unwrap(),
+        template(&options(true)).unwrap().outcome,
         Outcome::UpToDate(path.clone())
     );
 
     // A hand edit to an owned key is stale; one to a kept key is not.
     fs::write(&path, text.replace("BatchSize: 10", "BatchSize: 5")).unwrap();
-    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap() else {
+    let Outcome::Stale { diff, .. } = template(&options(true)).unwrap().outcome else {
         panic!("expected a stale template");
     };
     assert!(
@@ -100,9 +113,23 @@ fn generates_checks_and_reports_bad_bootstraps() {
     );
     fs::write(&path, &kept).unwrap();
     assert_eq!(
-        template(&options(true)).unwrap(),
+        template(&options(true)).unwrap().outcome,
         Outcome::UpToDate(path.clone())
     );
+
+    // A template in a subdirectory: CodeUri is relative to it, as SAM reads
+    // it.
+    write(root, "deploy/template.yaml", queue);
+    let deploy = TemplateOptions {
+        template: Some(root.join("deploy/template.yaml")),
+        ..options(false)
+    };
+    assert_eq!(
+        template(&deploy).unwrap().outcome,
+        Outcome::Written(root.join("deploy/template.yaml"))
+    );
+    let text = fs::read_to_string(root.join("deploy/template.yaml")).unwrap();
+    assert!(text.contains("      CodeUri: \"../orders\"\n"), "{text}");
 
     // Two bootstraps that do not describe themselves: both reported, with
     // their packages, and nothing written.
