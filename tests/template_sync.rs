@@ -77,12 +77,28 @@ impl Scratch {
         self.write(&format!("{name}/src/main.rs"), main);
     }
 
+    /// `lambda-kit template` on the workspace, with the repository's lock
+    /// file: cargo drops the entries a run does not use (the `events`
+    /// dependencies once no package enables it), and the next run must not
+    /// resolve them afresh.
     fn run(&self, check: bool) -> Result<Outcome, Error> {
-        template(&TemplateOptions {
+        let repo_lock = workspace().join("Cargo.lock");
+        let lock = self.root.join("Cargo.lock");
+        fs::copy(&repo_lock, &lock).unwrap();
+        let outcome = template(&TemplateOptions {
             manifest_path: Some(self.root.join("Cargo.toml")),
             template: None,
             check,
-        })
+        });
+        let repo_lock = registry_packages(&fs::read_to_string(repo_lock).unwrap());
+        let lock = registry_packages(&fs::read_to_string(lock).unwrap());
+        assert!(!lock.is_empty());
+        let resolved: Vec<_> = lock.difference(&repo_lock).collect();
+        assert!(
+            resolved.is_empty(),
+            "not in the repository's Cargo.lock: {resolved:?}"
+        );
+        outcome
     }
 
     /// Writes the template and returns it, then checks it is a fixed point.
@@ -235,6 +251,92 @@ async fn greet(event: serde_json::Value) -> serde_json::Value {
 }
 "#;
 
+/// One package with a function of every other kind: an SQS queue named by
+/// ARN (its `main`), and bins.
+const KINDS_MAIN: &str = r#"#[lambda_kit::lambda_handler(
+    sqs,
+    deploy(queue = "arn:aws:sqs:eu-west-1:123456789012:orders")
+)]
+async fn handler(message: serde_json::Value) {
+    let _ = message;
+}
+"#;
+
+const KINDS_BINS: [(&str, &str); 6] = [
+    (
+        "single_http",
+        r#"#[lambda_kit::lambda_handler(http)]
+async fn handler() -> &'static str {
+    "hi"
+}
+"#,
+    ),
+    (
+        "url_fn",
+        r#"#[lambda_kit::lambda_handler(
+    http,
+    deploy(trigger = "public_url", memory = 256, timeout = 30, architecture = "arm64")
+)]
+async fn handler() -> &'static str {
+    "hi"
+}
+"#,
+    ),
+    (
+        "rest_router",
+        r#"use lambda_kit::http::{delete, get, router, Path};
+
+#[get("/")]
+async fn root() -> &'static str {
+    "root"
+}
+
+#[get("/items/{id}")]
+async fn show(Path(id): Path<u64>) -> String {
+    id.to_string()
+}
+
+#[delete("/files/{path+}")]
+async fn remove(Path(path): Path<String>) -> String {
+    path
+}
+
+router!(deploy(trigger = "rest_api"), root, show, remove);
+"#,
+    ),
+    (
+        "db_fn",
+        r#"#[lambda_kit::lambda_handler(deploy(database, env(TABLE = "${OrdersTable}", PLAIN = "x")))]
+async fn handler(event: serde_json::Value) -> serde_json::Value {
+    event
+}
+"#,
+    ),
+    (
+        "clicks",
+        r#"#[lambda_kit::lambda_handler(kinesis)]
+async fn handler(click: serde_json::Value) {
+    let _ = click;
+}
+"#,
+    ),
+    (
+        "changes",
+        r#"#[lambda_kit::lambda_handler(dynamodb, deploy(stream = "OrdersTable", batch_size = 100))]
+async fn handler(change: lambda_kit::events::Change<serde_json::Value>) {
+    let _ = change;
+}
+"#,
+    ),
+];
+
+/// The table `db_fn` and `changes` name, written by hand.
+const ORDERS_TABLE: &str = "\n  OrdersTable:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      \
+                            BillingMode: PAY_PER_REQUEST\n      AttributeDefinitions:\n        \
+                            - AttributeName: id\n          AttributeType: S\n      KeySchema:\n        \
+                            - AttributeName: id\n          KeyType: HASH\n      StreamSpecification:\n        \
+                            StreamViewType: NEW_AND_OLD_IMAGES\n";
+
 /// The hand edits: a comment above `Resources`, a queue and an API after the
 /// functions, a `Description` in the router's Properties and a
 /// `ScalingConfig` (with its comment) in the generated SQS event.
@@ -259,18 +361,14 @@ fn template_follows_the_code_of_real_bootstraps() {
     };
     // The nested `cargo build` gets a target directory of its own (kept
     // between runs, so only the first compiles lambda-kit), rather than
-    // waiting on the lock of the one running this test.
+    // waiting on the lock of the one running this test. It resolves nothing
+    // (the repository's lock file, see `Scratch::run`) and downloads nothing
+    // the build of this test has not.
     std::env::set_var(
         "CARGO_TARGET_DIR",
         workspace().join("target").join("template-sync"),
     );
-    // The repository's lock file: the same dependency versions, nothing new
-    // resolved.
-    fs::copy(
-        workspace().join("Cargo.lock"),
-        scratch.root.join("Cargo.lock"),
-    )
-    .unwrap();
+    std::env::set_var("CARGO_NET_OFFLINE", "true");
     scratch.members(&["items", "orders", "greeter"], &[]);
     scratch.package("items", &["http"], "", ITEMS_MAIN);
     scratch.package("orders", &["events"], "", ORDERS_MAIN);
@@ -279,14 +377,6 @@ fn template_follows_the_code_of_real_bootstraps() {
     // 1. A new template: one function per bootstrap, from what each says.
     assert!(!scratch.template.exists());
     let generated = scratch.written();
-    let repo_lock = registry_packages(&fs::read_to_string(workspace().join("Cargo.lock")).unwrap());
-    let lock = registry_packages(&fs::read_to_string(scratch.root.join("Cargo.lock")).unwrap());
-    assert!(!lock.is_empty());
-    let resolved: Vec<_> = lock.difference(&repo_lock).collect();
-    assert!(
-        resolved.is_empty(),
-        "not in the repository's Cargo.lock: {resolved:?}"
-    );
 
     let y = parse(&generated);
     assert_eq!(y["Transform"].as_str(), Some("AWS::Serverless-2016-10-31"));
@@ -513,5 +603,82 @@ fn template_follows_the_code_of_real_bootstraps() {
     scratch.members(&["items", "greeter", "broken"], &["broken"]);
     scratch.up_to_date();
     assert_eq!(scratch.text(), removed);
+    tools::assert_cfn_lint_clean(&scratch.root, "template.yaml");
+
+    // 7. Every other kind of function and `deploy(...)` fact: what the
+    // macros describe becomes a template cfn-lint finds nothing in (given
+    // the table the code names, written by hand).
+    scratch.members(&["items", "greeter", "broken", "kinds"], &["broken"]);
+    scratch.package("kinds", &["http", "events"], "", KINDS_MAIN);
+    for (bin, main) in KINDS_BINS {
+        scratch.write(&format!("kinds/src/bin/{bin}.rs"), main);
+    }
+    let kinds = scratch.written();
+    assert_only_added(&removed, &kinds);
+    let y = parse(&kinds);
+    let r = &y["Resources"];
+    for (id, binary) in [
+        ("KindsFunction", "kinds"),
+        ("SingleHttpFunction", "single_http"),
+        ("UrlFnFunction", "url_fn"),
+        ("RestRouterFunction", "rest_router"),
+        ("DbFnFunction", "db_fn"),
+        ("ClicksFunction", "clicks"),
+        ("ChangesFunction", "changes"),
+    ] {
+        assert_function(r, id, binary, "kinds");
+    }
+    let events = |id: &str| keys(&r[id]["Properties"]["Events"]);
+    assert_eq!(events("SingleHttpFunction"), ["HttpApi"]);
+    assert_eq!(
+        events("RestRouterFunction"),
+        ["GetRoot", "GetItemsId", "DeleteFilesPath"]
+    );
+    let greedy = &r["RestRouterFunction"]["Properties"]["Events"]["DeleteFilesPath"];
+    assert_eq!(greedy["Type"].as_str(), Some("Api"));
+    assert_eq!(
+        greedy["Properties"]["Path"].as_str(),
+        Some("/files/{path+}")
+    );
+    let url = &r["UrlFnFunction"]["Properties"];
+    assert_eq!(url["FunctionUrlConfig"]["AuthType"].as_str(), Some("NONE"));
+    assert_eq!(url["MemorySize"].as_i64(), Some(256));
+    assert_eq!(url["Timeout"].as_i64(), Some(30));
+    assert_eq!(strs(&url["Architectures"]), ["arm64"]);
+    assert!(url["Events"].is_badvalue());
+    let db = &r["DbFnFunction"]["Properties"];
+    assert_eq!(
+        keys(&db["Environment"]["Variables"]),
+        [
+            "TABLE",
+            "PLAIN",
+            "RDS_HOSTNAME",
+            "RDS_PORT",
+            "RDS_DB_NAME",
+            "RDS_USERNAME",
+            "RDS_PASSWORD"
+        ]
+    );
+    assert!(kinds.contains("          TABLE: !Sub \"${OrdersTable}\"\n"));
+    assert!(kinds.contains("            Stream: !Ref ClicksFunctionStreamArn\n"));
+    assert!(kinds.contains("            Stream: !GetAtt OrdersTable.StreamArn\n"));
+    assert_eq!(
+        r["KindsFunction"]["Properties"]["Events"]["Sqs"]["Properties"]["Queue"].as_str(),
+        Some("arn:aws:sqs:eu-west-1:123456789012:orders")
+    );
+    assert_eq!(
+        strs(&y["Metadata"]["LambdaKit"]["Parameters"]),
+        [
+            "DatabaseHost",
+            "DatabasePort",
+            "DatabaseName",
+            "DatabaseSecretArn",
+            "SubnetIds",
+            "SecurityGroupIds",
+            "ClicksFunctionStreamArn"
+        ]
+    );
+    fs::write(&scratch.template, format!("{kinds}{ORDERS_TABLE}")).unwrap();
+    scratch.up_to_date();
     tools::assert_cfn_lint_clean(&scratch.root, "template.yaml");
 }
