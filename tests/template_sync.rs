@@ -41,8 +41,11 @@ impl Scratch {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // No debug info and no incremental state: the bootstraps only run
+        // to describe themselves.
         let mut manifest = format!(
-            "[workspace]\nmembers = [{}]\nresolver = \"2\"\n",
+            "[workspace]\nmembers = [{}]\nresolver = \"2\"\n\n\
+             [profile.dev]\ndebug = false\nincremental = false\n",
             list(members)
         );
         if !exclude.is_empty() {
@@ -354,21 +357,28 @@ const SCALING: &str = "            # At most two instances read the queue at onc
 #[test]
 #[ignore = "tier 2: builds a scratch workspace of bootstraps and runs cfn-lint (tests/run.sh installs it); tests/run.sh runs it"]
 fn template_follows_the_code_of_real_bootstraps() {
-    let dir = tempfile::tempdir().unwrap();
-    let scratch = Scratch {
-        root: dir.path().to_path_buf(),
-        template: dir.path().join("template.yaml"),
-    };
     // The nested `cargo build` gets a target directory of its own (kept
     // between runs, so only the first compiles lambda-kit), rather than
     // waiting on the lock of the one running this test. It resolves nothing
     // (the repository's lock file, see `Scratch::run`) and downloads nothing
     // the build of this test has not.
-    std::env::set_var(
-        "CARGO_TARGET_DIR",
-        workspace().join("target").join("template-sync"),
-    );
+    let target = workspace().join("target").join("template-sync");
+    std::env::set_var("CARGO_TARGET_DIR", &target);
     std::env::set_var("CARGO_NET_OFFLINE", "true");
+    // The workspace is made afresh in a fixed place, so its packages keep
+    // their ids from run to run and their artifacts are replaced rather than
+    // piling up (it is left behind to look at).
+    let root = target.join("scratch");
+    match fs::remove_dir_all(&root) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            panic!("removing {}: {e}", root.display())
+        }
+        _ => {}
+    }
+    let scratch = Scratch {
+        template: root.join("template.yaml"),
+        root,
+    };
     scratch.members(&["items", "orders", "greeter"], &[]);
     scratch.package("items", &["http"], "", ITEMS_MAIN);
     scratch.package("orders", &["events"], "", ORDERS_MAIN);
