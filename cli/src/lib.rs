@@ -132,7 +132,9 @@ pub fn template(options: &TemplateOptions) -> Result<Report, Error> {
     let absolute =
         std::path::absolute(&path).map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let template_dir = absolute.parent().unwrap_or(&absolute);
-    let bootstraps = workspace::bootstraps(manifest_path, &metadata, template_dir)?;
+    // `--check` changes nothing, an existing Cargo.lock included.
+    let locked = options.check && metadata.workspace_root.join("Cargo.lock").exists();
+    let bootstraps = workspace::bootstraps(manifest_path, &metadata, template_dir, locked)?;
     let Rendered { text: new, notices } = render_template(&bootstraps, old.as_deref())
         .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
     let old = old.unwrap_or_default();

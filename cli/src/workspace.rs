@@ -111,25 +111,66 @@ fn host_of(rustc_vv: &str) -> Option<String> {
         .filter(|h| !h.is_empty())
 }
 
-/// Builds the packages' bins (dev profile) for the host (`--target
-/// <host>`, so a `build.target` in `.cargo/config.toml`, as cargo-lambda
-/// projects set, does not make binaries this machine cannot run) and
+/// Whether cargo is configured to build for a target of its own choosing
+/// (`CARGO_BUILD_TARGET`, or `build.target` in a `.cargo/config.toml` of
+/// the workspace, its parents or `$CARGO_HOME`), as cargo-lambda projects
+/// do: the bootstraps must then be built for the host to run here.
+fn redirected_target(workspace_root: &Path) -> bool {
+    if std::env::var_os("CARGO_BUILD_TARGET").is_some() {
+        return true;
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")));
+    let dirs = workspace_root
+        .ancestors()
+        .map(|dir| dir.join(".cargo"))
+        .chain(cargo_home);
+    dirs.flat_map(|dir| [dir.join("config.toml"), dir.join("config")])
+        .filter_map(|file| std::fs::read_to_string(file).ok())
+        .any(|text| sets_build_target(&text))
+}
+
+/// `target = ...` in a `[build]` table, or `build.target = ...`.
+fn sets_build_target(config: &str) -> bool {
+    let mut in_build = false;
+    for line in config.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_build = line.trim_start_matches('[').trim_end_matches(']').trim() == "build";
+            continue;
+        }
+        let key = line.split('=').next().unwrap_or("").trim();
+        if line.contains('=') && ((in_build && key == "target") || key == "build.target") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Builds the packages' bins (dev profile), for the host when the
+/// configuration would build for another target (see
+/// [`redirected_target`]), and
 /// returns each bin's executable, keyed by package id and bin name. If
 /// cargo's output cannot be read, cargo is killed and waited for.
 fn build(
     cargo: &OsStr,
     manifest_path: Option<&Path>,
     packages: &[&str],
-    target: &str,
+    target: Option<&str>,
+    locked: bool,
 ) -> Result<BTreeMap<(String, String), PathBuf>, Error> {
     let mut command = Command::new(cargo);
     command.args([
         "build",
         "--message-format=json-render-diagnostics",
         "--bins",
-        "--target",
-        target,
     ]);
+    if let Some(target) = target {
+        command.args(["--target", target]);
+    }
+    if locked {
+        command.arg("--locked");
+    }
     if let Some(path) = manifest_path {
         command.arg("--manifest-path").arg(path);
     }
@@ -186,6 +227,7 @@ pub(crate) fn bootstraps(
     manifest_path: Option<&Path>,
     metadata: &Metadata,
     template_dir: &Path,
+    locked: bool,
 ) -> Result<Vec<Bootstrap>, Error> {
     let bins = bootstrap_bins(metadata)?;
     if bins.is_empty() {
@@ -194,7 +236,14 @@ pub(crate) fn bootstraps(
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut packages: Vec<&str> = bins.iter().map(|b| b.package.name.as_str()).collect();
     packages.dedup();
-    let executables = build(&cargo, manifest_path, &packages, &host_triple()?)?;
+    // Only when the configuration builds for another target: `--target`
+    // moves the build into a directory of its own, rebuilding everything.
+    let target = if redirected_target(metadata.workspace_root.as_std_path()) {
+        Some(host_triple()?)
+    } else {
+        None
+    };
+    let executables = build(&cargo, manifest_path, &packages, target.as_deref(), locked)?;
     let root = template_dir;
     let results: Vec<Result<Bootstrap, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = bins
@@ -300,6 +349,18 @@ mod tests {
     }
 
     #[test]
+    fn a_configured_build_target_is_seen() {
+        assert!(sets_build_target(
+            "[build]\ntarget = \"aarch64-unknown-linux-gnu\"\n"
+        ));
+        assert!(sets_build_target("build.target = \"x\"\n"));
+        assert!(!sets_build_target(
+            "[build]\nrustflags = []\n[target.x86_64]\nlinker = \"cc\"\n"
+        ));
+        assert!(!sets_build_target("[alias]\ntarget = \"x\"\n"));
+    }
+
+    #[test]
     fn host_triple_is_read_from_rustc() {
         assert_eq!(
             host_of(
@@ -328,7 +389,7 @@ mod tests {
         .unwrap();
         std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
         let started = std::time::Instant::now();
-        let err = build(cargo.as_os_str(), None, &["x"], "host").unwrap_err();
+        let err = build(cargo.as_os_str(), None, &["x"], Some("host"), false).unwrap_err();
         assert!(
             err.to_string().contains("reading cargo build's output"),
             "{err}"

@@ -20,6 +20,7 @@ use tracing::{Level, Metadata, Subscriber};
 /// The field of the invocation's span (and of an SQS record's) naming the
 /// source's id for the request: API Gateway's request id, an ALB's trace
 /// header, the SQS message id.
+#[cfg(feature = "http")]
 pub(crate) const CORRELATION_ID: &str = "correlationId";
 
 /// The share of invocations (0 to 1) whose DEBUG lines are logged whatever

@@ -36,7 +36,6 @@
 
 // The recorder in `metrics/mod.rs` is the only caller; until it calls
 // `documents`, only the tests use this module.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use std::collections::{BTreeMap, BTreeSet};
 
