@@ -12,7 +12,7 @@
 
 mod tools;
 
-use lambda_kit_cli::{template, Error, Outcome, TemplateOptions};
+use lambda_kit_cli::{template, Error, Outcome, Report, TemplateOptions};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::PathBuf;
@@ -85,10 +85,27 @@ impl Scratch {
     /// dependencies once no package enables it), and the next run must not
     /// resolve them afresh.
     fn run(&self, check: bool) -> Result<Outcome, Error> {
+        self.run_report(check).map(|report| report.outcome)
+    }
+
+    /// [`Scratch::run`], with the notices.
+    fn run_report(&self, check: bool) -> Result<Report, Error> {
         let repo_lock = workspace().join("Cargo.lock");
         let lock = self.root.join("Cargo.lock");
         fs::copy(&repo_lock, &lock).unwrap();
-        let outcome = template(&TemplateOptions {
+        // Fitted to this workspace (unused entries dropped, nothing
+        // resolved afresh), as a committed lock file would be: `--check`
+        // builds with `--locked`. This is the build `template` makes (same
+        // target directory and profile), so it is not made twice.
+        let fitted = std::process::Command::new(env!("CARGO"))
+            .args(["build", "--workspace", "--bins", "--offline", "--quiet"])
+            .arg("--manifest-path")
+            .arg(self.root.join("Cargo.toml"))
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(fitted.success(), "cargo build of the scratch workspace");
+        let report = template(&TemplateOptions {
             manifest_path: Some(self.root.join("Cargo.toml")),
             template: None,
             check,
@@ -101,7 +118,7 @@ impl Scratch {
             resolved.is_empty(),
             "not in the repository's Cargo.lock: {resolved:?}"
         );
-        outcome
+        report
     }
 
     /// Writes the template and returns it, then checks it is a fixed point.
@@ -384,16 +401,37 @@ fn template_follows_the_code_of_real_bootstraps() {
     scratch.package("orders", &["events"], "", ORDERS_MAIN);
     scratch.package("greeter", &[], "", GREETER_MAIN);
 
-    // 1. A new template: one function per bootstrap, from what each says.
+    // 1. The queue and the API the code names must be resources of the
+    // template: without them, an error naming them, and nothing written.
     assert!(!scratch.template.exists());
+    let err = match scratch.run(false) {
+        Err(err) => err.to_string(),
+        Ok(outcome) => panic!("expected an error, got {outcome:?}"),
+    };
+    assert!(err.contains("OrdersQueue"), "{err}");
+    assert!(!scratch.template.exists());
+    // A template with only them (hand-written): one function per
+    // bootstrap is added, from what each says.
+    let start = format!(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nTransform: AWS::Serverless-2016-10-31\n\n\
+         {TOP_COMMENT}Resources:{HAND_RESOURCES}"
+    );
+    fs::write(&scratch.template, &start).unwrap();
     let generated = scratch.written();
+    assert_only_added(&start, &generated);
 
     let y = parse(&generated);
     assert_eq!(y["Transform"].as_str(), Some("AWS::Serverless-2016-10-31"));
     let resources = &y["Resources"];
     assert_eq!(
         keys(resources),
-        ["GreeterFunction", "ItemsFunction", "OrdersFunction"],
+        [
+            "OrdersQueue",
+            "ItemsApi",
+            "GreeterFunction",
+            "ItemsFunction",
+            "OrdersFunction"
+        ],
         "{generated}"
     );
     assert_function(resources, "ItemsFunction", "items", "items");
@@ -448,11 +486,10 @@ fn template_follows_the_code_of_real_bootstraps() {
         }
     }
 
-    // 2. Hand edits: kept, and cfn-lint finds nothing.
-    let edited = generated.replacen("\nResources:\n", &format!("\n{TOP_COMMENT}Resources:\n"), 1);
-    assert!(edited.contains(TOP_COMMENT), "{edited}");
+    // 2. Hand edits inside generated functions: kept, and cfn-lint finds
+    // nothing.
     let edited = insert_after(
-        &edited,
+        &generated,
         "      CodeUri: items\n      Handler: bootstrap\n      Runtime: provided.al2023\n",
         DESCRIPTION,
     );
@@ -461,8 +498,6 @@ fn template_follows_the_code_of_real_bootstraps() {
         "              - ReportBatchItemFailures\n",
         SCALING,
     );
-    assert!(edited.ends_with('\n'), "{edited}");
-    let edited = format!("{edited}{HAND_RESOURCES}");
     fs::write(&scratch.template, &edited).unwrap();
     let y = parse(&edited);
     assert_eq!(
@@ -556,7 +591,19 @@ fn template_follows_the_code_of_real_bootstraps() {
     // 5. A package leaves the workspace: its function and events go, the
     // hand-written queue (and its comment) stays.
     scratch.members(&["items", "greeter"], &[]);
-    let removed = scratch.written();
+    // What was written by hand in the removed function is named.
+    let report = scratch.run_report(false).expect("the template is written");
+    assert!(matches!(report.outcome, Outcome::Written(_)), "{report:?}");
+    assert!(
+        report
+            .notices
+            .iter()
+            .any(|n| n.contains("OrdersFunction") && n.contains("ScalingConfig")),
+        "{:?}",
+        report.notices
+    );
+    scratch.up_to_date();
+    let removed = scratch.text();
     for gone in [
         "  OrdersFunction:",
         "Type: SQS",
