@@ -17,11 +17,16 @@
 //! committed BENCHMARKS.md; `--concurrency-invocations N` and
 //! `--concurrency-rounds N` size it, `--smoke` makes it a few seconds long.
 //!
+//! `--only metrics` runs the metrics comparison alone (`hello` recording
+//! ten metrics per invocation against recording none) and writes its
+//! section into a temporary directory (`--out DIR` to write elsewhere),
+//! printing it too.
+//!
 //! `--instructions-only` prints callgrind's instructions per invocation for
 //! the Rust variants of the overhead cases, the SQS batches and the pooled
 //! database lookups (`#[rds_query]` and sqlx, over loopback) and nothing
 //! else (`--only hello`, `echo`, `sqs_batch`, `sqs_batch_failing`,
-//! `rds_lookup` or `charge`, the idempotency variants, for one case; `--compare-dir DIR` counts
+//! `metrics`, `rds_lookup` or `charge`, the idempotency variants, for one case; `--compare-dir DIR` counts
 //! DIR's builds of the same binaries next to them, e.g. a copy of the
 //! release directory from before a change).
 
@@ -31,6 +36,7 @@ mod concurrency;
 mod database;
 mod idempotency;
 mod machine;
+mod metrics;
 mod options;
 mod proxy;
 mod report;
@@ -97,6 +103,8 @@ pub struct Results {
     /// SQS batches, `#[lambda_handler(sqs)]` against the same loop
     /// hand-written.
     pub batch: Vec<Comparison>,
+    /// `hello` recording ten metrics per invocation against none.
+    pub metrics: Vec<Comparison>,
     pub cold_start: Comparison,
     pub database: Vec<Comparison>,
     /// The charge handler without idempotency, and idempotent on first
@@ -117,6 +125,26 @@ pub struct ConcurrencyResults {
     pub database_server: String,
     pub concurrency: concurrency::Section,
     pub seconds: f64,
+}
+
+/// What `--only metrics` measured.
+#[derive(Debug, Serialize)]
+pub struct MetricsResults {
+    pub options: Options,
+    pub machine: machine::Machine,
+    pub metrics: Vec<Comparison>,
+    pub seconds: f64,
+}
+
+/// `--only metrics`: the metrics comparison alone.
+async fn metrics_only(options: Options, machine: machine::Machine, began: Instant) {
+    let metrics = warm(&[metrics::case()], &options).await;
+    report::write_metrics(&MetricsResults {
+        machine: machine.finish(),
+        metrics,
+        seconds: began.elapsed().as_secs_f64(),
+        options,
+    });
 }
 
 /// Section 6's handlers: `rds_lookup` through the relay (waiting on the
@@ -208,6 +236,10 @@ async fn main() {
         concurrency_only(options, machine, began).await;
         return;
     }
+    if options.only.as_deref() == Some(metrics::NAME) && !options.instructions_only {
+        metrics_only(options, machine, began).await;
+        return;
+    }
 
     // 1. Per-invocation overhead, with the baseline last.
     let hello_event = json!({});
@@ -279,8 +311,9 @@ async fn main() {
             expected,
         }
     });
+    let metrics_case = [metrics::case()];
     if options.instructions_only {
-        for case in cases.iter().chain(&batches) {
+        for case in cases.iter().chain(&batches).chain(&metrics_case) {
             count_only(
                 case.name,
                 &case.variants,
@@ -299,10 +332,14 @@ async fn main() {
         }
     }
     // `--instructions-only` goes on to the database lookups alone.
-    let (overhead, batch) = if options.instructions_only {
-        (Vec::new(), Vec::new())
+    let (overhead, batch, metrics) = if options.instructions_only {
+        (Vec::new(), Vec::new(), Vec::new())
     } else {
-        (warm(&cases, &options).await, warm(&batches, &options).await)
+        (
+            warm(&cases, &options).await,
+            warm(&batches, &options).await,
+            warm(&metrics_case, &options).await,
+        )
     };
 
     // 3. The database, directly and through a simulated network hop.
@@ -433,6 +470,7 @@ async fn main() {
         machine: machine.finish(),
         overhead,
         batch,
+        metrics,
         cold_start,
         database,
         idempotency,

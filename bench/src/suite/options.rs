@@ -32,9 +32,10 @@ pub struct Options {
     #[serde(skip)]
     pub instructions_only: bool,
     /// `--only NAME`: with `--instructions-only`, the case named NAME
-    /// (`hello`, `echo`, `sqs_batch`, `sqs_batch_failing`, `rds_lookup`,
-    /// `charge`) alone; without it, `--only concurrency` runs that section alone and
-    /// writes its report into a temporary directory (or `--out DIR`).
+    /// (`hello`, `echo`, `sqs_batch`, `sqs_batch_failing`, `metrics`,
+    /// `rds_lookup`, `charge`) alone; without it, `--only concurrency` or
+    /// `--only metrics` runs that section alone and writes its report into a
+    /// temporary directory (or `--out DIR`).
     #[serde(skip)]
     pub only: Option<String>,
     /// `--compare-dir DIR`: with `--instructions-only`, each Rust variant's
@@ -63,7 +64,10 @@ impl Options {
         let smoke = flag("--smoke");
         let only = value("--only");
         // A partial run must not overwrite the committed report.
-        let partial = only.as_deref() == Some("concurrency") && !flag("--instructions-only");
+        let partial = only
+            .as_deref()
+            .filter(|only| ["concurrency", "metrics"].contains(only))
+            .filter(|_| !flag("--instructions-only"));
         let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("bench/ is in the repository")
@@ -73,10 +77,10 @@ impl Options {
                 PathBuf::from(&dir),
                 PathBuf::from(dir).join("BENCHMARKS.md"),
             ),
-            None if smoke || partial => {
+            None if smoke || partial.is_some() => {
                 let dir = std::env::temp_dir().join(format!(
                     "lambda-kit-bench-{}-{}",
-                    if partial { "concurrency" } else { "smoke" },
+                    partial.unwrap_or("smoke"),
                     std::process::id()
                 ));
                 (dir.clone(), dir.join("BENCHMARKS.md"))

@@ -6,13 +6,14 @@
 mod concurrency;
 mod cost;
 mod idempotency;
+mod metrics;
 mod tables;
 mod targets;
 
 use std::fmt::Write as _;
 use std::process::Command;
 
-use crate::{ConcurrencyResults, Results};
+use crate::{ConcurrencyResults, MetricsResults, Results};
 
 /// Hand-written explanations, kept apart from what a run measured.
 const NOTES: &str = include_str!("../../../NOTES.md");
@@ -85,6 +86,45 @@ pub fn write_concurrency(results: &ConcurrencyResults) {
     t.push_str(&section);
     std::fs::write(&o.markdown, t).expect("BENCHMARKS.md is writable");
     println!("{section}");
+    eprintln!("wrote {}, {}", o.markdown.display(), json.display());
+}
+
+/// `--only metrics`: results.json and a BENCHMARKS.md holding the metrics
+/// comparison alone, in the output directory (a temporary one unless
+/// `--out`), and the section on stdout.
+pub fn write_metrics(results: &MetricsResults) {
+    let o = &results.options;
+    let m = &results.machine;
+    std::fs::create_dir_all(&o.out).expect("the output directory can be created");
+    let json = o.out.join("results.json");
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(results).expect("serializable"),
+    )
+    .expect("results.json is writable");
+    let mut section = String::new();
+    metrics::section(&mut section, &results.metrics, o);
+    let mut t = String::new();
+    let _ = writeln!(t, "# Benchmarks: metrics alone\n");
+    let _ = writeln!(
+        t,
+        "`cargo run --release -p lambda-kit-bench --bin suite -- --only metrics`: the metrics \
+         comparison of section 1 of BENCHMARKS.md alone; the other sections were not run.\n\n\
+         **Machine:** {}, {} cores, {} RAM; {}; {}. Run {} ({:.0} s); load average {} before, {} \
+         after.\n",
+        m.cpu,
+        m.cores,
+        m.memory,
+        m.kernel,
+        m.rustc,
+        m.started,
+        results.seconds,
+        m.load_before,
+        m.load_after
+    );
+    t.push_str(&section);
+    std::fs::write(&o.markdown, &t).expect("BENCHMARKS.md is writable");
+    println!("{t}");
     eprintln!("wrote {}, {}", o.markdown.display(), json.display());
 }
 
@@ -191,6 +231,7 @@ fn markdown(results: &Results, plot: Option<&std::path::PathBuf>) -> String {
         batch_intro(&mut t, results);
         tables::latency_sections(&mut t, &results.batch);
     }
+    metrics::section(&mut t, &results.metrics, o);
 
     let _ = writeln!(t, "## 2. Cold start\n");
     let _ = writeln!(
