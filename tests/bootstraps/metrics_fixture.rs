@@ -5,6 +5,7 @@
 //! records 250 distinct values of histogram `latency` (milliseconds) and
 //! each of them twice; `{"labels": 40}` records `wide` with 40 labels;
 //! `{"invalid": true}` records metrics CloudWatch would reject;
+//! `{"quiet": true}` records nothing;
 //! `{"then": "fail" | "panic" | "sleep"}` ends the invocation with an
 //! error, a panic, or a sleep past its deadline, after recording.
 
@@ -21,6 +22,7 @@ struct Command {
     values: usize,
     labels: usize,
     invalid: bool,
+    quiet: bool,
     channel: Option<String>,
     then: Option<String>,
 }
@@ -33,6 +35,11 @@ fn setup() {
 
 #[lambda_handler(init = setup)]
 async fn handler(command: Command) -> Result<&'static str, Error> {
+    // Seen only when DEBUG is on for this invocation (the sampling tests).
+    tracing::debug!("recording metrics");
+    if command.quiet {
+        return Ok("recorded nothing");
+    }
     counter!("requests").increment(1);
     counter!("requests").increment(2);
     gauge!("queue_depth").set(7.0);

@@ -94,7 +94,9 @@ impl HttpEvent {
     pub(crate) fn into_request(self) -> (RequestOrigin, Result<Request, BadRequest>) {
         if let Some(id) = self.event.as_ref().ok().and_then(correlation_id) {
             // On the invocation's span, so every line of the request has it.
-            tracing::Span::current().record(crate::logging::CORRELATION_ID, id);
+            // Displayed, as the SQS record's is (not quoted as a `&str`).
+            tracing::Span::current()
+                .record(crate::logging::CORRELATION_ID, tracing::field::display(id));
         }
         (self.origin, self.event.and_then(to_request))
     }
@@ -279,9 +281,11 @@ fn correlation_id(event: &LambdaRequest) -> Option<&str> {
     match event {
         LambdaRequest::ApiGatewayV1(ag) => ag.request_context.request_id.as_deref(),
         LambdaRequest::ApiGatewayV2(ag) => ag.request_context.request_id.as_deref(),
+        // A target group with multi-value headers on sends only those.
         LambdaRequest::Alb(alb) => alb
             .headers
             .get("x-amzn-trace-id")
+            .or_else(|| alb.multi_value_headers.get("x-amzn-trace-id"))
             .and_then(|value| value.to_str().ok()),
         _ => None,
     }
