@@ -93,10 +93,8 @@ async fn good_orders_are_stored_once_and_only_the_bad_records_are_reported() {
         (5, "InvalidOrder"),
         (6, "InvalidOrder"),
     ] {
-        let span = format!(
-            "record{{messageId={}}}: record failed: ",
-            batch.message_id(index)
-        );
+        let id = batch.message_id(index);
+        let span = format!("record{{messageId={id} correlationId={id}}}: record failed: ");
         let lines: Vec<&str> = logs.lines().filter(|line| line.contains(&span)).collect();
         assert_eq!(lines.len(), 2, "{span}\n{logs}");
         for line in lines {

@@ -28,7 +28,7 @@
 //! invocation that records nothing writes nothing, except the first of an
 //! environment, which records the `ColdStart` metric (a count of 1 with
 //! the service and function name as dimensions; off with
-//! [`Settings::cold_start_metric`]).
+//! [`Settings::cold_start_metric`], and not in local runs).
 //!
 //! CloudWatch's limits are kept by splitting into more documents, never by
 //! dropping: at most 100 metrics a document, 30 dimensions a dimension set,
@@ -456,7 +456,8 @@ fn flush(collector: Collector) {
         metrics,
         &mut rejected,
     );
-    if cold && settings.cold_start_metric {
+    // A local run is no Lambda environment's cold start.
+    if cold && settings.cold_start_metric && state.to_stdout.load(Ordering::Relaxed) {
         lines.extend(emf::documents(
             &emf::Frame {
                 namespace: &settings.namespace,
